@@ -1,0 +1,24 @@
+import { type DynamicModule, Module } from '@nestjs/common';
+import { ConfigModule } from '@nestjs/config';
+import type { AllConfig } from './config/app-config';
+import { migrations } from './migrations';
+import { DatabaseModule } from './platform/database/database.module';
+import { ErrorsModule } from './platform/errors/errors.module';
+import { UsersModule } from './users/users.module';
+
+/** Composition only: validated config, the platform modules, the feature modules. */
+@Module({})
+export class AppModule {
+  /** Builds the application from a configuration validated by `loadConfig()`. */
+  static forRoot(config: AllConfig): DynamicModule {
+    return {
+      module: AppModule,
+      imports: [
+        ConfigModule.forRoot({ isGlobal: true, ignoreEnvFile: true, load: [() => config] }),
+        ErrorsModule,
+        DatabaseModule.forRoot({ migrations }),
+        UsersModule,
+      ],
+    };
+  }
+}

@@ -1,0 +1,91 @@
+import { z } from 'zod';
+
+/** An integer variable with an inclusive range; the message names the accepted range. */
+export function intVar(defaultValue: number, min: number, max: number) {
+  const range = `an integer from ${min} to ${max}`;
+  return z
+    .string()
+    .optional()
+    .transform((raw, ctx) => {
+      if (raw === undefined || raw.trim() === '') return defaultValue;
+      const value = Number(raw.trim());
+      if (!/^-?\d+$/.test(raw.trim()) || !Number.isSafeInteger(value)) {
+        ctx.addIssue({ code: 'custom', message: `"${raw}" is not an integer; expected ${range}` });
+        return z.NEVER;
+      }
+      if (value < min || value > max) {
+        ctx.addIssue({ code: 'custom', message: `${value} is out of range; expected ${range}` });
+        return z.NEVER;
+      }
+      return value;
+    });
+}
+
+/** A choice among fixed values. */
+export function enumVar<const T extends readonly [string, ...string[]]>(defaultValue: T[number], values: T) {
+  return z
+    .string()
+    .optional()
+    .transform((raw, ctx): T[number] => {
+      if (raw === undefined || raw.trim() === '') return defaultValue;
+      const value = raw.trim();
+      if (!(values as readonly string[]).includes(value)) {
+        ctx.addIssue({ code: 'custom', message: `"${value}" is not allowed; expected one of ${values.join(', ')}` });
+        return z.NEVER;
+      }
+      return value;
+    });
+}
+
+/** A boolean flag: true/false/1/0/yes/no. */
+export function boolVar(defaultValue: boolean) {
+  return z
+    .string()
+    .optional()
+    .transform((raw, ctx) => {
+      if (raw === undefined || raw.trim() === '') return defaultValue;
+      const value = raw.trim().toLowerCase();
+      if (['true', '1', 'yes'].includes(value)) return true;
+      if (['false', '0', 'no'].includes(value)) return false;
+      ctx.addIssue({ code: 'custom', message: `"${raw}" is not a boolean; expected true or false` });
+      return z.NEVER;
+    });
+}
+
+/** An optional URL restricted to the given protocols. Values are never echoed: they may hold a password. */
+export function urlVar(protocols: readonly string[]) {
+  return z
+    .string()
+    .optional()
+    .transform((raw, ctx) => {
+      if (raw === undefined || raw.trim() === '') return undefined;
+      let url: URL;
+      try {
+        url = new URL(raw.trim());
+      } catch {
+        ctx.addIssue({ code: 'custom', message: `is not a valid URL; expected ${protocols.map((p) => `${p}//…`).join(' or ')}` });
+        return z.NEVER;
+      }
+      if (!protocols.includes(url.protocol)) {
+        ctx.addIssue({ code: 'custom', message: `has protocol "${url.protocol}"; expected ${protocols.join(' or ')}` });
+        return z.NEVER;
+      }
+      return raw.trim();
+    });
+}
+
+/** A free-form string with a default. */
+export function stringVar(defaultValue: string, pattern?: RegExp, describe?: string) {
+  return z
+    .string()
+    .optional()
+    .transform((raw, ctx) => {
+      if (raw === undefined || raw.trim() === '') return defaultValue;
+      const value = raw.trim();
+      if (pattern && !pattern.test(value)) {
+        ctx.addIssue({ code: 'custom', message: `"${value}" is not valid; expected ${describe ?? pattern.source}` });
+        return z.NEVER;
+      }
+      return value;
+    });
+}

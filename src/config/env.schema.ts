@@ -1,0 +1,48 @@
+import { z } from 'zod';
+import { boolVar, enumVar, intVar, stringVar, urlVar } from './env.helpers';
+
+const MINUTE = 60_000;
+const HOUR = 60 * MINUTE;
+
+/**
+ * Every environment variable Ballast reads, with its default and accepted range.
+ * `.env.example` documents each one; keep the two in step (a unit spec checks it).
+ */
+export const envSchema = z.object({
+  NODE_ENV: enumVar('development', ['development', 'production', 'test'] as const),
+  PORT: intVar(3000, 0, 65535),
+  HOST: stringVar('0.0.0.0', /^[\w.:-]+$/, 'a host name or IP address'),
+
+  DATABASE_URL: urlVar(['postgres:', 'postgresql:']),
+  DB_POOL_MAX: intVar(20, 1, 1000),
+  DB_POOL_MIN: intVar(5, 0, 1000),
+  DB_ACQUIRE_TIMEOUT_MS: intVar(3000, 1, 10 * MINUTE),
+  DB_IDLE_TIMEOUT_MS: intVar(600_000, 1000, 24 * HOUR),
+  DB_MAX_LIFETIME_MS: intVar(1_800_000, 0, 24 * HOUR),
+  DB_STATEMENT_TIMEOUT_MS: intVar(5000, 1, HOUR),
+  DB_RUN_MIGRATIONS: boolVar(true),
+  EMBEDDED_POSTGRES_DIR: stringVar('.data/postgres'),
+
+  DB_PERMITS: intVar(50, 1, 100_000),
+  EXTERNAL_API_PERMITS: intVar(20, 1, 100_000),
+  HTTP_CONCURRENCY_LIMIT: intVar(1000, 1, 1_000_000),
+  REQUEST_TIMEOUT_MS: intVar(30_000, 1, HOUR),
+  BODY_LIMIT_BYTES: intVar(102_400, 1, 100 * 1024 * 1024),
+
+  RATE_LIMIT_PER_SECOND: intVar(10, 1, 1_000_000),
+  RATE_LIMIT_BURST: intVar(30, 1, 10_000_000),
+  REDIS_URL: urlVar(['redis:', 'rediss:']),
+  TRUST_PROXY: stringVar('false', /^(false|\d{1,2}|[\w.:/,\s-]+)$/, 'false, a hop count, or a comma-separated list of addresses/subnets'),
+
+  OUTBOUND_TIMEOUT_MS: intVar(30_000, 1, HOUR),
+  OUTBOUND_CONNECT_TIMEOUT_MS: intVar(5000, 1, 10 * MINUTE),
+  OUTBOUND_MAX_CONNECTIONS_PER_HOST: intVar(10, 1, 10_000),
+
+  SHUTDOWN_DELAY_MS: intVar(0, 0, 10 * MINUTE),
+  SHUTDOWN_DRAIN_TIMEOUT_MS: intVar(30_000, 0, 10 * MINUTE),
+
+  LOG_LEVEL: enumVar('info', ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const),
+});
+
+/** The raw, validated environment. */
+export type Env = z.output<typeof envSchema>;

@@ -1,0 +1,46 @@
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { type AllConfig, toAppConfig } from './app-config';
+import { envSchema } from './env.schema';
+
+/** Raised when the environment is invalid; lists every problem at once. */
+export class ConfigValidationError extends Error {
+  constructor(readonly problems: string[]) {
+    super(`Invalid configuration:\n${problems.map((p) => `  - ${p}`).join('\n')}`);
+    this.name = ConfigValidationError.name;
+  }
+}
+
+function packageVersion(): string {
+  try {
+    const pkg = JSON.parse(readFileSync(join(__dirname, '..', '..', 'package.json'), 'utf8')) as { version?: string };
+    return pkg.version ?? '0.0.0';
+  } catch {
+    return '0.0.0';
+  }
+}
+
+/**
+ * Validates the environment once and returns the typed configuration.
+ * Throws {@link ConfigValidationError} naming every bad variable; values are never echoed for URLs.
+ */
+export function loadConfig(env: NodeJS.ProcessEnv = process.env): AllConfig {
+  const result = envSchema.safeParse(env);
+  const problems: string[] = [];
+  if (!result.success) {
+    for (const issue of result.error.issues) problems.push(`${issue.path.join('.')}: ${issue.message}`);
+  } else {
+    const e = result.data;
+    if (e.NODE_ENV === 'production' && !e.DATABASE_URL) {
+      problems.push('DATABASE_URL: is required when NODE_ENV=production (the embedded PostgreSQL is for development only)');
+    }
+    if (e.DB_POOL_MIN > e.DB_POOL_MAX) {
+      problems.push(`DB_POOL_MIN: ${e.DB_POOL_MIN} exceeds DB_POOL_MAX (${e.DB_POOL_MAX}); expected 0 to DB_POOL_MAX`);
+    }
+    if (e.TRUST_PROXY.toLowerCase() === 'true') {
+      problems.push('TRUST_PROXY: "true" trusts any X-Forwarded-For (spoofable); expected false, a hop count, or a list of proxy addresses/subnets');
+    }
+  }
+  if (problems.length > 0 || !result.success) throw new ConfigValidationError(problems);
+  return toAppConfig(result.data, packageVersion());
+}

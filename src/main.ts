@@ -1,0 +1,26 @@
+import { Logger } from '@nestjs/common';
+import { NestFactory } from '@nestjs/core';
+import type { NestExpressApplication } from '@nestjs/platform-express';
+import { AppModule } from './app.module';
+import { ConfigValidationError, loadConfig } from './config/load-config';
+import { configureHttpServer } from './platform/http-server/configure-http-server';
+
+async function bootstrap(): Promise<void> {
+  let config;
+  try {
+    config = loadConfig(process.env);
+  } catch (error) {
+    if (error instanceof ConfigValidationError) {
+      process.stderr.write(`${error.message}\n`);
+      process.exit(1);
+    }
+    throw error;
+  }
+  const app = await NestFactory.create<NestExpressApplication>(AppModule.forRoot(config), { bodyParser: false });
+  configureHttpServer(app);
+  app.enableShutdownHooks();
+  await app.listen(config.app.port, config.app.host);
+  new Logger('Bootstrap').log(`listening on http://${config.app.host}:${config.app.port} (Node ${process.version})`);
+}
+
+void bootstrap();

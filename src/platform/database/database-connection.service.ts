@@ -1,0 +1,137 @@
+import { Injectable, Logger, type OnApplicationBootstrap, type OnApplicationShutdown } from '@nestjs/common';
+import { ConfigService } from '@nestjs/config';
+import { InjectDataSource } from '@nestjs/typeorm';
+import { Client } from 'pg';
+import { DataSource } from 'typeorm';
+import type { AllConfig } from '../../config/app-config';
+import { EmbeddedPostgresService } from './embedded-postgres.service';
+
+/** Backoff between connection attempts while the database is unreachable at start. */
+const RETRY_MIN_MS = 250;
+const RETRY_MAX_MS = 5000;
+
+/** Where the database connection is in its life. */
+export type DatabaseState = 'connecting' | 'ready' | 'closing' | 'closed';
+
+/**
+ * Owns the DataSource's life: connects in the background (retrying forever with capped backoff while the
+ * database is unreachable, so the process serves live 200 / ready 503 instead of crash-looping), runs
+ * pending migrations, warms `DB_POOL_MIN` connections, then reports ready. At shutdown it closes the pool
+ * and then the embedded PostgreSQL, in that order.
+ */
+@Injectable()
+export class DatabaseConnectionService implements OnApplicationBootstrap, OnApplicationShutdown {
+  private readonly logger = new Logger('Database');
+  private stateValue: DatabaseState = 'connecting';
+  private connecting: Promise<void> | undefined;
+  private readyWaiters: Array<() => void> = [];
+  private stopRetry: (() => void) | undefined;
+
+  constructor(
+    @InjectDataSource() private readonly dataSource: DataSource,
+    private readonly config: ConfigService<AllConfig, true>,
+    private readonly embedded: EmbeddedPostgresService,
+  ) {}
+
+  /** Current state; `ready` means migrations ran and the pool is warm. */
+  get state(): DatabaseState {
+    return this.stateValue;
+  }
+
+  /** Resolves once the database is ready (never rejects; shutdown resolves it too). */
+  whenReady(): Promise<void> {
+    if (this.stateValue !== 'connecting') return Promise.resolve();
+    return new Promise((resolve) => this.readyWaiters.push(resolve));
+  }
+
+  onApplicationBootstrap(): void {
+    this.connecting = this.connectWithRetry();
+  }
+
+  private async connectWithRetry(): Promise<void> {
+    const started = Date.now();
+    for (let attempt = 1, delay = RETRY_MIN_MS; this.stateValue === 'connecting'; attempt++) {
+      try {
+        await this.probe();
+        await this.dataSource.initialize();
+        if (this.config.get('database.runMigrations', { infer: true })) {
+          const applied = await this.dataSource.runMigrations({ transaction: 'each' });
+          if (applied.length > 0) this.logger.log(`applied ${applied.length} migration(s): ${applied.map((m) => m.name).join(', ')}`);
+        }
+        await this.warmPool();
+        if (this.stateValue === 'connecting') this.stateValue = 'ready';
+        this.logger.log(`database ready in ${Date.now() - started} ms (attempt ${attempt})`);
+        break;
+      } catch (error) {
+        if (this.dataSource.isInitialized) await this.dataSource.destroy().catch(() => undefined);
+        this.logger.warn(`database not reachable (attempt ${attempt}): ${describe(error)}; retrying in ${delay} ms`);
+        await new Promise<void>((resolve) => {
+          const timer = setTimeout(resolve, delay);
+          this.stopRetry = () => {
+            clearTimeout(timer);
+            resolve();
+          };
+        });
+        this.stopRetry = undefined;
+        delay = Math.min(delay * 2, RETRY_MAX_MS);
+      }
+    }
+    this.readyWaiters.splice(0).forEach((resolve) => resolve());
+  }
+
+  /** A single throwaway connection first, so a down database never leaves a half-built pool behind. */
+  private async probe(): Promise<void> {
+    const options = this.dataSource.options as { url?: string };
+    const client = new Client({
+      connectionString: options.url,
+      connectionTimeoutMillis: this.config.get('database.acquireTimeoutMs', { infer: true }),
+    });
+    client.on('error', () => undefined);
+    try {
+      await client.connect();
+      await client.query('SELECT 1');
+    } finally {
+      await client.end().catch(() => undefined);
+    }
+  }
+
+  /** Opens `DB_POOL_MIN` connections at once, so the first requests do not pay for connection set-up. */
+  private async warmPool(): Promise<void> {
+    const min = this.config.get('database.poolMin', { infer: true });
+    const runners = Array.from({ length: min }, () => this.dataSource.createQueryRunner());
+    try {
+      await Promise.all(runners.map((runner) => runner.connect()));
+    } finally {
+      await Promise.all(runners.map((runner) => runner.release()));
+    }
+  }
+
+  /** Closes the pool, then the embedded PostgreSQL; each step bounded by its own driver timeouts. */
+  async close(): Promise<void> {
+    if (this.stateValue === 'closed') return;
+    this.stateValue = 'closing';
+    this.stopRetry?.();
+    await this.connecting?.catch(() => undefined);
+    try {
+      if (this.dataSource.isInitialized) {
+        await this.dataSource.destroy();
+        this.logger.log('connection pool closed');
+      }
+    } finally {
+      try {
+        await this.embedded.stop();
+      } finally {
+        this.stateValue = 'closed';
+      }
+    }
+  }
+
+  async onApplicationShutdown(): Promise<void> {
+    await this.close();
+  }
+}
+
+function describe(error: unknown): string {
+  if (error instanceof Error) return `${error.name}: ${error.message}`;
+  return String(error);
+}

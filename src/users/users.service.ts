@@ -1,0 +1,49 @@
+import { Injectable } from '@nestjs/common';
+import { InjectRepository } from '@nestjs/typeorm';
+import { MoreThan, QueryFailedError, Repository } from 'typeorm';
+import { v7 as uuidv7 } from 'uuid';
+import { ConflictError, NotFoundError } from '../platform/errors/problem.error';
+import type { CreateUserDto } from './dto/create-user.dto';
+import type { ListUsersQuery } from './dto/list-users.query';
+import { User } from './user.entity';
+import { USERS_EMAIL_UNIQUE_INDEX } from './users.constants';
+import { decodeCursor, encodeCursor } from './users.cursor';
+
+/** The users feature's data access. */
+@Injectable()
+export class UsersService {
+  constructor(@InjectRepository(User) private readonly users: Repository<User>) {}
+
+  /** Creates a user; a duplicate email (any case) is a 409, decided by the unique index, not a prior read. */
+  async create(dto: CreateUserDto): Promise<User> {
+    const user = this.users.create({ id: uuidv7(), email: dto.email, name: dto.name });
+    try {
+      return await this.users.save(user);
+    } catch (error) {
+      if (error instanceof QueryFailedError && (error.driverError as { constraint?: string }).constraint === USERS_EMAIL_UNIQUE_INDEX) {
+        throw new ConflictError('A user with this email already exists.', [{ field: 'email', message: 'email is already taken' }]);
+      }
+      throw error;
+    }
+  }
+
+  /** Finds a user by id or throws a 404. */
+  async findOne(id: string): Promise<User> {
+    const user = await this.users.findOneBy({ id });
+    if (!user) throw new NotFoundError(`No user with id ${id}.`);
+    return user;
+  }
+
+  /** One page in id order (UUIDv7, so creation order), after the cursor. */
+  async list(query: ListUsersQuery): Promise<{ items: User[]; nextCursor: string | null }> {
+    const after = query.cursor ? decodeCursor(query.cursor) : undefined;
+    const rows = await this.users.find({
+      where: after ? { id: MoreThan(after) } : {},
+      order: { id: 'ASC' },
+      take: query.limit + 1,
+    });
+    const items = rows.slice(0, query.limit);
+    const last = items.at(-1);
+    return { items, nextCursor: rows.length > query.limit && last ? encodeCursor(last.id) : null };
+  }
+}
