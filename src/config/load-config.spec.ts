@@ -1,0 +1,71 @@
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { envSchema } from './env.schema';
+import { ConfigValidationError, loadConfig } from './load-config';
+
+function problemsOf(env: Record<string, string>): string[] {
+  try {
+    loadConfig(env);
+  } catch (error) {
+    if (error instanceof ConfigValidationError) return error.problems;
+    throw error;
+  }
+  throw new Error('expected a ConfigValidationError');
+}
+
+describe(loadConfig.name, () => {
+  it('applies the SPEC defaults to an empty environment', () => {
+    const config = loadConfig({});
+    expect(config.app).toMatchObject({ port: 3000, host: '0.0.0.0', env: 'development' });
+    expect(config.database).toMatchObject({ url: undefined, poolMax: 20, poolMin: 5, acquireTimeoutMs: 3000, idleTimeoutMs: 600_000, maxLifetimeMs: 1_800_000, statementTimeoutMs: 5000 });
+    expect(config.resilience).toMatchObject({ dbPermits: 50, externalPermits: 20, httpConcurrencyLimit: 1000, requestTimeoutMs: 30_000 });
+    expect(config.rateLimit).toMatchObject({ perSecond: 10, burst: 30, redisUrl: undefined, trustProxy: 'false' });
+    expect(config.outbound).toEqual({ timeoutMs: 30_000, connectTimeoutMs: 5000, maxConnectionsPerHost: 10 });
+    expect(config.shutdown).toEqual({ delayMs: 0, drainTimeoutMs: 30_000 });
+    expect(config.log.level).toBe('info');
+  });
+
+  it('lists every invalid variable at once, naming the accepted range', () => {
+    const problems = problemsOf({ PORT: '99999', DB_POOL_MAX: 'abc', LOG_LEVEL: 'loud', RATE_LIMIT_BURST: '0' });
+    expect(problems).toHaveLength(4);
+    expect(problems).toEqual(
+      expect.arrayContaining([
+        expect.stringMatching(/^PORT: 99999 is out of range; expected an integer from 0 to 65535/),
+        expect.stringMatching(/^DB_POOL_MAX: "abc" is not an integer; expected an integer from 1 to 1000/),
+        expect.stringMatching(/^LOG_LEVEL: .*expected one of fatal, error, warn, info/),
+        expect.stringMatching(/^RATE_LIMIT_BURST: 0 is out of range/),
+      ]),
+    );
+  });
+
+  it('refuses production without DATABASE_URL', () => {
+    expect(problemsOf({ NODE_ENV: 'production' })).toEqual([expect.stringMatching(/^DATABASE_URL: is required when NODE_ENV=production/)]);
+  });
+
+  it('refuses a pool minimum above the maximum', () => {
+    expect(problemsOf({ DB_POOL_MAX: '2', DB_POOL_MIN: '5' })).toEqual([expect.stringMatching(/^DB_POOL_MIN: 5 exceeds DB_POOL_MAX/)]);
+  });
+
+  it('refuses TRUST_PROXY=true as spoofable', () => {
+    expect(problemsOf({ TRUST_PROXY: 'true' })).toEqual([expect.stringMatching(/^TRUST_PROXY: .*spoofable/)]);
+  });
+
+  it('never echoes a URL (it may hold a password)', () => {
+    const problems = problemsOf({ DATABASE_URL: 'mysql://admin:s3cret@db/x', REDIS_URL: 'not a url s3cret' });
+    expect(problems).toHaveLength(2);
+    expect(problems.join('\n')).not.toContain('s3cret');
+  });
+
+  it('accepts valid overrides', () => {
+    const config = loadConfig({ PORT: '8080', DATABASE_URL: 'postgres://u:p@db:5432/app', DB_RUN_MIGRATIONS: 'false', TRUST_PROXY: '1' });
+    expect(config.app.port).toBe(8080);
+    expect(config.database.url).toBe('postgres://u:p@db:5432/app');
+    expect(config.database.runMigrations).toBe(false);
+  });
+
+  it('is documented: .env.example lists every variable of the schema, and no other', () => {
+    const example = readFileSync(join(__dirname, '..', '..', '.env.example'), 'utf8');
+    const documented = [...example.matchAll(/^([A-Z][A-Z0-9_]*)=/gm)].map((m) => m[1]);
+    expect(new Set(documented)).toEqual(new Set(Object.keys(envSchema.shape)));
+  });
+});

@@ -1,0 +1,81 @@
+import { type ChildProcess, spawn } from 'node:child_process';
+import { createServer } from 'node:net';
+import { join } from 'node:path';
+
+/** The built entry point; jest global-setup builds it once per run. */
+export const MAIN_JS = join(__dirname, '..', '..', 'dist', 'main.js');
+
+/** A free TCP port on 127.0.0.1. */
+export async function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const srv = createServer();
+    srv.once('error', reject);
+    srv.listen(0, '127.0.0.1', () => {
+      const address = srv.address();
+      srv.close(() => (typeof address === 'object' && address ? resolve(address.port) : reject(new Error('no port'))));
+    });
+  });
+}
+
+/** A real `node dist/main.js` process. */
+export interface AppProcess {
+  child: ChildProcess;
+  port: number;
+  baseUrl: string;
+  /** Everything the process wrote to stdout and stderr so far. */
+  output(): string;
+  /** Resolves with the exit code (or the signal name). */
+  exited: Promise<number | string>;
+  /** Polls `path` until it answers `status`; rejects after `timeoutMs`. */
+  waitFor(path: string, status?: number, timeoutMs?: number): Promise<number>;
+  /** Sends a signal and waits for exit (SIGKILL after `timeoutMs`). */
+  stop(signal?: NodeJS.Signals, timeoutMs?: number): Promise<number | string>;
+}
+
+/**
+ * Starts the built service with `env` on top of a minimal environment (the test's own variables are not
+ * inherited, so a developer's shell cannot change the outcome). PORT is free unless given.
+ */
+export async function startAppProcess(env: Record<string, string>): Promise<AppProcess> {
+  const port = env['PORT'] ? Number(env['PORT']) : await freePort();
+  const child = spawn(process.execPath, [MAIN_JS], {
+    env: { PATH: process.env['PATH'] ?? '', HOST: '127.0.0.1', LOG_LEVEL: 'info', ...env, PORT: String(port) },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  let out = '';
+  child.stdout?.on('data', (chunk: Buffer) => (out += chunk.toString()));
+  child.stderr?.on('data', (chunk: Buffer) => (out += chunk.toString()));
+  const exited = new Promise<number | string>((resolve) => child.once('exit', (code, signal) => resolve(code ?? signal ?? -1)));
+  const baseUrl = `http://127.0.0.1:${port}`;
+  return {
+    child,
+    port,
+    baseUrl,
+    output: () => out,
+    exited,
+    async waitFor(path, status = 200, timeoutMs = 30_000) {
+      const started = Date.now();
+      for (;;) {
+        if (child.exitCode !== null) throw new Error(`process exited with ${child.exitCode}:\n${out}`);
+        try {
+          const res = await fetch(baseUrl + path, { signal: AbortSignal.timeout(2000) });
+          await res.arrayBuffer();
+          if (res.status === status) return Date.now() - started;
+        } catch {
+          // not listening yet
+        }
+        if (Date.now() - started > timeoutMs) throw new Error(`${path} did not answer ${status} within ${timeoutMs} ms:\n${out}`);
+        await new Promise((r) => setTimeout(r, 50));
+      }
+    },
+    async stop(signal = 'SIGTERM', timeoutMs = 20_000) {
+      if (child.exitCode === null && child.signalCode === null) child.kill(signal);
+      const timer = setTimeout(() => child.kill('SIGKILL'), timeoutMs);
+      try {
+        return await exited;
+      } finally {
+        clearTimeout(timer);
+      }
+    },
+  };
+}

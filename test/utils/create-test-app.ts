@@ -1,0 +1,59 @@
+import type { INestApplication } from '@nestjs/common';
+import type { NestExpressApplication } from '@nestjs/platform-express';
+import { Test } from '@nestjs/testing';
+import type { Server } from 'node:http';
+import { Client, type QueryResult, type QueryResultRow } from 'pg';
+import { AppModule } from '../../src/app.module';
+import type { AllConfig } from '../../src/config/app-config';
+import { loadConfig } from '../../src/config/load-config';
+import { DatabaseConnectionService } from '../../src/platform/database/database-connection.service';
+import { configureHttpServer } from '../../src/platform/http-server/configure-http-server';
+import { createTestDatabase, type TestDatabase } from './test-database';
+
+/** A booted application on its own fresh database. */
+export interface TestApp {
+  app: INestApplication;
+  server: Server;
+  config: AllConfig;
+  database: TestDatabase;
+  /** Runs SQL on the app's database over a separate connection (not through the app's pool). */
+  query<R extends QueryResultRow>(sql: string, params?: unknown[]): Promise<QueryResult<R>>;
+  /** Closes the app, then drops its database. */
+  close(): Promise<void>;
+}
+
+/**
+ * Boots the real AppModule in-process, exactly as `main.ts` does, on a new database of the test server,
+ * and waits until migrations ran. `env` overrides variables (as strings, validated like the real env).
+ */
+export async function createTestApp(env: Record<string, string> = {}): Promise<TestApp> {
+  const database = await createTestDatabase();
+  const config = loadConfig({ NODE_ENV: 'test', LOG_LEVEL: 'warn', DB_POOL_MIN: '1', DATABASE_URL: database.url, ...env });
+  const moduleRef = await Test.createTestingModule({ imports: [AppModule.forRoot(config)] }).compile();
+  const app = moduleRef.createNestApplication<NestExpressApplication>({ bodyParser: false, logger: ['error', 'warn'] });
+  configureHttpServer(app);
+  await app.init();
+  await app.get(DatabaseConnectionService).whenReady();
+  return {
+    app,
+    server: app.getHttpServer() as Server,
+    config,
+    database,
+    query: async <R extends QueryResultRow>(sql: string, params?: unknown[]) => {
+      const client = new Client({ connectionString: database.url });
+      await client.connect();
+      try {
+        return await client.query<R>(sql, params);
+      } finally {
+        await client.end();
+      }
+    },
+    close: async () => {
+      try {
+        await app.close();
+      } finally {
+        await database.drop();
+      }
+    },
+  };
+}
