@@ -4,6 +4,7 @@ import type { AllConfig } from './config/app-config';
 import { migrations } from './migrations';
 import { DatabaseModule } from './platform/database/database.module';
 import { ErrorsModule } from './platform/errors/errors.module';
+import { MetricsModule } from './platform/observability/metrics.module';
 import { UsersModule } from './users/users.module';
 
 /** Composition only: validated config, the platform modules, the feature modules. */
@@ -16,6 +17,7 @@ export class AppModule {
       imports: [
         ConfigModule.forRoot({ isGlobal: true, ignoreEnvFile: true, load: [() => config] }),
         ErrorsModule,
+        MetricsModule,
         DatabaseModule.forRoot({ migrations }),
         UsersModule,
       ],

@@ -1,0 +1,12 @@
+import { Global, Module } from '@nestjs/common';
+import { PrometheusModule } from '@willsoto/nestjs-prometheus';
+import { metricProviders } from './metrics.providers';
+
+/** Prometheus at `GET /metrics` with prom-client's default metrics and the SPEC metrics as providers. */
+@Global()
+@Module({
+  imports: [PrometheusModule.register({ path: '/metrics', defaultMetrics: { enabled: true } })],
+  providers: metricProviders,
+  exports: metricProviders,
+})
+export class MetricsModule {}
