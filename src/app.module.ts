@@ -5,6 +5,7 @@ import { migrations } from './migrations';
 import { DatabaseModule } from './platform/database/database.module';
 import { ErrorsModule } from './platform/errors/errors.module';
 import { MetricsModule } from './platform/observability/metrics.module';
+import { ObservabilityModule } from './platform/observability/observability.module';
 import { UsersModule } from './users/users.module';
 
 /** Composition only: validated config, the platform modules, the feature modules. */
@@ -18,6 +19,7 @@ export class AppModule {
         ConfigModule.forRoot({ isGlobal: true, ignoreEnvFile: true, load: [() => config] }),
         ErrorsModule,
         MetricsModule,
+        ObservabilityModule,
         DatabaseModule.forRoot({ migrations }),
         UsersModule,
       ],

@@ -2,6 +2,7 @@ import { Global, Module } from '@nestjs/common';
 import { TypeOrmModule } from '@nestjs/typeorm';
 import { DATABASE_MIGRATIONS } from './database.constants';
 import { DatabaseConnectionService } from './database-connection.service';
+import { DatabaseMetricsService } from './database-metrics.service';
 import { DATABASE_MODULE_OPTIONS, DatabaseConfigurableModule, type DatabaseModuleOptions } from './database.module-definition';
 import { EmbeddedPostgresService } from './embedded-postgres.service';
 import { TypeOrmConfigService } from './typeorm-config.service';
@@ -35,7 +36,7 @@ export class DatabaseModule {
         optionsModule,
         TypeOrmModule.forRootAsync({ imports: [optionsModule], useClass: TypeOrmConfigService }),
       ],
-      providers: [DatabaseConnectionService],
+      providers: [DatabaseConnectionService, DatabaseMetricsService],
       exports: [DatabaseConnectionService, optionsModule],
     };
   }

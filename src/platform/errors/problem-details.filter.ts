@@ -2,6 +2,7 @@ import { type ArgumentsHost, Catch, type ExceptionFilter, HttpException, Logger 
 import { HttpAdapterHost } from '@nestjs/core';
 import { STATUS_CODES } from 'node:http';
 import { translateDatabaseError } from '../database/database-errors';
+import { contextOf } from '../request-context/request-context';
 import { PROBLEM_CONTENT_TYPE, PROBLEM_TYPE_PREFIX, type ProblemDetails } from './problem-details';
 import { ProblemError } from './problem.error';
 
@@ -37,6 +38,8 @@ export class ProblemDetailsFilter implements ExceptionFilter {
     const response = ctx.getResponse<{ headersSent?: boolean; destroy?: () => void }>();
     const problemError = exception instanceof ProblemError ? exception : translateDatabaseError(exception);
     const { body, headers } = problemError ? this.fromProblemError(problemError) : this.fromOther(exception);
+    const requestId = contextOf(ctx.getRequest()).requestId;
+    if (requestId !== undefined) body.requestId = requestId;
     if (body.status >= 500) this.logger.error(describe(exception), exception instanceof Error ? exception.stack : undefined);
     if (response.headersSent) {
       response.destroy?.();

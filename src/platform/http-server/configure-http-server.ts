@@ -1,6 +1,8 @@
 import type { NestExpressApplication } from '@nestjs/platform-express';
 import { ConfigService } from '@nestjs/config';
+import { Logger } from 'nestjs-pino';
 import type { AllConfig } from '../../config/app-config';
+import { HttpTelemetryMiddleware } from '../observability/http-telemetry.middleware';
 import { enterRequestContext } from '../request-context/request-context';
 import { jsonContentTypeMiddleware } from './json-content-type.middleware';
 
@@ -19,7 +21,10 @@ import { jsonContentTypeMiddleware } from './json-content-type.middleware';
 export function configureHttpServer(app: NestExpressApplication): void {
   const config = app.get(ConfigService<AllConfig, true>);
   const { bodyLimitBytes } = config.get('resilience', { infer: true });
+  // Nest's logs and every `new Logger(...)` go through pino from here on (main.ts buffers them until now).
+  app.useLogger(app.get(Logger));
   app.disable('x-powered-by');
+  app.use(app.get(HttpTelemetryMiddleware).handle);
   app.use(jsonContentTypeMiddleware);
   app.useBodyParser('json', { limit: bodyLimitBytes, type: ['application/json', 'application/*+json'] });
   app.use(enterRequestContext);

@@ -12,6 +12,8 @@ export interface RequestContext {
   requestId?: string;
   /** Set by observability: the incoming W3C `traceparent`, if valid. */
   traceparent?: string;
+  /** Set by observability: the incoming W3C `tracestate`, kept only with a valid `traceparent`. */
+  tracestate?: string;
   /** Set by resilience: aborted when the request deadline passes or the client goes away. */
   signal?: AbortSignal;
   /** Set by resilience: the deadline as a `performance.now()` instant. */

@@ -1,0 +1,51 @@
+import { Injectable, type OnModuleDestroy } from '@nestjs/common';
+import { InjectDataSource } from '@nestjs/typeorm';
+import { InjectMetric } from '@willsoto/nestjs-prometheus';
+import type { Pool } from 'pg';
+import type { Gauge, Histogram } from 'prom-client';
+import type { DataSource } from 'typeorm';
+import { METRIC } from '../observability/metrics.constants';
+import { createQueryMetricsSubscriber } from './query-metrics.subscriber';
+
+type CollectedGauge = Gauge<'state'> & { collect?: () => void };
+
+/**
+ * Database metrics: `db_query_duration_seconds` for every query through TypeORM (a subscriber added to
+ * the DataSource's options before it initialises, so re-initialisation after a failed start keeps it),
+ * and `db_pool_connections{state=total|idle|waiting}` read from the live pg Pool when Prometheus scrapes
+ * — no timer, and never stale.
+ */
+@Injectable()
+export class DatabaseMetricsService implements OnModuleDestroy {
+  private readonly collectPool = () => this.readPool();
+
+  constructor(
+    @InjectDataSource() private readonly dataSource: DataSource,
+    @InjectMetric(METRIC.dbQueryDuration) queryDuration: Histogram<'outcome'>,
+    @InjectMetric(METRIC.dbPoolConnections) private readonly poolConnections: CollectedGauge,
+  ) {
+    const subscribers = dataSource.options.subscribers ?? [];
+    dataSource.setOptions({
+      subscribers: [...(Array.isArray(subscribers) ? subscribers : Object.values(subscribers)), createQueryMetricsSubscriber(queryDuration)],
+    });
+    poolConnections.collect = this.collectPool;
+  }
+
+  /** The pg Pool behind TypeORM's postgres driver; undefined until connected and after close. */
+  private get pool(): Pool | undefined {
+    return (this.dataSource.driver as unknown as { master?: Pool }).master;
+  }
+
+  private readPool(): void {
+    const pool = this.pool;
+    this.poolConnections.set({ state: 'total' }, pool?.totalCount ?? 0);
+    this.poolConnections.set({ state: 'idle' }, pool?.idleCount ?? 0);
+    this.poolConnections.set({ state: 'waiting' }, pool?.waitingCount ?? 0);
+  }
+
+  onModuleDestroy(): void {
+    // The metric outlives this application (prom-client's registry is process-wide); stop reading a pool
+    // that is about to close, unless a newer application already took the gauge over.
+    if (this.poolConnections.collect === this.collectPool) this.poolConnections.collect = undefined;
+  }
+}

@@ -1,0 +1,104 @@
+import { Injectable } from '@nestjs/common';
+import { InjectMetric } from '@willsoto/nestjs-prometheus';
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import type { Logger } from 'pino';
+import type { Counter, Gauge, Histogram } from 'prom-client';
+import { contextOf, type RequestContext } from '../request-context/request-context';
+import { InjectRootLogger } from './logging.constants';
+import { METRIC } from './metrics.constants';
+import { REQUEST_ID_HEADER, requestIdFrom } from './request-id';
+import { methodLabel, routeLabel } from './route-label';
+import { acceptTraceparent, acceptTracestate } from './trace-context';
+
+/** Label names of the HTTP RED metrics. */
+export type HttpMetricLabel = 'method' | 'route' | 'status_code';
+
+/** Status recorded when the client went away before any response header was sent (nginx's convention). */
+export const CLIENT_CLOSED_REQUEST = 499;
+
+/** Longest `path` written in a request line; the route template carries the shape, this is for debugging. */
+const LOGGED_PATH_MAX_LENGTH = 256;
+
+type ExpressLikeRequest = IncomingMessage & { originalUrl?: string; ip?: string };
+
+/**
+ * Slot 1 of the HTTP edge (see configure-http-server.ts), before anything can refuse the request:
+ * - request id: a sane incoming `X-Request-Id` or a new UUID, echoed in the response, stored in the
+ *   request context (and so in every log line of the request);
+ * - W3C trace context: a valid `traceparent` (+ `tracestate`) is kept for logs and outbound calls;
+ * - when the response is done (or the connection closed first): `http_request_duration_seconds` and
+ *   `http_requests_total` by method, route template and the status the client actually got — set by
+ *   whoever answered: a controller, the exception filter, the rate limiter, admission control — and one
+ *   JSON request line. Plain Node `(req, res, next)`: no Express API except the route read in routeLabel().
+ */
+@Injectable()
+export class HttpTelemetryMiddleware {
+  private readonly onClose: (this: ServerResponse) => void;
+
+  constructor(
+    @InjectMetric(METRIC.httpRequestDuration) private readonly duration: Histogram<HttpMetricLabel>,
+    @InjectMetric(METRIC.httpRequestsTotal) private readonly total: Counter<HttpMetricLabel>,
+    @InjectMetric(METRIC.httpRequestsInFlight) private readonly inFlight: Gauge<string>,
+    @InjectRootLogger() private readonly logger: Logger,
+  ) {
+    // One listener function for all responses (`this` is the response): no closure allocated per request.
+    const telemetry = this;
+    this.onClose = function (this: ServerResponse) {
+      telemetry.record(this.req, this);
+    };
+  }
+
+  /** The edge handler: `app.use(app.get(HttpTelemetryMiddleware).handle)`. */
+  readonly handle = (req: IncomingMessage, res: ServerResponse, next: () => void): void => {
+    const context = contextOf(req);
+    const requestId = requestIdFrom(req.headers[REQUEST_ID_HEADER]);
+    context.requestId = requestId;
+    const traceparent = acceptTraceparent(req.headers.traceparent);
+    if (traceparent !== undefined) {
+      context.traceparent = traceparent;
+      context.tracestate = acceptTracestate(req.headers.tracestate);
+    }
+    res.setHeader(REQUEST_ID_HEADER, requestId);
+    // Reads (and caches on the socket) the peer address now: after a reset it is no longer available.
+    void req.socket.remoteAddress;
+    this.inFlight.inc();
+    // 'close' follows 'finish' for every completed response and also fires alone when the connection
+    // drops first: one listener sees every request exactly once.
+    res.on('close', this.onClose);
+    next();
+  };
+
+  private record(req: IncomingMessage, res: ServerResponse): void {
+    this.inFlight.dec();
+    const context = contextOf(req);
+    const seconds = (performance.now() - context.startedAt) / 1000;
+    const status = res.headersSent ? res.statusCode : CLIENT_CLOSED_REQUEST;
+    const labels = { method: methodLabel(req.method), route: routeLabel(req), status_code: status };
+    this.duration.observe(labels, seconds);
+    this.total.inc(labels);
+    this.logRequest(req as ExpressLikeRequest, context, labels.route, status, seconds);
+  }
+
+  /** One line per request: info, or warn for 5xx and for clients that left before the answer. */
+  private logRequest(req: ExpressLikeRequest, context: RequestContext, route: string, status: number, seconds: number): void {
+    const level = status >= 500 || status === CLIENT_CLOSED_REQUEST ? 'warn' : 'info';
+    if (!this.logger.isLevelEnabled(level)) return;
+    const url = req.originalUrl ?? req.url ?? '';
+    const query = url.indexOf('?');
+    // The query string is left out: it can carry tokens, and it is unbounded.
+    const path = (query === -1 ? url : url.slice(0, query)).slice(0, LOGGED_PATH_MAX_LENGTH);
+    this.logger[level](
+      {
+        requestId: context.requestId,
+        method: req.method,
+        route,
+        path,
+        status,
+        durationMs: Math.round(seconds * 10_000) / 10,
+        ip: req.ip ?? req.socket.remoteAddress,
+        userAgent: req.headers['user-agent']?.slice(0, LOGGED_PATH_MAX_LENGTH),
+      },
+      'request completed',
+    );
+  }
+}

@@ -1,0 +1,51 @@
+import pino, { type DestinationStream, type LevelWithSilent, type Logger } from 'pino';
+import { currentRequestContext } from '../request-context/request-context';
+import { REDACTED_PATHS } from './logging.constants';
+import { traceIdOf } from './trace-context';
+
+/** Options of {@link createRootLogger}. */
+export interface RootLoggerOptions {
+  /** `LOG_LEVEL`. @default 'info' */
+  level: LevelWithSilent;
+  /** Where lines go (stdout, the pretty printer, or a test's capture stream). */
+  destination: DestinationStream;
+}
+
+// `scheme://user:password@` inside any log line: a driver error or a careless message must not leak the
+// password of DATABASE_URL or REDIS_URL. Checked on the serialised line, so it covers every field.
+const URL_CREDENTIALS = /([a-z][a-z0-9+.-]*:\/\/[^:@/\s"]*:)[^@/\s"]+@/gi;
+
+/** Replaces the password of any `scheme://user:password@` in a serialised log line. */
+export function scrubUrlCredentials(line: string): string {
+  return line.includes('://') ? line.replace(URL_CREDENTIALS, '$1[Redacted]@') : line;
+}
+
+/**
+ * Adds the current request's id (and trace id, when the request came with a `traceparent`) to every line
+ * logged while serving it — Nest `Logger` calls in services included — read from the async request
+ * context rather than passed around. Returns a fresh object: pino merges the line's fields into it.
+ */
+export function requestContextMixin(): Record<string, string> {
+  const context = currentRequestContext();
+  if (context?.requestId === undefined) return {};
+  if (context.traceparent === undefined) return { requestId: context.requestId };
+  return { requestId: context.requestId, traceId: traceIdOf(context.traceparent) };
+}
+
+/**
+ * The application's one pino logger: JSON lines with an ISO time and a textual level, sensitive headers
+ * redacted, URL passwords scrubbed, request id and trace id mixed in from the request context.
+ */
+export function createRootLogger({ level, destination }: RootLoggerOptions): Logger {
+  return pino(
+    {
+      level,
+      timestamp: pino.stdTimeFunctions.isoTime,
+      formatters: { level: (label) => ({ level: label }) },
+      redact: { paths: REDACTED_PATHS, censor: '[Redacted]' },
+      mixin: requestContextMixin,
+      hooks: { streamWrite: scrubUrlCredentials },
+    },
+    destination,
+  );
+}
