@@ -1,0 +1,165 @@
+import autocannon from 'autocannon';
+import { type ChildProcess, execFileSync, spawn } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
+import { chmodSync, mkdtempSync, rmSync } from 'node:fs';
+import { createServer } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { Client } from 'pg';
+import { startEmbeddedPostgres } from '../../test/utils/embedded-postgres';
+
+/**
+ * `npm run bench:telemetry`: the throughput cost of the telemetry edge on GET /bench/ping, three servers
+ * side by side in one run — telemetry off, metrics + request id only (LOG_LEVEL=warn), everything on
+ * (a JSON request line per request, written to /dev/null) — measured in interleaved rounds (A B C A B C …) so machine
+ * drift hits all alike; servers pinned to core 0, autocannon to core 1 when taskset exists. Then 10,000
+ * requests to random unknown paths, and the number of series /metrics exposes before and after.
+ * Bounded: BENCH_ROUNDS × 3 × BENCH_SECONDS, 127.0.0.1 only.
+ */
+const ROUNDS = Number(process.env['BENCH_ROUNDS'] ?? 7);
+const SECONDS = Number(process.env['BENCH_SECONDS'] ?? 4);
+const CONNECTIONS = Number(process.env['BENCH_CONNECTIONS'] ?? 32);
+const TARGET = join(__dirname, 'target.js');
+
+const canPin = (() => {
+  try {
+    execFileSync('taskset', ['-p', String(process.pid)], { stdio: 'ignore' });
+    return true;
+  } catch {
+    return false;
+  }
+})();
+
+async function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const srv = createServer();
+    srv.once('error', reject);
+    srv.listen(0, '127.0.0.1', () => {
+      const address = srv.address();
+      srv.close(() => (typeof address === 'object' && address ? resolve(address.port) : reject(new Error('no port'))));
+    });
+  });
+}
+
+async function withClient<T>(url: string, fn: (c: Client) => Promise<T>): Promise<T> {
+  const client = new Client({ connectionString: url });
+  await client.connect();
+  try {
+    return await fn(client);
+  } finally {
+    await client.end();
+  }
+}
+
+interface Server {
+  name: string;
+  port: number;
+  child: ChildProcess;
+}
+
+async function startServer(name: string, env: Record<string, string>): Promise<Server> {
+  const port = await freePort();
+  const command = canPin ? 'taskset' : process.execPath;
+  const args = canPin ? ['-c', '0', process.execPath, TARGET] : [TARGET];
+  // Logs go to /dev/null: the server pays for formatting and the write syscall, as with a container's
+  // stdout, while no reader competes with the load generator for its core.
+  const child = spawn(command, args, {
+    env: { PATH: process.env['PATH'] ?? '', HOST: '127.0.0.1', NODE_ENV: 'production', ...env, PORT: String(port) },
+    stdio: ['ignore', 'ignore', 'inherit'],
+  });
+  for (let i = 0; i < 300; i++) {
+    try {
+      const res = await fetch(`http://127.0.0.1:${port}/bench/ping`);
+      if (res.status === 200) return { name, port, child };
+    } catch {
+      // not listening yet
+    }
+    await new Promise((r) => setTimeout(r, 100));
+  }
+  child.kill('SIGKILL');
+  throw new Error(`${name} did not start`);
+}
+
+async function load(port: number, seconds: number, path: string | (() => string) = '/bench/ping'): Promise<autocannon.Result> {
+  const requests = typeof path === 'function' ? [{ setupRequest: (req: autocannon.Request) => ({ ...req, path: path() }) }] : [{ path }];
+  return autocannon({ url: `http://127.0.0.1:${port}`, connections: CONNECTIONS, duration: seconds, requests } as autocannon.Options);
+}
+
+function median(values: number[]): number {
+  const sorted = [...values].sort((a, b) => a - b);
+  const mid = Math.floor(sorted.length / 2);
+  return sorted.length % 2 ? (sorted[mid] as number) : ((sorted[mid - 1] as number) + (sorted[mid] as number)) / 2;
+}
+
+async function seriesCount(port: number): Promise<{ total: number; http: number }> {
+  const text = await (await fetch(`http://127.0.0.1:${port}/metrics`)).text();
+  const samples = text.split('\n').filter((line) => line && !line.startsWith('#'));
+  return { total: samples.length, http: samples.filter((line) => line.startsWith('http_')).length };
+}
+
+async function main(): Promise<void> {
+  if (canPin) execFileSync('taskset', ['-cp', '1', String(process.pid)], { stdio: 'ignore' });
+  let adminUrl = process.env['BENCH_DATABASE_URL'] ?? process.env['DATABASE_URL'];
+  let stopEmbedded: (() => Promise<void>) | undefined;
+  if (!adminUrl) {
+    const dir = mkdtempSync(join(tmpdir(), 'ballast-bench-pg-'));
+    chmodSync(dir, 0o755);
+    const pg = await startEmbeddedPostgres(dir);
+    adminUrl = pg.url;
+    stopEmbedded = async () => {
+      await pg.stop();
+      rmSync(dir, { recursive: true, force: true });
+    };
+  }
+  const name = `ballast_bench_${randomBytes(4).toString('hex')}`;
+  await withClient(adminUrl, (c) => c.query(`CREATE DATABASE "${name}"`));
+  const url = new URL(adminUrl);
+  url.pathname = `/${name}`;
+  const common = { DATABASE_URL: url.toString(), DB_POOL_MIN: '1' };
+  const servers: Server[] = [];
+  try {
+    servers.push(await startServer('telemetry off', { ...common, BENCH_TELEMETRY: 'off', LOG_LEVEL: 'warn' }));
+    servers.push(await startServer('metrics + request id', { ...common, LOG_LEVEL: 'warn' }));
+    servers.push(await startServer('metrics + request log', { ...common, LOG_LEVEL: 'info' }));
+    for (const s of servers) await load(s.port, 2); // warm-up: JIT, caches
+    const rps = new Map<Server, number[]>(servers.map((s) => [s, []]));
+    const p99 = new Map<Server, number[]>(servers.map((s) => [s, []]));
+    for (let round = 1; round <= ROUNDS; round++) {
+      for (const s of servers) {
+        const result = await load(s.port, SECONDS);
+        if (result.non2xx > 0 || result.errors > 0) throw new Error(`${s.name}: ${result.non2xx} non-2xx, ${result.errors} errors`);
+        rps.get(s)?.push(result.requests.average);
+        p99.get(s)?.push(result.latency.p99);
+      }
+      process.stdout.write(`round ${round}/${ROUNDS}: ${servers.map((s) => `${s.name} ${Math.round(rps.get(s)?.at(-1) ?? 0)} req/s`).join(', ')}\n`);
+    }
+    const base = median(rps.get(servers[0] as Server) ?? []);
+    process.stdout.write(`\nGET /bench/ping, ${CONNECTIONS} connections, ${ROUNDS} × ${SECONDS} s interleaved, ${canPin ? 'server on core 0, load on core 1' : 'unpinned'}:\n`);
+    for (const s of servers) {
+      const m = median(rps.get(s) ?? []);
+      const cost = s === servers[0] ? '' : ` (${(((m - base) / base) * 100).toFixed(1)}%)`;
+      process.stdout.write(`  ${s.name.padEnd(24)} ${Math.round(m).toString().padStart(6)} req/s${cost}, p99 ${median(p99.get(s) ?? [])} ms\n`);
+    }
+
+    const full = servers[2] as Server;
+    const before = await seriesCount(full.port);
+    let sent = 0;
+    const flood = await autocannon({
+      url: `http://127.0.0.1:${full.port}`,
+      connections: CONNECTIONS,
+      amount: 10_000,
+      requests: [{ setupRequest: (req: autocannon.Request) => ({ ...req, path: `/${randomBytes(6).toString('hex')}/${sent++}?q=${randomBytes(3).toString('hex')}` }) }],
+    } as autocannon.Options);
+    const after = await seriesCount(full.port);
+    process.stdout.write(
+      `\n10,000 requests to random unknown paths (${flood['4xx']} answered 4xx): /metrics exposed ${before.total} samples (${before.http} http_*) before, ${after.total} (${after.http} http_*) after\n`,
+    );
+  } finally {
+    for (const s of servers) s.child.kill('SIGTERM');
+    await Promise.all(servers.map((s) => new Promise((resolve) => (s.child.exitCode !== null ? resolve(null) : s.child.once('exit', resolve)))));
+    await withClient(adminUrl, (c) => c.query(`DROP DATABASE IF EXISTS "${name}" WITH (FORCE)`));
+    await stopEmbedded?.();
+  }
+}
+
+void main();
