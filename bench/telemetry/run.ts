@@ -1,7 +1,7 @@
 import autocannon from 'autocannon';
 import { type ChildProcess, execFileSync, spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { chmodSync, mkdtempSync, rmSync } from 'node:fs';
+import { chmodSync, existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -29,6 +29,24 @@ const canPin = (() => {
     return false;
   }
 })();
+
+const CLOCK_TICKS = (() => {
+  try {
+    return Number(execFileSync('getconf', ['CLK_TCK']).toString().trim()) || 100;
+  } catch {
+    return 100;
+  }
+})();
+
+/** CPU seconds (user + system) a process has used so far, from /proc (NaN where there is none). */
+function cpuSeconds(pid: number | undefined): number {
+  const path = `/proc/${pid}/stat`;
+  if (!pid || !existsSync(path)) return NaN;
+  const stat = readFileSync(path, 'utf8');
+  // Fields after the command name, which is parenthesised and may hold spaces: utime and stime are 12th and 13th.
+  const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+  return (Number(fields[11]) + Number(fields[12])) / CLOCK_TICKS;
+}
 
 async function freePort(): Promise<number> {
   return new Promise((resolve, reject) => {
@@ -124,21 +142,33 @@ async function main(): Promise<void> {
     for (const s of servers) await load(s.port, 2); // warm-up: JIT, caches
     const rps = new Map<Server, number[]>(servers.map((s) => [s, []]));
     const p99 = new Map<Server, number[]>(servers.map((s) => [s, []]));
+    // CPU time per request is the robust figure on a shared machine: other processes stretch the wall
+    // clock (and so req/s) far more than they change the CPU the server spends on one request.
+    const cpuPerRequest = new Map<Server, number[]>(servers.map((s) => [s, []]));
     for (let round = 1; round <= ROUNDS; round++) {
       for (const s of servers) {
+        const cpuBefore = cpuSeconds(s.child.pid);
         const result = await load(s.port, SECONDS);
+        const cpu = cpuSeconds(s.child.pid) - cpuBefore;
         if (result.non2xx > 0 || result.errors > 0) throw new Error(`${s.name}: ${result.non2xx} non-2xx, ${result.errors} errors`);
         rps.get(s)?.push(result.requests.average);
         p99.get(s)?.push(result.latency.p99);
+        cpuPerRequest.get(s)?.push((cpu / result.requests.total) * 1e6);
       }
-      process.stdout.write(`round ${round}/${ROUNDS}: ${servers.map((s) => `${s.name} ${Math.round(rps.get(s)?.at(-1) ?? 0)} req/s`).join(', ')}\n`);
+      const line = servers.map((s) => `${s.name} ${Math.round(rps.get(s)?.at(-1) ?? 0)} req/s ${(cpuPerRequest.get(s)?.at(-1) ?? NaN).toFixed(1)} µs`);
+      process.stdout.write(`round ${round}/${ROUNDS}: ${line.join(', ')}\n`);
     }
-    const base = median(rps.get(servers[0] as Server) ?? []);
-    process.stdout.write(`\nGET /bench/ping, ${CONNECTIONS} connections, ${ROUNDS} × ${SECONDS} s interleaved, ${canPin ? 'server on core 0, load on core 1' : 'unpinned'}:\n`);
+    const baseRps = median(rps.get(servers[0] as Server) ?? []);
+    const baseCpu = median(cpuPerRequest.get(servers[0] as Server) ?? []);
+    const pct = (value: number, base: number) => `${value >= base ? '+' : ''}${(((value - base) / base) * 100).toFixed(1)}%`;
+    process.stdout.write(
+      `\nGET /bench/ping, ${CONNECTIONS} connections, ${ROUNDS} × ${SECONDS} s interleaved, ${canPin ? 'server on core 0, load on core 1' : 'unpinned'}; medians:\n`,
+    );
     for (const s of servers) {
-      const m = median(rps.get(s) ?? []);
-      const cost = s === servers[0] ? '' : ` (${(((m - base) / base) * 100).toFixed(1)}%)`;
-      process.stdout.write(`  ${s.name.padEnd(24)} ${Math.round(m).toString().padStart(6)} req/s${cost}, p99 ${median(p99.get(s) ?? [])} ms\n`);
+      const r = median(rps.get(s) ?? []);
+      const c = median(cpuPerRequest.get(s) ?? []);
+      const vs = s === servers[0] ? '' : ` (${pct(r, baseRps)} req/s, ${pct(c, baseCpu)} CPU, +${(c - baseCpu).toFixed(1)} µs/request)`;
+      process.stdout.write(`  ${s.name.padEnd(24)} ${Math.round(r).toString().padStart(6)} req/s, ${c.toFixed(1)} µs CPU/request, p99 ${median(p99.get(s) ?? [])} ms${vs}\n`);
     }
 
     const full = servers[2] as Server;

@@ -13,15 +13,22 @@ function loadPrettyPrinter(): PrettyFactory | undefined {
   }
 }
 
+/** Most log bytes queued in memory while stdout cannot keep up; past it lines are dropped, not queued. @default 16 MiB */
+export const LOG_BUFFER_MAX_BYTES = 16 * 1024 * 1024;
+
 /**
  * Where logs go: human-readable lines when a developer watches a terminal (NODE_ENV=development, stdout
- * is a TTY, pino-pretty installed), JSON lines on stdout otherwise — what log collectors read. Writes
- * are synchronous, so nothing logged before an exit (a fatal error, the end of a shutdown) is lost.
+ * is a TTY, pino-pretty installed), JSON lines on stdout otherwise — what log collectors read.
+ * JSON writes are asynchronous: a line goes out at once when stdout is idle, and lines logged while a
+ * write is in flight go out together in the next one, so under load one syscall carries many lines
+ * (a synchronous write per line cost ~15 µs of CPU per request in bench/telemetry; see docs/observability.md).
+ * pino flushes synchronously on process exit, so an orderly shutdown or a crash that reaches 'exit'
+ * loses nothing; only a SIGKILL loses what was queued.
  */
 export function createLogDestination(env: AllConfig['app']['env'], isTTY = process.stdout.isTTY === true): DestinationStream {
   if (env === 'development' && isTTY) {
     const pretty = loadPrettyPrinter();
     if (pretty) return pretty({ colorize: true, translateTime: 'SYS:HH:MM:ss.l', ignore: 'pid,hostname', sync: true });
   }
-  return pino.destination({ dest: 1, sync: true });
+  return pino.destination({ dest: 1, sync: false, maxLength: LOG_BUFFER_MAX_BYTES });
 }
