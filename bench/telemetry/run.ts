@@ -171,7 +171,10 @@ async function main(): Promise<void> {
       process.stdout.write(`  ${s.name.padEnd(24)} ${Math.round(r).toString().padStart(6)} req/s, ${c.toFixed(1)} µs CPU/request, p99 ${median(p99.get(s) ?? [])} ms${vs}\n`);
     }
 
+    // One unknown path and one scrape first, so the `unmatched` and `/metrics` series exist before counting.
     const full = servers[2] as Server;
+    await fetch(`http://127.0.0.1:${full.port}/not-a-route`);
+    await seriesCount(full.port);
     const before = await seriesCount(full.port);
     let sent = 0;
     const flood = await autocannon({
@@ -182,7 +185,8 @@ async function main(): Promise<void> {
     } as autocannon.Options);
     const after = await seriesCount(full.port);
     process.stdout.write(
-      `\n10,000 requests to random unknown paths (${flood['4xx']} answered 4xx): /metrics exposed ${before.total} samples (${before.http} http_*) before, ${after.total} (${after.http} http_*) after\n`,
+      `\n10,000 requests to random unknown paths (${flood['4xx']} answered 4xx): /metrics exposed ${before.total} samples ` +
+        `(${before.http} of them http_*) before and ${after.total} (${after.http} http_*) after\n`,
     );
   } finally {
     for (const s of servers) s.child.kill('SIGTERM');

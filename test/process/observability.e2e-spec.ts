@@ -1,8 +1,18 @@
 import { Client } from 'pg';
-import { startAppProcess } from '../utils/app-process';
+import { type AppProcess, startAppProcess } from '../utils/app-process';
 import { createTestDatabase, type TestDatabase } from '../utils/test-database';
 
 type LogLine = Record<string, unknown>;
+
+/** Milliseconds until `text` appears in the process output (rejects after `timeoutMs`). */
+async function waitForOutput(app: AppProcess, text: string, timeoutMs: number): Promise<number> {
+  const started = Date.now();
+  while (!app.output().includes(text)) {
+    if (Date.now() - started > timeoutMs) throw new Error(`"${text}" not logged within ${timeoutMs} ms`);
+    await new Promise((resolve) => setTimeout(resolve, 20));
+  }
+  return Date.now() - started;
+}
 
 const TRACEPARENT = '00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01';
 
@@ -30,6 +40,8 @@ describe('structured logs of node dist/main.js (real process)', () => {
       });
       expect(ok.status).toBe(200);
       expect(ok.headers.get('x-request-id')).toBe('proc-ok-1');
+      // Writes are asynchronous, yet a line shows at once (no batching that would hold it back).
+      expect(await waitForOutput(app, '"requestId":"proc-ok-1"', 2000)).toBeLessThan(2000);
 
       // A 503 from the database (statement timeout behind a lock): the exception filter's error log, a
       // Nest Logger call deep in the request, must carry the same id as the request line.
@@ -47,8 +59,7 @@ describe('structured logs of node dist/main.js (real process)', () => {
       const unknown = await fetch(`${app.baseUrl}/wp-login.php?token=query-s3cret`);
       expect(unknown.status).toBe(404);
       generatedId = unknown.headers.get('x-request-id');
-      // The request line is written when the response is done; give the event loop a moment.
-      await new Promise((resolve) => setTimeout(resolve, 200));
+      await waitForOutput(app, '"path":"/wp-login.php"', 3000);
     } finally {
       expect(await app.stop('SIGTERM')).toBe(0);
       output = app.output();

@@ -1,4 +1,4 @@
-import { Injectable } from '@nestjs/common';
+import { Injectable, type OnModuleDestroy } from '@nestjs/common';
 import { InjectMetric } from '@willsoto/nestjs-prometheus';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Logger } from 'pino';
@@ -20,6 +20,7 @@ export const CLIENT_CLOSED_REQUEST = 499;
 const LOGGED_PATH_MAX_LENGTH = 256;
 
 type ExpressLikeRequest = IncomingMessage & { originalUrl?: string; ip?: string };
+type Collected<M> = M & { collect?: () => void | Promise<void> };
 
 /**
  * Slot 1 of the HTTP edge (see configure-http-server.ts), before anything can refuse the request:
@@ -30,15 +31,21 @@ type ExpressLikeRequest = IncomingMessage & { originalUrl?: string; ip?: string 
  *   `http_requests_total` by method, route template and the status the client actually got — set by
  *   whoever answered: a controller, the exception filter, the rate limiter, admission control — and one
  *   JSON request line. Plain Node `(req, res, next)`: no Express API except the route read in routeLabel().
+ * The hot path makes one prom-client call, the histogram observation, instead of four (each validates and
+ * hashes its labels): `http_requests_total` is by definition the histogram's `_count` and is filled from
+ * it at scrape time, and `http_requests_in_flight` is a plain number read then.
  */
 @Injectable()
-export class HttpTelemetryMiddleware {
+export class HttpTelemetryMiddleware implements OnModuleDestroy {
   private readonly onClose: (this: ServerResponse) => void;
+  private inFlightCount = 0;
+  private readonly collectTotal = () => this.copyCountsIntoTotal();
+  private readonly collectInFlight = () => this.inFlight.set(this.inFlightCount);
 
   constructor(
     @InjectMetric(METRIC.httpRequestDuration) private readonly duration: Histogram<HttpMetricLabel>,
-    @InjectMetric(METRIC.httpRequestsTotal) private readonly total: Counter<HttpMetricLabel>,
-    @InjectMetric(METRIC.httpRequestsInFlight) private readonly inFlight: Gauge<string>,
+    @InjectMetric(METRIC.httpRequestsTotal) private readonly total: Collected<Counter<HttpMetricLabel>>,
+    @InjectMetric(METRIC.httpRequestsInFlight) private readonly inFlight: Collected<Gauge<string>>,
     @InjectRootLogger() private readonly logger: Logger,
   ) {
     // One listener function for all responses (`this` is the response): no closure allocated per request.
@@ -46,6 +53,8 @@ export class HttpTelemetryMiddleware {
     this.onClose = function (this: ServerResponse) {
       telemetry.record(this.req, this);
     };
+    total.collect = this.collectTotal;
+    inFlight.collect = this.collectInFlight;
   }
 
   /** The edge handler: `app.use(app.get(HttpTelemetryMiddleware).handle)`. */
@@ -61,7 +70,7 @@ export class HttpTelemetryMiddleware {
     res.setHeader(REQUEST_ID_HEADER, requestId);
     // Reads (and caches on the socket) the peer address now: after a reset it is no longer available.
     void req.socket.remoteAddress;
-    this.inFlight.inc();
+    this.inFlightCount++;
     // 'close' follows 'finish' for every completed response and also fires alone when the connection
     // drops first: one listener sees every request exactly once.
     res.on('close', this.onClose);
@@ -69,14 +78,28 @@ export class HttpTelemetryMiddleware {
   };
 
   private record(req: IncomingMessage, res: ServerResponse): void {
-    this.inFlight.dec();
+    this.inFlightCount--;
     const context = contextOf(req);
     const seconds = (performance.now() - context.startedAt) / 1000;
     const status = res.headersSent ? res.statusCode : CLIENT_CLOSED_REQUEST;
     const labels = { method: methodLabel(req.method), route: routeLabel(req), status_code: status };
     this.duration.observe(labels, seconds);
-    this.total.inc(labels);
     this.logRequest(req as ExpressLikeRequest, context, labels.route, status, seconds);
+  }
+
+  /** `http_requests_total` = the histogram's `_count` per label set (monotonic, as the histogram's counts are). */
+  private async copyCountsIntoTotal(): Promise<void> {
+    const { values } = await this.duration.get();
+    const countName = `${METRIC.httpRequestDuration}_count`;
+    this.total.reset();
+    for (const sample of values) if (sample.metricName === countName) this.total.inc(sample.labels as Partial<Record<HttpMetricLabel, string | number>>, sample.value);
+  }
+
+  onModuleDestroy(): void {
+    // The metrics outlive this application (prom-client's registry is process-wide): unhook unless a newer
+    // application already took them over.
+    if (this.total.collect === this.collectTotal) this.total.collect = undefined;
+    if (this.inFlight.collect === this.collectInFlight) this.inFlight.collect = undefined;
   }
 
   /** One line per request: info, or warn for 5xx and for clients that left before the answer. */

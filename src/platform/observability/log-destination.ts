@@ -19,11 +19,12 @@ export const LOG_BUFFER_MAX_BYTES = 16 * 1024 * 1024;
 /**
  * Where logs go: human-readable lines when a developer watches a terminal (NODE_ENV=development, stdout
  * is a TTY, pino-pretty installed), JSON lines on stdout otherwise — what log collectors read.
- * JSON writes are asynchronous: a line goes out at once when stdout is idle, and lines logged while a
- * write is in flight go out together in the next one, so under load one syscall carries many lines
- * (a synchronous write per line cost ~15 µs of CPU per request in bench/telemetry; see docs/observability.md).
+ * JSON writes are asynchronous: a line goes out at once when stdout is idle, lines logged while a write is
+ * in flight go out together in the next one, and a stalled log reader fills a bounded buffer instead of
+ * blocking the event loop (a synchronous write would stop the whole service). Not batched further
+ * (`minLength`): that saves CPU under load but holds quiet-time lines back until a timer fires.
  * pino flushes synchronously on process exit, so an orderly shutdown or a crash that reaches 'exit'
- * loses nothing; only a SIGKILL loses what was queued.
+ * loses nothing; a SIGKILL loses at most what was queued.
  */
 export function createLogDestination(env: AllConfig['app']['env'], isTTY = process.stdout.isTTY === true): DestinationStream {
   if (env === 'development' && isTTY) {
