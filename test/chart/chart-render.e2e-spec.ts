@@ -191,9 +191,10 @@ describe('charts/ballast', () => {
       expect(podSpecs(allFeatures).map(([name]) => name).sort()).toEqual([FULLNAME, `${FULLNAME}-migrations`, `${FULLNAME}-test-ready`]);
     });
 
-    it('runs every pod as non-root UID 10001 with RuntimeDefault seccomp and no service account token', () => {
+    it('runs every pod as non-root UID 10001 with RuntimeDefault seccomp, no service account token and no service links', () => {
       for (const [, spec] of podSpecs(allFeatures)) {
         expect(spec.automountServiceAccountToken).toBe(false);
+        expect(spec.enableServiceLinks).toBe(false);
         expect(spec.securityContext).toMatchObject({ runAsNonRoot: true, runAsUser: 10001, runAsGroup: 10001, seccompProfile: { type: 'RuntimeDefault' } });
       }
     });
@@ -373,6 +374,20 @@ describe('charts/ballast', () => {
       const ingress = findObject<RenderedObject & { spec: { rules: Array<{ host: string; http: { paths: Array<{ backend: unknown }> } }> } }>(allFeatures, 'Ingress');
       expect(ingress.spec.rules[0]!.host).toBe('api.example.com');
       expect(ingress.spec.rules[0]!.http.paths[0]!.backend).toEqual({ service: { name: FULLNAME, port: { name: 'http' } } });
+    });
+
+    it('warns in NOTES.txt when an Ingress is on but TRUST_PROXY still says no proxy', () => {
+      const notes = (values: Record<string, unknown>): string => {
+        const result = runHelmWithValues(helm, ['install', RELEASE, CHART_DIR, '--dry-run=client', '--namespace', NAMESPACE], {
+          files: [DEFAULT_VALUES],
+          values,
+        });
+        expect(result.stderr).toBe('');
+        return result.stdout.slice(result.stdout.indexOf('NOTES:'));
+      };
+      expect(notes({ ingress: { enabled: true } })).toContain('WARNING: ingress.enabled but config.TRUST_PROXY is "false"');
+      expect(notes({ ingress: { enabled: true }, config: { TRUST_PROXY: '1' } })).not.toContain('WARNING');
+      expect(notes({})).toContain(`kubectl -n ${NAMESPACE} rollout status deployment/${FULLNAME}`);
     });
 
     it('checks /health/ready through the Service in the `helm test` pod', () => {

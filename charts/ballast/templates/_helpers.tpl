@@ -191,10 +191,12 @@ httpGet:
 {{- end }}
 
 {{/*
-Pod-level hardening shared by the Deployment, the migration Job and the test pod.
+Pod settings shared by the Deployment, the migration Job and the test pod: hardening, and no docker-link
+style variables for every Service of the namespace (they would clutter the app's environment).
 */}}
-{{- define "ballast.podSecurity" -}}
+{{- define "ballast.podCommon" -}}
 automountServiceAccountToken: {{ .Values.automountServiceAccountToken }}
+enableServiceLinks: false
 securityContext:
   {{- toYaml .Values.podSecurityContext | nindent 2 }}
 {{- with .Values.imagePullSecrets }}
