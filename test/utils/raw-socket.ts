@@ -24,9 +24,14 @@ export interface RawClient {
 /**
  * Opens a connection and writes `text` one chunk of `bytesPerTick` bytes every `intervalMs` (the first
  * at once), cycling over `text` when `loop` is set: the slowloris pattern. The server decides when it ends.
+ * `encoding` `latin1` sends each character as one byte (raw bytes 0-255).
  */
-export function trickle(port: number, text: string, options: { intervalMs: number; bytesPerTick?: number; loop?: boolean; prefix?: string }): RawClient {
-  const { intervalMs, bytesPerTick = 1, loop = false, prefix = '' } = options;
+export function trickle(
+  port: number,
+  text: string,
+  options: { intervalMs: number; bytesPerTick?: number; loop?: boolean; prefix?: string; encoding?: BufferEncoding },
+): RawClient {
+  const { intervalMs, bytesPerTick = 1, loop = false, prefix = '', encoding = 'utf8' } = options;
   const started = Date.now();
   const socket = connect(port, '127.0.0.1');
   socket.setNoDelay(true);
@@ -43,12 +48,12 @@ export function trickle(port: number, text: string, options: { intervalMs: numbe
     const chunk = text.slice(offset, offset + bytesPerTick);
     offset += chunk.length;
     written += chunk.length;
-    socket.write(chunk);
+    socket.write(chunk, encoding);
     timer = setTimeout(tick, intervalMs);
   };
   socket.once('connect', () => {
     if (prefix) {
-      socket.write(prefix);
+      socket.write(prefix, encoding);
       written += prefix.length;
     }
     tick();
