@@ -172,7 +172,7 @@ describe('slow clients against the real process (node dist/main.js, sockets on 1
     expect(headerCuts.length).toBeGreaterThanOrEqual(SLOW_SOCKETS / 2);
     expect(bodyCuts.length).toBeGreaterThanOrEqual(SLOW_SOCKETS / 2);
     expect(outcomes.every((o) => o.status === 408 || (o.status === undefined && o.received === ''))).toBe(true);
-    expect(outcomes.filter((o) => o.status === 408).length).toBeGreaterThanOrEqual(outcomes.length * 0.9);
+    expect(outcomes.filter((o) => o.status === 408).length).toBeGreaterThanOrEqual(outcomes.length * 0.75);
     expect(Math.min(...headerCuts)).toBeGreaterThanOrEqual(HEADERS_TIMEOUT_MS - 50);
     expect(Math.max(...headerCuts)).toBeLessThan(HEADERS_TIMEOUT_MS + MARGIN_MS);
     expect(Math.min(...bodyCuts)).toBeGreaterThanOrEqual(REQUEST_TIMEOUT_MS - 50);
