@@ -4,6 +4,7 @@ import type { NestExpressApplication } from '@nestjs/platform-express';
 import { AppModule } from './app.module';
 import { ConfigValidationError, loadConfig } from './config/load-config';
 import { configureHttpServer } from './platform/http-server/configure-http-server';
+import { listen } from './platform/http-server/listen';
 
 async function bootstrap(): Promise<void> {
   let config;
@@ -18,7 +19,7 @@ async function bootstrap(): Promise<void> {
   }
   const app = await NestFactory.create<NestExpressApplication>(AppModule.forRoot(config), { bodyParser: false });
   configureHttpServer(app);
-  await app.listen(config.app.port, config.app.host);
+  await listen(app);
   const shutdown = (signal: string) => {
     new Logger('Lifecycle').log(`${signal} received: closing`);
     app.close().then(

@@ -63,6 +63,28 @@ describe(loadConfig.name, () => {
     expect(config.database.runMigrations).toBe(false);
   });
 
+  it('applies the documented HTTP server and security defaults', () => {
+    const config = loadConfig({});
+    expect(config.httpServer).toEqual({ headersTimeoutMs: 66_000, requestTimeoutMs: 90_000, keepAliveTimeoutMs: 65_000, maxHeaderSize: 16_384, maxConnections: 10_000, listenBacklog: 4096 });
+    expect(config.security).toEqual({ corsOrigins: [], hstsMaxAgeSeconds: 31_536_000 });
+  });
+
+  it('refuses a headers timeout not above the keep-alive timeout, or above the request timeout', () => {
+    expect(problemsOf({ HTTP_HEADERS_TIMEOUT_MS: '65000', HTTP_KEEP_ALIVE_TIMEOUT_MS: '65000' })).toEqual([
+      expect.stringMatching(/^HTTP_HEADERS_TIMEOUT_MS: 65000 must exceed HTTP_KEEP_ALIVE_TIMEOUT_MS \(65000\)/),
+    ]);
+    expect(problemsOf({ HTTP_HEADERS_TIMEOUT_MS: '100000', HTTP_REQUEST_TIMEOUT_MS: '90000' })).toEqual([
+      expect.stringMatching(/^HTTP_REQUEST_TIMEOUT_MS: 90000 is below HTTP_HEADERS_TIMEOUT_MS \(100000\)/),
+    ]);
+  });
+
+  it('accepts CORS_ORIGINS as a list of exact origins or a lone *, and refuses anything else', () => {
+    expect(loadConfig({ CORS_ORIGINS: 'https://app.example.com, http://localhost:5173' }).security.corsOrigins).toEqual(['https://app.example.com', 'http://localhost:5173']);
+    expect(loadConfig({ CORS_ORIGINS: '*' }).security.corsOrigins).toEqual(['*']);
+    expect(problemsOf({ CORS_ORIGINS: 'https://app.example.com/, example.com' })).toEqual([expect.stringMatching(/^CORS_ORIGINS: "https:\/\/app.example.com\/", "example.com" is not an origin/)]);
+    expect(problemsOf({ CORS_ORIGINS: '*, https://app.example.com' })).toEqual([expect.stringMatching(/^CORS_ORIGINS: "\*" must stand alone/)]);
+  });
+
   it('is documented: .env.example lists every variable of the schema, and no other', () => {
     const example = readFileSync(join(__dirname, '..', '..', '.env.example'), 'utf8');
     const documented = [...example.matchAll(/^([A-Z][A-Z0-9_]*)=/gm)].map((m) => m[1]);

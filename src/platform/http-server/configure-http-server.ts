@@ -2,12 +2,19 @@ import type { NestExpressApplication } from '@nestjs/platform-express';
 import { ConfigService } from '@nestjs/config';
 import type { AllConfig } from '../../config/app-config';
 import { enterRequestContext } from '../request-context/request-context';
+import { corsOptions } from '../security/cors';
+import { securityHeadersOptions } from '../security/security-headers';
 import { jsonContentTypeMiddleware } from './json-content-type.middleware';
+import { applyServerLimits } from './server-limits';
 
 /**
- * Installs the edge of the HTTP pipeline, before Nest's own, in this order:
+ * Applies the Node server limits (timeouts, header size, connection cap), then installs the edge of the
+ * HTTP pipeline, before Nest's own, in this order:
+ *   0. security headers — first, so that every response carries them, the edge's own rejections included
  *   1. observability  — request id, timing, HTTP metrics recorded when the response finishes
  *   2. lifecycle      — `Connection: close` on every response once shutdown began
+ *   2a. CORS          — (only with CORS_ORIGINS) before any rejection, so a browser script can read a 503's
+ *                       status and Retry-After; preflights end here, after lifecycle has marked them
  *   3. resilience     — admission control (in-flight cap; 503 at once beyond it), deadline
  *   4. content type   — 415 for a non-JSON body, before anything parses it
  *   5. JSON body parser with BODY_LIMIT_BYTES
@@ -19,7 +26,12 @@ import { jsonContentTypeMiddleware } from './json-content-type.middleware';
 export function configureHttpServer(app: NestExpressApplication): void {
   const config = app.get(ConfigService<AllConfig, true>);
   const { bodyLimitBytes } = config.get('resilience', { infer: true });
+  applyServerLimits(app.getHttpServer(), config.get('httpServer', { infer: true }));
+  const security = config.get('security', { infer: true });
+  app.useSecurityHeaders(securityHeadersOptions(security));
   app.disable('x-powered-by');
+  const cors = corsOptions(security);
+  if (cors) app.enableCors(cors);
   app.use(jsonContentTypeMiddleware);
   app.useBodyParser('json', { limit: bodyLimitBytes, type: ['application/json', 'application/*+json'] });
   app.use(enterRequestContext);
