@@ -2,6 +2,8 @@ import type { NestExpressApplication } from '@nestjs/platform-express';
 import { ConfigService } from '@nestjs/config';
 import type { AllConfig } from '../../config/app-config';
 import { enterRequestContext } from '../request-context/request-context';
+import { AdmissionControlMiddleware } from '../resilience/admission-control.middleware';
+import { RequestDeadlineMiddleware } from '../resilience/request-deadline.middleware';
 import { jsonContentTypeMiddleware } from './json-content-type.middleware';
 
 /**
@@ -20,6 +22,8 @@ export function configureHttpServer(app: NestExpressApplication): void {
   const config = app.get(ConfigService<AllConfig, true>);
   const { bodyLimitBytes } = config.get('resilience', { infer: true });
   app.disable('x-powered-by');
+  app.use(app.get(AdmissionControlMiddleware).handle);
+  app.use(app.get(RequestDeadlineMiddleware).handle);
   app.use(jsonContentTypeMiddleware);
   app.useBodyParser('json', { limit: bodyLimitBytes, type: ['application/json', 'application/*+json'] });
   app.use(enterRequestContext);
