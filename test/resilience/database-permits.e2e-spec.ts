@@ -61,7 +61,8 @@ describe('Database permits and timeouts against a stalled PostgreSQL (e2e)', () 
       const admitted = results.filter((r) => r.body['type'] !== 'urn:ballast:problem:permits-exhausted');
       expect(refused).toHaveLength(35);
       for (const r of refused) {
-        expect(r.ms).toBeLessThan(ACQUIRE_MS / 2);
+        // Refused on arrival: a caller queued for a connection could not answer before the acquire timeout.
+        expect(r.ms).toBeLessThan(ACQUIRE_MS);
         expect(r.headers.get('retry-after')).toBe('1');
       }
       // 2 ran into the statement timeout, 3 waited in the pool's queue and ran out of acquire time.
