@@ -4,6 +4,8 @@ import type { AllConfig } from '../../config/app-config';
 import { enterRequestContext } from '../request-context/request-context';
 import { corsOptions } from '../security/cors';
 import { securityHeadersOptions } from '../security/security-headers';
+import { AdmissionControlMiddleware } from '../resilience/admission-control.middleware';
+import { RequestDeadlineMiddleware } from '../resilience/request-deadline.middleware';
 import { jsonContentTypeMiddleware } from './json-content-type.middleware';
 import { applyServerLimits } from './server-limits';
 
@@ -32,6 +34,8 @@ export function configureHttpServer(app: NestExpressApplication): void {
   app.disable('x-powered-by');
   const cors = corsOptions(security);
   if (cors) app.enableCors(cors);
+  app.use(app.get(AdmissionControlMiddleware).handle);
+  app.use(app.get(RequestDeadlineMiddleware).handle);
   app.use(jsonContentTypeMiddleware);
   app.useBodyParser('json', { limit: bodyLimitBytes, type: ['application/json', 'application/*+json'] });
   app.use(enterRequestContext);
