@@ -1,6 +1,7 @@
 import type { NestExpressApplication } from '@nestjs/platform-express';
 import { ConfigService } from '@nestjs/config';
 import type { AllConfig } from '../../config/app-config';
+import { HttpDrain } from '../lifecycle/http-drain.service';
 import { enterRequestContext } from '../request-context/request-context';
 import { jsonContentTypeMiddleware } from './json-content-type.middleware';
 
@@ -20,6 +21,9 @@ export function configureHttpServer(app: NestExpressApplication): void {
   const config = app.get(ConfigService<AllConfig, true>);
   const { bodyLimitBytes } = config.get('resilience', { infer: true });
   app.disable('x-powered-by');
+  const httpDrain = app.get(HttpDrain);
+  httpDrain.attach(app.getHttpServer());
+  app.use(httpDrain.handle);
   app.use(jsonContentTypeMiddleware);
   app.useBodyParser('json', { limit: bodyLimitBytes, type: ['application/json', 'application/*+json'] });
   app.use(enterRequestContext);
