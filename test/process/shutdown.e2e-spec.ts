@@ -143,6 +143,23 @@ describe('graceful shutdown of node dist/main.js (real process, real PostgreSQL)
     agent.destroy();
   });
 
+  it('exits at once on a second signal, even with requests in flight and the delay running', async () => {
+    const app = await start({ SHUTDOWN_DELAY_MS: '20000' });
+    await lockUsers();
+    const agent = new Agent({ keepAlive: true });
+    const held = get(`${app.baseUrl}/api/v1/users`, agent);
+    await waitForLockWaiters(1);
+    app.child.kill('SIGTERM');
+    await app.waitFor('/health/ready', 503, 5000);
+    const second = performance.now();
+    app.child.kill('SIGTERM');
+    expect(await app.exited).toBe(128 + 15);
+    expect(performance.now() - second).toBeLessThan(5000);
+    expect((await held).error).toBeDefined();
+    expect(app.output()).toMatch(/SIGTERM received again: exiting at once/);
+    agent.destroy();
+  });
+
   it('keep-alive clients hammering through SIGTERM see zero failed requests: every connection is closed after a response', async () => {
     const delayMs = 1500;
     const app = await start({ SHUTDOWN_DELAY_MS: String(delayMs) });

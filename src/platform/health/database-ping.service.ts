@@ -1,4 +1,4 @@
-import { Injectable } from '@nestjs/common';
+import { Injectable, type OnApplicationShutdown } from '@nestjs/common';
 import { ConfigService } from '@nestjs/config';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { Client } from 'pg';
@@ -22,7 +22,7 @@ export class DatabasePingError extends Error {
  * is opened on first use and dropped on any error or abort, so a hung or dead one is never reused.
  */
 @Injectable()
-export class DatabasePing {
+export class DatabasePing implements OnApplicationShutdown {
   private client: Client | undefined;
   private connecting: Promise<Client> | undefined;
   private lastFailureValue: string | undefined;
@@ -65,6 +65,11 @@ export class DatabasePing {
     this.client = undefined;
     this.connecting = undefined;
     await client?.end().catch(() => undefined);
+  }
+
+  /** Also closed by Nest's hooks, for apps closed without the coordinator (tests). */
+  async onApplicationShutdown(): Promise<void> {
+    await this.close();
   }
 
   private connection(): Promise<Client> {
