@@ -13,11 +13,6 @@ export class LifecycleState {
     return this.startedAt !== undefined;
   }
 
-  /** Monotonic time (`performance.now()`) at which shutdown began, if it did. */
-  get shutdownStartedAt(): number | undefined {
-    return this.startedAt;
-  }
-
   /** Marks the start of shutdown; false if it had already begun. */
   beginShutdown(): boolean {
     if (this.startedAt !== undefined) return false;
