@@ -4,6 +4,8 @@ import type { AllConfig } from './config/app-config';
 import { migrations } from './migrations';
 import { DatabaseModule } from './platform/database/database.module';
 import { ErrorsModule } from './platform/errors/errors.module';
+import { HealthModule } from './platform/health/health.module';
+import { LifecycleModule } from './platform/lifecycle/lifecycle.module';
 import { MetricsModule } from './platform/observability/metrics.module';
 import { ResilienceModule } from './platform/resilience/resilience.module';
 import { UsersModule } from './users/users.module';
@@ -19,6 +21,8 @@ export class AppModule {
         ConfigModule.forRoot({ isGlobal: true, ignoreEnvFile: true, load: [() => config] }),
         ErrorsModule,
         MetricsModule,
+        LifecycleModule,
+        HealthModule,
         DatabaseModule.forRoot({ migrations }),
         ResilienceModule.forRoot(),
         UsersModule,

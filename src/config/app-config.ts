@@ -40,7 +40,8 @@ export interface AllConfig {
   };
   rateLimit: { perSecond: number; burst: number; redisUrl: string | undefined; trustProxy: string };
   outbound: { timeoutMs: number; connectTimeoutMs: number; maxConnectionsPerHost: number };
-  shutdown: { delayMs: number; drainTimeoutMs: number };
+  shutdown: { delayMs: number; drainTimeoutMs: number; closeTimeoutMs: number };
+  health: { dbTimeoutMs: number; cacheTtlMs: number };
   log: { level: Env['LOG_LEVEL'] };
 }
 
@@ -86,7 +87,8 @@ export function toAppConfig(env: Env, version: string): AllConfig {
       connectTimeoutMs: env.OUTBOUND_CONNECT_TIMEOUT_MS,
       maxConnectionsPerHost: env.OUTBOUND_MAX_CONNECTIONS_PER_HOST,
     },
-    shutdown: { delayMs: env.SHUTDOWN_DELAY_MS, drainTimeoutMs: env.SHUTDOWN_DRAIN_TIMEOUT_MS },
+    shutdown: { delayMs: env.SHUTDOWN_DELAY_MS, drainTimeoutMs: env.SHUTDOWN_DRAIN_TIMEOUT_MS, closeTimeoutMs: env.SHUTDOWN_CLOSE_TIMEOUT_MS },
+    health: { dbTimeoutMs: env.HEALTH_DB_TIMEOUT_MS, cacheTtlMs: env.HEALTH_CACHE_TTL_MS },
     log: { level: env.LOG_LEVEL },
   };
 }

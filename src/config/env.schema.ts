@@ -49,6 +49,10 @@ export const envSchema = z.object({
 
   SHUTDOWN_DELAY_MS: intVar(0, 0, 10 * MINUTE),
   SHUTDOWN_DRAIN_TIMEOUT_MS: intVar(30_000, 0, 10 * MINUTE),
+  SHUTDOWN_CLOSE_TIMEOUT_MS: intVar(5000, 1, 10 * MINUTE),
+
+  HEALTH_DB_TIMEOUT_MS: intVar(1000, 1, MINUTE),
+  HEALTH_CACHE_TTL_MS: intVar(1000, 0, MINUTE),
 
   LOG_LEVEL: enumVar('info', ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const),
 });

@@ -21,7 +21,8 @@ describe(loadConfig.name, () => {
     expect(config.resilience).toMatchObject({ dbPermits: 50, externalPermits: 20, httpConcurrencyLimit: 1000, requestTimeoutMs: 30_000 });
     expect(config.rateLimit).toMatchObject({ perSecond: 10, burst: 30, redisUrl: undefined, trustProxy: 'false' });
     expect(config.outbound).toEqual({ timeoutMs: 30_000, connectTimeoutMs: 5000, maxConnectionsPerHost: 10 });
-    expect(config.shutdown).toEqual({ delayMs: 0, drainTimeoutMs: 30_000 });
+    expect(config.shutdown).toEqual({ delayMs: 0, drainTimeoutMs: 30_000, closeTimeoutMs: 5000 });
+    expect(config.health).toEqual({ dbTimeoutMs: 1000, cacheTtlMs: 1000 });
     expect(config.log.level).toBe('info');
   });
 

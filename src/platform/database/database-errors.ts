@@ -15,6 +15,9 @@ const UNAVAILABLE_MESSAGES = [
   'Connection is not established',
   'is not initialized',
   'Cannot execute operation on',
+  // Repositories resolve entity metadata lazily: before the DataSource is initialised (still connecting at
+  // start) TypeORM throws EntityMetadataNotFoundError — the database is not ready yet.
+  'No metadata for',
 ];
 
 function codeOf(error: Record<string, unknown>): string | undefined {

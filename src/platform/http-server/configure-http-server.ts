@@ -1,6 +1,7 @@
 import type { NestExpressApplication } from '@nestjs/platform-express';
 import { ConfigService } from '@nestjs/config';
 import type { AllConfig } from '../../config/app-config';
+import { HttpDrain } from '../lifecycle/http-drain.service';
 import { enterRequestContext } from '../request-context/request-context';
 import { corsOptions } from '../security/cors';
 import { securityHeadersOptions } from '../security/security-headers';
@@ -32,6 +33,9 @@ export function configureHttpServer(app: NestExpressApplication): void {
   const security = config.get('security', { infer: true });
   app.useSecurityHeaders(securityHeadersOptions(security));
   app.disable('x-powered-by');
+  const httpDrain = app.get(HttpDrain);
+  httpDrain.attach(app.getHttpServer());
+  app.use(httpDrain.handle);
   const cors = corsOptions(security);
   if (cors) app.enableCors(cors);
   app.use(app.get(AdmissionControlMiddleware).handle);
