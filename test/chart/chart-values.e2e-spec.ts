@@ -78,7 +78,7 @@ describe('charts/ballast values', () => {
 
   describe('accepted', () => {
     it('renders a grace period exactly equal to delay + drain + margin', () => {
-      expect(() => renderChart(helm, { files: [DEFAULT_VALUES], values: { terminationGracePeriodSeconds: 40 } })).not.toThrow();
+      expect(() => renderChart(helm, { files: [DEFAULT_VALUES], values: { terminationGracePeriodSeconds: 60 } })).not.toThrow();
     });
 
     it('sets no heap size in NODE_OPTIONS when there is no memory limit', () => {

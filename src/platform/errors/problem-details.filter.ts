@@ -43,7 +43,10 @@ export class ProblemDetailsFilter implements ExceptionFilter {
     }
     const problemError = exception instanceof ProblemError ? exception : translateDatabaseError(exception);
     const { body, headers } = problemError ? this.fromProblemError(problemError) : this.fromOther(exception);
-    if (body.status >= 500) this.logger.error(describe(exception), exception instanceof Error ? exception.stack : undefined);
+    // Known 503/504s (shedding, timeouts, a database outage) are expected under load: counted in metrics and
+    // in the request log line already; a stack per refusal would flood the log exactly when it hurts most.
+    if (problemError && body.status >= 500) this.logger.debug(`${body.type}: ${describe(problemError.options.cause ?? exception)}`);
+    else if (body.status >= 500) this.logger.error(describe(exception), exception instanceof Error ? exception.stack : undefined);
     if (response.headersSent) {
       response.destroy?.();
       return;
