@@ -4,8 +4,11 @@ import type { AllConfig } from './config/app-config';
 import { migrations } from './migrations';
 import { DatabaseModule } from './platform/database/database.module';
 import { ErrorsModule } from './platform/errors/errors.module';
+import { HealthModule } from './platform/health/health.module';
+import { LifecycleModule } from './platform/lifecycle/lifecycle.module';
 import { MetricsModule } from './platform/observability/metrics.module';
 import { ObservabilityModule } from './platform/observability/observability.module';
+import { ResilienceModule } from './platform/resilience/resilience.module';
 import { UsersModule } from './users/users.module';
 
 /** Composition only: validated config, the platform modules, the feature modules. */
@@ -20,7 +23,10 @@ export class AppModule {
         ErrorsModule,
         MetricsModule,
         ObservabilityModule,
+        LifecycleModule,
+        HealthModule,
         DatabaseModule.forRoot({ migrations }),
+        ResilienceModule.forRoot(),
         UsersModule,
       ],
     };

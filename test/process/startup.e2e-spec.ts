@@ -62,3 +62,26 @@ describe('node dist/main.js (real process)', () => {
     }
   }, 90_000);
 });
+
+describe('migrations across replicas', () => {
+  let db: TestDatabase;
+  beforeAll(async () => {
+    db = await createTestDatabase();
+  });
+  afterAll(async () => {
+    await db?.drop();
+  });
+
+  it('lets three processes starting at once on an empty database migrate once, without errors', async () => {
+    const apps = await Promise.all([1, 2, 3].map(() => startAppProcess({ DATABASE_URL: db.url, DB_POOL_MIN: '1' })));
+    try {
+      await Promise.all(apps.map((app) => app.waitFor('/api/v1/users', 200)));
+      const applied = apps.filter((app) => /applied 1 migration\(s\)/.test(app.output()));
+      expect(applied).toHaveLength(1);
+      for (const app of apps) expect(app.output()).not.toMatch(/database not reachable|already exists/);
+    } finally {
+      const codes = await Promise.all(apps.map((app) => app.stop('SIGTERM')));
+      expect(codes).toEqual([0, 0, 0]);
+    }
+  });
+});

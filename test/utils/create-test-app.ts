@@ -1,4 +1,4 @@
-import type { INestApplication, ModuleMetadata } from '@nestjs/common';
+import type { DynamicModule, INestApplication, Type } from '@nestjs/common';
 import type { NestExpressApplication } from '@nestjs/platform-express';
 import { Test } from '@nestjs/testing';
 import type { Server } from 'node:http';
@@ -22,10 +22,10 @@ export interface TestApp {
   close(): Promise<void>;
 }
 
-/** Extras for one test app. */
+/** Extras for {@link createTestApp}. */
 export interface TestAppOptions {
-  /** Test-only modules (e.g. a controller that throws a given status) imported next to the AppModule. */
-  extraImports?: ModuleMetadata['imports'];
+  /** Test-only modules (e.g. a controller with a slow route) composed next to the real AppModule. */
+  extraImports?: Array<Type | DynamicModule>;
 }
 
 /**

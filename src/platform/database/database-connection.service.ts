@@ -4,7 +4,11 @@ import { InjectDataSource } from '@nestjs/typeorm';
 import { Client } from 'pg';
 import { DataSource } from 'typeorm';
 import type { AllConfig } from '../../config/app-config';
+import { ShutdownRegistry } from '../lifecycle/shutdown-registry.service';
 import { EmbeddedPostgresService } from './embedded-postgres.service';
+
+/** Advisory lock key serialising migrations across replicas (any constant unique to this service). */
+const MIGRATION_LOCK_KEY = 4_207_001;
 
 /** Backoff between connection attempts while the database is unreachable at start. */
 const RETRY_MIN_MS = 250;
@@ -31,7 +35,11 @@ export class DatabaseConnectionService implements OnApplicationBootstrap, OnAppl
     @InjectDataSource() private readonly dataSource: DataSource,
     private readonly config: ConfigService<AllConfig, true>,
     private readonly embedded: EmbeddedPostgresService,
-  ) {}
+    shutdown: ShutdownRegistry,
+  ) {
+    // Closed by the shutdown coordinator after the HTTP drain, last of all resources.
+    shutdown.register('database', 'database pool', () => this.close());
+  }
 
   /** Current state; `ready` means migrations ran and the pool is warm. */
   get state(): DatabaseState {
@@ -54,10 +62,7 @@ export class DatabaseConnectionService implements OnApplicationBootstrap, OnAppl
       try {
         await this.probe();
         await this.dataSource.initialize();
-        if (this.config.get('database.runMigrations', { infer: true })) {
-          const applied = await this.dataSource.runMigrations({ transaction: 'each' });
-          if (applied.length > 0) this.logger.log(`applied ${applied.length} migration(s): ${applied.map((m) => m.name).join(', ')}`);
-        }
+        if (this.config.get('database.runMigrations', { infer: true })) await this.migrate();
         await this.warmPool();
         if (this.stateValue === 'connecting') this.stateValue = 'ready';
         this.logger.log(`database ready in ${Date.now() - started} ms (attempt ${attempt})`);
@@ -77,6 +82,27 @@ export class DatabaseConnectionService implements OnApplicationBootstrap, OnAppl
       }
     }
     this.readyWaiters.splice(0).forEach((resolve) => resolve());
+  }
+
+  /**
+   * Runs pending migrations under a PostgreSQL advisory lock: replicas starting together (a rollout, a scale-up)
+   * would otherwise race on the same migration. TypeORM takes no lock of its own. The lock is session-level on
+   * one dedicated connection and released in `finally`; a crashed holder releases it with its session.
+   */
+  private async migrate(): Promise<void> {
+    const runner = this.dataSource.createQueryRunner();
+    try {
+      await runner.connect();
+      await runner.query('SELECT pg_advisory_lock($1)', [MIGRATION_LOCK_KEY]);
+      try {
+        const applied = await this.dataSource.runMigrations({ transaction: 'each' });
+        if (applied.length > 0) this.logger.log(`applied ${applied.length} migration(s): ${applied.map((m) => m.name).join(', ')}`);
+      } finally {
+        await runner.query('SELECT pg_advisory_unlock($1)', [MIGRATION_LOCK_KEY]);
+      }
+    } finally {
+      await runner.release();
+    }
   }
 
   /** A single throwaway connection first, so a down database never leaves a half-built pool behind. */

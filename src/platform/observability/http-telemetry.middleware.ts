@@ -2,7 +2,7 @@ import { Injectable, type OnModuleDestroy } from '@nestjs/common';
 import { InjectMetric } from '@willsoto/nestjs-prometheus';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Logger } from 'pino';
-import type { Counter, Gauge, Histogram } from 'prom-client';
+import type { Counter, Histogram } from 'prom-client';
 import { contextOf, type RequestContext } from '../request-context/request-context';
 import { InjectRootLogger } from './logging.constants';
 import { METRIC } from './metrics.constants';
@@ -31,21 +31,18 @@ type Collected<M> = M & { collect?: () => void | Promise<void> };
  *   `http_requests_total` by method, route template and the status the client actually got — set by
  *   whoever answered: a controller, the exception filter, the rate limiter, admission control — and one
  *   JSON request line. Plain Node `(req, res, next)`: no Express API except the route read in routeLabel().
- * The hot path makes one prom-client call, the histogram observation, instead of four (each validates and
+ * The hot path makes one prom-client call, the histogram observation, instead of two (each validates and
  * hashes its labels): `http_requests_total` is by definition the histogram's `_count` and is filled from
- * it at scrape time, and `http_requests_in_flight` is a plain number read then.
+ * it at scrape time. `http_requests_in_flight` belongs to admission control, which counts what it admits.
  */
 @Injectable()
 export class HttpTelemetryMiddleware implements OnModuleDestroy {
   private readonly onClose: (this: ServerResponse) => void;
-  private inFlightCount = 0;
   private readonly collectTotal = () => this.copyCountsIntoTotal();
-  private readonly collectInFlight = () => this.inFlight.set(this.inFlightCount);
 
   constructor(
     @InjectMetric(METRIC.httpRequestDuration) private readonly duration: Histogram<HttpMetricLabel>,
     @InjectMetric(METRIC.httpRequestsTotal) private readonly total: Collected<Counter<HttpMetricLabel>>,
-    @InjectMetric(METRIC.httpRequestsInFlight) private readonly inFlight: Collected<Gauge<string>>,
     @InjectRootLogger() private readonly logger: Logger,
   ) {
     // One listener function for all responses (`this` is the response): no closure allocated per request.
@@ -54,7 +51,6 @@ export class HttpTelemetryMiddleware implements OnModuleDestroy {
       telemetry.record(this.req, this);
     };
     total.collect = this.collectTotal;
-    inFlight.collect = this.collectInFlight;
   }
 
   /** The edge handler: `app.use(app.get(HttpTelemetryMiddleware).handle)`. */
@@ -70,7 +66,6 @@ export class HttpTelemetryMiddleware implements OnModuleDestroy {
     res.setHeader(REQUEST_ID_HEADER, requestId);
     // Reads (and caches on the socket) the peer address now: after a reset it is no longer available.
     void req.socket.remoteAddress;
-    this.inFlightCount++;
     // 'close' follows 'finish' for every completed response and also fires alone when the connection
     // drops first: one listener sees every request exactly once.
     res.on('close', this.onClose);
@@ -78,7 +73,6 @@ export class HttpTelemetryMiddleware implements OnModuleDestroy {
   };
 
   private record(req: IncomingMessage, res: ServerResponse): void {
-    this.inFlightCount--;
     const context = contextOf(req);
     const seconds = (performance.now() - context.startedAt) / 1000;
     const status = res.headersSent ? res.statusCode : CLIENT_CLOSED_REQUEST;
@@ -96,10 +90,9 @@ export class HttpTelemetryMiddleware implements OnModuleDestroy {
   }
 
   onModuleDestroy(): void {
-    // The metrics outlive this application (prom-client's registry is process-wide): unhook unless a newer
-    // application already took them over.
+    // The metric outlives this application (prom-client's registry is process-wide): unhook unless a newer
+    // application already took it over.
     if (this.total.collect === this.collectTotal) this.total.collect = undefined;
-    if (this.inFlight.collect === this.collectInFlight) this.inFlight.collect = undefined;
   }
 
   /** One line per request: info, or warn for 5xx and for clients that left before the answer. */
