@@ -350,8 +350,8 @@ describe('charts/ballast', () => {
     it('ships the Grafana dashboard as valid JSON in a ConfigMap the sidecar picks up', () => {
       const dashboard = findObject<IConfigMap>(allFeatures, 'ConfigMap', `${FULLNAME}-dashboard`);
       expect(dashboard.metadata!.labels).toMatchObject({ grafana_dashboard: '1' });
-      const json = JSON.parse(dashboard.data!['ballast.json']!) as { panels: Array<{ targets: Array<{ expr: string }> }> };
-      const expressions = json.panels.flatMap((panel) => panel.targets.map((target) => target.expr)).join('\n');
+      const json = JSON.parse(dashboard.data!['ballast.json']!) as { panels: Array<{ targets?: Array<{ expr: string }> }> };
+      const expressions = json.panels.flatMap((panel) => (panel.targets ?? []).map((target) => target.expr)).join('\n');
       for (const metric of ['http_requests_in_flight', 'resource_permits_in_use', 'db_pool_connections', 'http_requests_rejected_total']) {
         expect(expressions).toContain(metric);
       }

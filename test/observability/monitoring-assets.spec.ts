@@ -4,7 +4,7 @@ import { collectDefaultMetrics, Registry } from 'prom-client';
 import { parse } from 'yaml';
 import { METRIC } from '../../src/platform/observability/metrics.constants';
 
-const ROOT = join(__dirname, '..', '..', 'observability');
+const ROOT = join(__dirname, '..', '..', 'charts', 'ballast', 'files');
 
 interface Rule {
   alert: string;
@@ -64,7 +64,7 @@ describe('monitoring assets shipped with the chart', () => {
     known = await knownMetricNames();
   });
 
-  describe('observability/prometheus-rules.yaml', () => {
+  describe('charts/ballast/files/prometheus-rules.yaml', () => {
     const doc = parse(readFileSync(join(ROOT, 'prometheus-rules.yaml'), 'utf8')) as { groups: Array<{ name: string; rules: Rule[] }> };
     const rules = doc.groups.flatMap((g) => g.rules);
 
@@ -99,7 +99,7 @@ describe('monitoring assets shipped with the chart', () => {
     });
   });
 
-  describe('observability/grafana-dashboard.json', () => {
+  describe('charts/ballast/files/grafana-dashboard.json', () => {
     const dashboard = JSON.parse(readFileSync(join(ROOT, 'grafana-dashboard.json'), 'utf8')) as {
       uid: string;
       title: string;
