@@ -14,11 +14,13 @@ import { startEmbeddedPostgres } from '../../test/utils/embedded-postgres';
  * (a JSON request line per request, written to /dev/null) — measured in interleaved rounds (A B C A B C …) so machine
  * drift hits all alike; servers pinned to core 0, autocannon to core 1 when taskset exists. Then 10,000
  * requests to random unknown paths, and the number of series /metrics exposes before and after.
+ * BENCH_PATH measures another route instead (e.g. `/api/v1/users?limit=5`, a PostgreSQL read).
  * Bounded: BENCH_ROUNDS × 3 × BENCH_SECONDS, 127.0.0.1 only.
  */
 const ROUNDS = Number(process.env['BENCH_ROUNDS'] ?? 7);
 const SECONDS = Number(process.env['BENCH_SECONDS'] ?? 4);
 const CONNECTIONS = Number(process.env['BENCH_CONNECTIONS'] ?? 32);
+const PATH = process.env['BENCH_PATH'] ?? '/bench/ping';
 const TARGET = join(__dirname, 'target.js');
 
 const canPin = (() => {
@@ -98,7 +100,7 @@ async function startServer(name: string, env: Record<string, string>): Promise<S
   throw new Error(`${name} did not start`);
 }
 
-async function load(port: number, seconds: number, path: string | (() => string) = '/bench/ping'): Promise<autocannon.Result> {
+async function load(port: number, seconds: number, path: string | (() => string) = PATH): Promise<autocannon.Result> {
   const requests = typeof path === 'function' ? [{ setupRequest: (req: autocannon.Request) => ({ ...req, path: path() }) }] : [{ path }];
   return autocannon({ url: `http://127.0.0.1:${port}`, connections: CONNECTIONS, duration: seconds, requests } as autocannon.Options);
 }
@@ -162,12 +164,12 @@ async function main(): Promise<void> {
     const baseCpu = median(cpuPerRequest.get(servers[0] as Server) ?? []);
     const pct = (value: number, base: number) => `${value >= base ? '+' : ''}${(((value - base) / base) * 100).toFixed(1)}%`;
     process.stdout.write(
-      `\nGET /bench/ping, ${CONNECTIONS} connections, ${ROUNDS} × ${SECONDS} s interleaved, ${canPin ? 'server on core 0, load on core 1' : 'unpinned'}; medians:\n`,
+      `\nGET ${PATH}, ${CONNECTIONS} connections, ${ROUNDS} × ${SECONDS} s interleaved, ${canPin ? 'server on core 0, load on core 1' : 'unpinned'}; medians:\n`,
     );
     for (const s of servers) {
       const r = median(rps.get(s) ?? []);
       const c = median(cpuPerRequest.get(s) ?? []);
-      const vs = s === servers[0] ? '' : ` (${pct(r, baseRps)} req/s, ${pct(c, baseCpu)} CPU, +${(c - baseCpu).toFixed(1)} µs/request)`;
+      const vs = s === servers[0] ? '' : ` (${pct(r, baseRps)} req/s, ${pct(c, baseCpu)} CPU, ${c >= baseCpu ? '+' : ''}${(c - baseCpu).toFixed(1)} µs/request)`;
       process.stdout.write(`  ${s.name.padEnd(24)} ${Math.round(r).toString().padStart(6)} req/s, ${c.toFixed(1)} µs CPU/request, p99 ${median(p99.get(s) ?? [])} ms${vs}\n`);
     }
 
