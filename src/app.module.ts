@@ -5,6 +5,7 @@ import { migrations } from './migrations';
 import { DatabaseModule } from './platform/database/database.module';
 import { ErrorsModule } from './platform/errors/errors.module';
 import { MetricsModule } from './platform/observability/metrics.module';
+import { RateLimitModule } from './platform/rate-limit/rate-limit.module';
 import { UsersModule } from './users/users.module';
 
 /** Composition only: validated config, the platform modules, the feature modules. */
@@ -19,6 +20,7 @@ export class AppModule {
         ErrorsModule,
         MetricsModule,
         DatabaseModule.forRoot({ migrations }),
+        RateLimitModule.forRoot(),
         UsersModule,
       ],
     };

@@ -1,6 +1,7 @@
 import type { NestExpressApplication } from '@nestjs/platform-express';
 import { ConfigService } from '@nestjs/config';
 import type { AllConfig } from '../../config/app-config';
+import { parseTrustProxy } from '../../config/trust-proxy';
 import { enterRequestContext } from '../request-context/request-context';
 import { jsonContentTypeMiddleware } from './json-content-type.middleware';
 
@@ -20,6 +21,8 @@ export function configureHttpServer(app: NestExpressApplication): void {
   const config = app.get(ConfigService<AllConfig, true>);
   const { bodyLimitBytes } = config.get('resilience', { infer: true });
   app.disable('x-powered-by');
+  // Which proxies may name the client in X-Forwarded-For (req.ip, the rate-limit key); unset: none.
+  app.set('trust proxy', parseTrustProxy(config.get('rateLimit.trustProxy', { infer: true })));
   app.use(jsonContentTypeMiddleware);
   app.useBodyParser('json', { limit: bodyLimitBytes, type: ['application/json', 'application/*+json'] });
   app.use(enterRequestContext);
