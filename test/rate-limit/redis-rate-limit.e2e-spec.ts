@@ -133,7 +133,7 @@ describe('Rate limiting with Redis (e2e, real Redis)', () => {
       const own = await createRateLimitTestApp({ REDIS_URL: server.url });
       const admin = new Redis(server.url);
       try {
-        const named = async () => (await admin.client('LIST')).toString().split('\n').filter((l) => l.includes('name=ballast-rate-limit')).length;
+        const named = async () => String(await admin.client('LIST')).split('\n').filter((line) => line.includes('name=ballast-rate-limit')).length;
         const deadline = Date.now() + 5000;
         while ((await named()) < 2 && Date.now() < deadline) await sleep(50); // t's client and own's
         expect(await named()).toBe(2);

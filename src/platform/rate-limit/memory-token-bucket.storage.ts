@@ -6,41 +6,44 @@ export type ThrottlerStorageRecord = Awaited<ReturnType<ThrottlerStorage['increm
 
 /** Options of {@link MemoryTokenBucketStorage}. */
 export interface MemoryTokenBucketOptions {
-  /** Most buckets kept; beyond, the least recently seen one is dropped. @default 100000 */
+  /** Most buckets kept. @default 100000 */
   maxKeys?: number;
   /** Monotonic clock in ms. @default performance.now */
   now?: () => number;
-  /** Called when a live bucket is dropped at the cap (a metric). */
-  onEvict?: () => void;
+  /** Called for each live (not yet full) bucket dropped at the cap (a metric). */
+  onEvict?: (count: number) => void;
 }
 
-/** Buckets examined for idleness per request: enough to outpace insertions, small enough to stay O(1). */
-const SWEEP_PER_REQUEST = 2;
-
 /**
- * In-process token buckets (GCRA: one number per client). Memory is bounded without timers:
- * - the Map is kept in least-recently-seen order (every request moves its key to the end);
- * - each request looks at the oldest two entries and drops them if their bucket is full again (a full
- *   bucket carries no information), so idle clients disappear as traffic flows;
- * - at `maxKeys`, the least recently seen client's bucket is dropped even if not full: that client starts
- *   again with a full bucket. Active (and refused) clients are always recent, so a flood of new addresses
- *   cannot reset the bucket of a client that keeps sending.
+ * In-process token buckets (GCRA: one number per client), bounded without timers or scans on the hot
+ * path. Buckets live in two generations (the scheme of `quick-lru`): requests write to `current`, a
+ * bucket found in `previous` moves to `current`, and `current` becomes `previous` (dropping the old
+ * `previous` whole) when
+ * - it holds maxKeys/2 clients (the cap: at most maxKeys buckets in all; a client not seen while
+ *   maxKeys/2 other clients arrived loses its bucket and starts again full; counted in onEvict), or
+ * - the longest refill time has passed since the last turn (idle eviction: a bucket untouched for that
+ *   long is full again, so dropping it loses nothing).
+ * A client that keeps sending (refused or not) stays in `current`: a flood of new addresses cannot reset it.
  */
 export class MemoryTokenBucketStorage implements ThrottlerStorage {
-  private readonly buckets = new Map<string, number>();
-  private readonly maxKeys: number;
+  private current = new Map<string, number>();
+  private previous = new Map<string, number>();
+  private readonly generationSize: number;
   private readonly now: () => number;
-  private readonly onEvict: () => void;
+  private readonly onEvict: (count: number) => void;
+  private turnedAt: number;
+  private longestRefillMs = 0;
 
   constructor(options: MemoryTokenBucketOptions = {}) {
-    this.maxKeys = options.maxKeys ?? 100_000;
+    this.generationSize = Math.max(1, Math.floor((options.maxKeys ?? 100_000) / 2));
     this.now = options.now ?? (() => performance.now());
     this.onEvict = options.onEvict ?? (() => undefined);
+    this.turnedAt = this.now();
   }
 
   /** Buckets currently held. */
   get size(): number {
-    return this.buckets.size;
+    return this.current.size + this.previous.size;
   }
 
   /** @nestjs/throttler contract: `limit` is the burst, `ttl` the time to refill it (so `limit/ttl` is the rate). */
@@ -51,32 +54,30 @@ export class MemoryTokenBucketStorage implements ThrottlerStorage {
   /** Takes one token from `key`'s bucket (synchronous: used by the Redis store's local fallback too). */
   take(key: string, intervalMs: number, burst: number): GcraDecision {
     const now = this.now();
-    const stored = this.buckets.get(key);
+    const refillMs = intervalMs * burst;
+    if (refillMs > this.longestRefillMs) this.longestRefillMs = refillMs;
+    if (now - this.turnedAt >= this.longestRefillMs) this.turn(now, false);
+    let stored = this.current.get(key);
+    if (stored === undefined) {
+      stored = this.previous.get(key);
+      if (stored !== undefined) this.previous.delete(key);
+    }
     const decision = takeToken(stored, now, intervalMs, burst);
-    if (stored !== undefined) this.buckets.delete(key);
-    else this.makeRoom(now);
-    this.buckets.set(key, decision.tat);
-    this.sweep(now);
+    this.current.set(key, decision.tat);
+    if (this.current.size >= this.generationSize) this.turn(now, true);
     return decision;
   }
 
-  private makeRoom(now: number): void {
-    this.sweep(now);
-    while (this.buckets.size >= this.maxKeys) {
-      const oldest = this.buckets.keys().next();
-      if (oldest.done) return;
-      const tat = this.buckets.get(oldest.value) as number;
-      this.buckets.delete(oldest.value);
-      if (tat > now) this.onEvict();
+  private turn(now: number, atCap: boolean): void {
+    if (atCap) {
+      // O(maxKeys/2) once per maxKeys/2 new clients: O(1) per request, only to count what the cap cost.
+      let live = 0;
+      for (const tat of this.previous.values()) if (tat > now) live++;
+      if (live > 0) this.onEvict(live);
     }
-  }
-
-  private sweep(now: number): void {
-    let examined = 0;
-    for (const [key, tat] of this.buckets) {
-      if (examined++ === SWEEP_PER_REQUEST || tat > now) return;
-      this.buckets.delete(key);
-    }
+    this.previous = this.current;
+    this.current = new Map();
+    this.turnedAt = now;
   }
 }
 

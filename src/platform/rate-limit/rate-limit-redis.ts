@@ -28,6 +28,9 @@ export function createRateLimitRedis(url: string, commandTimeoutMs: number): Rat
     maxRetriesPerRequest: 0,
     retryStrategy: (attempt) => Math.min(attempt * 100, MAX_RECONNECT_DELAY_MS),
     connectionName: 'ballast-rate-limit',
+    // ioredis waits this long for a socket to end on disconnect, even one already closed by a failed
+    // connection attempt: keep it short so shutdown is not held up.
+    disconnectTimeout: 500,
   });
   client.defineCommand('rateLimitGcra', { numberOfKeys: 1, lua: GCRA_LUA });
   return client as RateLimitRedis;

@@ -18,7 +18,7 @@ export const rateLimitStorageProvider: FactoryProvider<MemoryTokenBucketStorage 
   useFactory: (config: ConfigService<AllConfig, true>, storeErrors: Counter<string>, fallbacks: Counter<string>, evictions: Counter<string>) => {
     const { perSecond, burst, redisUrl, redisFailure, redisTimeoutMs, maxKeys } = config.get('rateLimit', { infer: true });
     const logger = new Logger('RateLimit');
-    const local = new MemoryTokenBucketStorage({ maxKeys, onEvict: () => evictions.inc() });
+    const local = new MemoryTokenBucketStorage({ maxKeys, onEvict: (count) => evictions.inc(count) });
     if (!redisUrl) {
       logger.log(`token bucket per client: ${perSecond}/s, burst ${burst}; in-process store (at most ${maxKeys} clients)`);
       return local;

@@ -1,4 +1,4 @@
-import { Logger, type OnApplicationShutdown } from '@nestjs/common';
+import { Logger, type OnApplicationShutdown, type OnModuleInit } from '@nestjs/common';
 import type { ThrottlerStorage } from '@nestjs/throttler';
 import type { Counter } from 'prom-client';
 import { IntervalLogger } from './interval-logger';
@@ -22,6 +22,8 @@ export interface RedisTokenBucketDeps {
   fallbacks: Counter<string>;
   /** After a failed call, Redis is left alone this long (ms), so a hung server costs one timeout, not one per request. @default 1000 */
   holdDownMs?: number;
+  /** At start, wait this long (ms) for the first connection before serving on the failure policy. @default 1000 */
+  startupWaitMs?: number;
 }
 
 const LOG_INTERVAL_MS = 10_000;
@@ -33,7 +35,7 @@ const ALLOW: ThrottlerStorageRecord = { totalHits: 0, timeToExpire: 0, isBlocked
  * or refusing, the configured policy decides, each decision is counted, and the outage is logged a few
  * times, not once per request. Closes its connection at shutdown.
  */
-export class RedisTokenBucketStorage implements ThrottlerStorage, OnApplicationShutdown {
+export class RedisTokenBucketStorage implements ThrottlerStorage, OnModuleInit, OnApplicationShutdown {
   private readonly logger = new Logger('RateLimit');
   private readonly outageLog = new IntervalLogger(this.logger, LOG_INTERVAL_MS);
   private readonly holdDownMs: number;
@@ -49,6 +51,21 @@ export class RedisTokenBucketStorage implements ThrottlerStorage, OnApplicationS
       this.unhealthyUntil = 0;
       this.outageLog.reset();
       this.logger.log('Redis rate-limit store reachable again: limits are shared across replicas');
+    });
+  }
+
+  /** Gives Redis a moment to connect, so the first requests are not decided by the failure policy; never blocks the boot for long. */
+  async onModuleInit(): Promise<void> {
+    const { client } = this.deps;
+    if (client.status === 'ready') return;
+    await new Promise<void>((resolve) => {
+      const done = () => {
+        clearTimeout(timer);
+        client.off('ready', done);
+        resolve();
+      };
+      const timer = setTimeout(done, this.deps.startupWaitMs ?? 1000);
+      client.once('ready', done);
     });
   }
 

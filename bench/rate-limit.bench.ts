@@ -1,0 +1,134 @@
+/**
+ * Rate-limit overhead, measured in one run on one machine (numbers only compare with each other):
+ *   1. throughput of the same route with no guard, the stock ThrottlerGuard, RateLimitGuard with the
+ *      in-process store and with Redis (limits high enough that nothing is refused: the pass path);
+ *   2. memory and time per request of the in-process store holding 100,000 distinct clients.
+ * Run: `npm run bench:rate-limit` (REDIS_URL, default redis://127.0.0.1:6379, for the Redis variant).
+ */
+import { Controller, Get, type INestApplication, Module, type ModuleMetadata } from '@nestjs/common';
+import { ConfigModule } from '@nestjs/config';
+import { APP_GUARD, NestFactory } from '@nestjs/core';
+import type { NestExpressApplication } from '@nestjs/platform-express';
+import { ThrottlerGuard, ThrottlerModule } from '@nestjs/throttler';
+import { Redis } from 'ioredis';
+import type { AddressInfo } from 'node:net';
+import { loadConfig } from '../src/config/load-config';
+import { ErrorsModule } from '../src/platform/errors/errors.module';
+import { configureHttpServer } from '../src/platform/http-server/configure-http-server';
+import { MetricsModule } from '../src/platform/observability/metrics.module';
+import { MemoryTokenBucketStorage } from '../src/platform/rate-limit/memory-token-bucket.storage';
+import { RateLimitModule } from '../src/platform/rate-limit/rate-limit.module';
+
+interface AutocannonResult {
+  requests: { average: number };
+  latency: { p50: number; p99: number };
+  non2xx: number;
+  errors: number;
+}
+// autocannon ships no types; this is the part of its API used here.
+const autocannon = require('autocannon') as (options: { url: string; connections: number; duration: number }) => Promise<AutocannonResult>;
+
+const DURATION_S = Number(process.env['BENCH_DURATION_S'] ?? 8);
+const CONNECTIONS = 50;
+const REDIS_URL = process.env['REDIS_URL'] ?? 'redis://127.0.0.1:6379';
+
+@Controller('bench')
+class BenchController {
+  @Get()
+  get() {
+    return { ok: true };
+  }
+}
+
+async function boot(name: string, imports: ModuleMetadata['imports'], providers: ModuleMetadata['providers'], env: Record<string, string>) {
+  const config = loadConfig({ LOG_LEVEL: 'warn', RATE_LIMIT_PER_SECOND: '1000000', RATE_LIMIT_BURST: '10000000', ...env });
+  @Module({
+    imports: [ConfigModule.forRoot({ isGlobal: true, ignoreEnvFile: true, load: [() => config] }), ErrorsModule, MetricsModule, ...(imports ?? [])],
+    controllers: [BenchController],
+    providers,
+  })
+  class BenchModule {}
+  const app = await NestFactory.create<NestExpressApplication>(BenchModule, { bodyParser: false, logger: ['error', 'warn'] });
+  configureHttpServer(app);
+  await app.listen(0, '127.0.0.1');
+  const { port } = app.getHttpServer().address() as AddressInfo;
+  return { name, app: app as INestApplication, url: `http://127.0.0.1:${port}/bench` };
+}
+
+async function throughput(): Promise<void> {
+  const probe = new Redis(REDIS_URL, { lazyConnect: true, maxRetriesPerRequest: 0, retryStrategy: () => null });
+  probe.on('error', () => undefined);
+  const redisUp = await probe.connect().then(() => true, () => false);
+  probe.disconnect();
+  const variants = [
+    () => boot('no guard', [], [], {}),
+    () => boot('stock ThrottlerGuard + stock memory storage', [ThrottlerModule.forRoot([{ limit: 1e9, ttl: 60_000 }])], [{ provide: APP_GUARD, useClass: ThrottlerGuard }], {}),
+    () => boot('RateLimitGuard, in-process token buckets', [RateLimitModule.forRoot()], [], {}),
+    ...(redisUp ? [() => boot('RateLimitGuard, Redis token buckets', [RateLimitModule.forRoot()], [], { REDIS_URL })] : []),
+  ];
+  if (!redisUp) process.stdout.write(`Redis not reachable at ${REDIS_URL}: Redis variant skipped\n`);
+  const results = new Map<string, AutocannonResult[]>();
+  for (let round = 0; round < 2; round++) {
+    for (const start of variants) {
+      const { name, app, url } = await start();
+      await autocannon({ url, connections: CONNECTIONS, duration: 1 }); // warm-up (JIT, connections)
+      const result = await autocannon({ url, connections: CONNECTIONS, duration: DURATION_S });
+      results.set(name, [...(results.get(name) ?? []), result]);
+      await app.close();
+    }
+  }
+  process.stdout.write(`\nGET /bench, ${CONNECTIONS} connections, ${DURATION_S} s x 2 rounds (one client: 127.0.0.1)\n`);
+  const base = avg(results.get('no guard') ?? []);
+  for (const [name, runs] of results) {
+    const rps = avg(runs);
+    const p99 = Math.max(...runs.map((r) => r.latency.p99));
+    const non2xx = runs.reduce((n, r) => n + r.non2xx + r.errors, 0);
+    process.stdout.write(
+      `${name.padEnd(46)} ${rps.toFixed(0).padStart(7)} req/s  (${((rps / base - 1) * 100).toFixed(1).padStart(6)}% vs no guard)  p99 ${p99} ms  non-2xx ${non2xx}  rounds: ${runs.map((r) => r.requests.average.toFixed(0)).join(', ')}\n`,
+    );
+  }
+}
+
+function avg(runs: AutocannonResult[]): number {
+  return runs.reduce((sum, r) => sum + r.requests.average, 0) / Math.max(1, runs.length);
+}
+
+function memory(): void {
+  const gc = (globalThis as { gc?: () => void }).gc;
+  if (!gc) throw new Error('run with node --expose-gc');
+  const clients = 100_000;
+  const keyOf = (i: number) => `default:ip:10.${(i >> 16) & 255}.${(i >> 8) & 255}.${i & 255}`;
+  gc();
+  const before = process.memoryUsage().heapUsed;
+  // 10/s, burst 30 (the defaults); cap above the client count so every bucket stays.
+  const store = new MemoryTokenBucketStorage({ maxKeys: 2 * clients + 2 });
+  const started = performance.now();
+  for (let i = 0; i < clients; i++) store.take(keyOf(i), 100, 30);
+  const insertNs = ((performance.now() - started) * 1e6) / clients;
+  gc();
+  const after = process.memoryUsage().heapUsed;
+  const keys = Array.from({ length: clients }, (_, i) => keyOf(i));
+  const hot = performance.now();
+  const rounds = 10;
+  for (let r = 0; r < rounds; r++) for (const key of keys) store.take(key, 100, 30);
+  const takeNs = ((performance.now() - hot) * 1e6) / (rounds * clients);
+  const bytes = after - before;
+  process.stdout.write(
+    `\nIn-process store, ${clients} distinct clients: ${store.size} buckets, heap +${(bytes / 1024 / 1024).toFixed(1)} MiB ` +
+      `(${(bytes / clients).toFixed(0)} B per client, key strings included); ${insertNs.toFixed(0)} ns per new client, ` +
+      `${takeNs.toFixed(0)} ns per request of a known client\n`,
+  );
+}
+
+async function main(): Promise<void> {
+  memory();
+  await throughput();
+}
+
+main().then(
+  () => process.exit(0),
+  (error: unknown) => {
+    process.stderr.write(`${String(error)}\n`);
+    process.exit(1);
+  },
+);
