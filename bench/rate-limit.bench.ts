@@ -11,7 +11,10 @@ import { APP_GUARD, NestFactory } from '@nestjs/core';
 import type { NestExpressApplication } from '@nestjs/platform-express';
 import { ThrottlerGuard, ThrottlerModule } from '@nestjs/throttler';
 import { Redis } from 'ioredis';
+import { spawn } from 'node:child_process';
+import { once } from 'node:events';
 import type { AddressInfo } from 'node:net';
+import { join } from 'node:path';
 import { loadConfig } from '../src/config/load-config';
 import { ErrorsModule } from '../src/platform/errors/errors.module';
 import { configureHttpServer } from '../src/platform/http-server/configure-http-server';
@@ -19,16 +22,35 @@ import { MetricsModule } from '../src/platform/observability/metrics.module';
 import { MemoryTokenBucketStorage } from '../src/platform/rate-limit/memory-token-bucket.storage';
 import { RateLimitModule } from '../src/platform/rate-limit/rate-limit.module';
 
+/** The part of autocannon's JSON result used here, plus the server's CPU time per request. */
 interface AutocannonResult {
-  requests: { average: number };
+  requests: { average: number; total: number };
   latency: { p50: number; p99: number };
   non2xx: number;
   errors: number;
+  cpuUsPerRequest: number;
 }
-// autocannon ships no types; this is the part of its API used here.
-const autocannon = require('autocannon') as (options: { url: string; connections: number; duration: number }) => Promise<AutocannonResult>;
+
+const AUTOCANNON = join(__dirname, '..', '..', '..', 'node_modules', 'autocannon', 'autocannon.js');
+
+/**
+ * Loads `url` from a separate process (so the load generator's CPU is not the server's) and measures the
+ * server's CPU time per request: far less sensitive than req/s to other work on a shared machine.
+ */
+async function load(url: string, durationS: number): Promise<AutocannonResult> {
+  const cpuBefore = process.cpuUsage();
+  const child = spawn(process.execPath, [AUTOCANNON, '-c', String(CONNECTIONS), '-d', String(durationS), '-j', url], { stdio: ['ignore', 'pipe', 'ignore'] });
+  let out = '';
+  child.stdout.on('data', (chunk: Buffer) => (out += chunk.toString()));
+  await once(child, 'exit');
+  const cpu = process.cpuUsage(cpuBefore);
+  const result = JSON.parse(out) as AutocannonResult;
+  result.cpuUsPerRequest = (cpu.user + cpu.system) / Math.max(1, result.requests.total);
+  return result;
+}
 
 const DURATION_S = Number(process.env['BENCH_DURATION_S'] ?? 8);
+const ROUNDS = Number(process.env['BENCH_ROUNDS'] ?? 3);
 const CONNECTIONS = 50;
 const REDIS_URL = process.env['REDIS_URL'] ?? 'redis://127.0.0.1:6379';
 
@@ -68,25 +90,34 @@ async function throughput(): Promise<void> {
   ];
   if (!redisUp) process.stdout.write(`Redis not reachable at ${REDIS_URL}: Redis variant skipped\n`);
   const results = new Map<string, AutocannonResult[]>();
-  for (let round = 0; round < 2; round++) {
+  for (let round = 0; round < ROUNDS; round++) {
     for (const start of variants) {
       const { name, app, url } = await start();
-      await autocannon({ url, connections: CONNECTIONS, duration: 1 }); // warm-up (JIT, connections)
-      const result = await autocannon({ url, connections: CONNECTIONS, duration: DURATION_S });
+      await load(url, 1); // warm-up (JIT, connections)
+      const result = await load(url, DURATION_S);
       results.set(name, [...(results.get(name) ?? []), result]);
       await app.close();
     }
   }
-  process.stdout.write(`\nGET /bench, ${CONNECTIONS} connections, ${DURATION_S} s x 2 rounds (one client: 127.0.0.1)\n`);
+  process.stdout.write(`\nGET /bench, ${CONNECTIONS} connections, ${DURATION_S} s x ${ROUNDS} rounds, variants interleaved (one client: 127.0.0.1)\n`);
   const base = avg(results.get('no guard') ?? []);
+  const baseCpu = median((results.get('no guard') ?? []).map((r) => r.cpuUsPerRequest));
   for (const [name, runs] of results) {
     const rps = avg(runs);
+    const cpu = median(runs.map((r) => r.cpuUsPerRequest));
     const p99 = Math.max(...runs.map((r) => r.latency.p99));
     const non2xx = runs.reduce((n, r) => n + r.non2xx + r.errors, 0);
     process.stdout.write(
-      `${name.padEnd(46)} ${rps.toFixed(0).padStart(7)} req/s  (${((rps / base - 1) * 100).toFixed(1).padStart(6)}% vs no guard)  p99 ${p99} ms  non-2xx ${non2xx}  rounds: ${runs.map((r) => r.requests.average.toFixed(0)).join(', ')}\n`,
+      `${name.padEnd(46)} ${rps.toFixed(0).padStart(6)} req/s (${((rps / base - 1) * 100).toFixed(0).padStart(4)}%)  ` +
+        `server CPU ${cpu.toFixed(0).padStart(4)} us/req (+${(cpu - baseCpu).toFixed(0)})  p99 ${p99} ms  non-2xx ${non2xx}  ` +
+        `rounds: ${runs.map((r) => r.requests.average.toFixed(0)).join(', ')} req/s\n`,
     );
   }
+}
+
+function median(values: number[]): number {
+  const sorted = [...values].sort((a, b) => a - b);
+  return sorted[Math.floor(sorted.length / 2)] ?? 0;
 }
 
 function avg(runs: AutocannonResult[]): number {
