@@ -24,7 +24,14 @@ export function appendItem(existing: unknown, item: string): string {
   return typeof existing === 'string' && existing !== '' ? `${existing}, ${item}` : item;
 }
 
-/** A Structured Field String (RFC 9651 §3.3.3): printable ASCII with `"` and `\` escaped. */
+const sfStrings = new Map<string, string>();
+
+/** A Structured Field String (RFC 9651 §3.3.3): printable ASCII with `"` and `\` escaped. Policy names are few: memoized. */
 function sfString(value: string): string {
-  return `"${value.replace(/[^\x20-\x7e]/g, '').replace(/["\\]/g, '\\$&')}"`;
+  let encoded = sfStrings.get(value);
+  if (encoded === undefined) {
+    encoded = `"${value.replace(/[^\x20-\x7e]/g, '').replace(/["\\]/g, '\\$&')}"`;
+    if (sfStrings.size < 1000) sfStrings.set(value, encoded);
+  }
+  return encoded;
 }
