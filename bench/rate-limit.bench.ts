@@ -122,8 +122,9 @@ function median(values: number[]): number {
   return sorted[Math.floor(sorted.length / 2)] ?? 0;
 }
 
+/** Median of the rounds: one round slowed by other work on the machine should not move the figure. */
 function avg(runs: AutocannonResult[]): number {
-  return runs.reduce((sum, r) => sum + r.requests.average, 0) / Math.max(1, runs.length);
+  return median(runs.map((r) => r.requests.average));
 }
 
 function memory(): void {

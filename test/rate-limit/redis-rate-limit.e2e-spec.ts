@@ -50,6 +50,17 @@ describe('Rate limiting with Redis (e2e, real Redis)', () => {
       expect(metricValue(metrics.text, 'rate_limit_fallback_total', 'policy="local"')).toBe(0);
     });
 
+    it('refills one token per second after the burst (the Lua script, not the in-process code)', async () => {
+      const ip = newClientIp();
+      for (let i = 0; i < 10; i++) expect((await hit(a, ip)).status).toBe(200);
+      expect((await hit(a, ip)).status).toBe(429);
+      await sleep(1100);
+      const refilled = await hit(b, ip);
+      expect(refilled.status).toBe(200);
+      expect(refilled.res.headers['ratelimit']).toMatch(/^"default";r=0;t=(9|10)$/);
+      expect((await hit(a, ip)).status).toBe(429);
+    });
+
     it('refuses exactly the excess of simultaneous requests spread over two instances', async () => {
       const ip = newClientIp();
       const statuses = await Promise.all(Array.from({ length: 16 }, (_, i) => hit(i % 2 ? a : b, ip).then((r) => r.status)));
