@@ -131,7 +131,12 @@ function memory(): void {
   const gc = (globalThis as { gc?: () => void }).gc;
   if (!gc) throw new Error('run with node --expose-gc');
   const clients = 100_000;
-  const keyOf = (i: number) => `default:ip:10.${(i >> 16) & 255}.${(i >> 8) & 255}.${i & 255}`;
+  // Built as in production: a flat address string (as Node gives it), then the guard's `${policy}:ip:${address}`.
+  const keyOf = (i: number) => {
+    const address = [10, (i >> 16) & 255, (i >> 8) & 255, i & 255].join('.');
+    const tracker = `ip:${address}`;
+    return `default:${tracker}`;
+  };
   gc();
   const before = process.memoryUsage().heapUsed;
   // 10/s, burst 30 (the defaults); cap above the client count so every bucket stays.

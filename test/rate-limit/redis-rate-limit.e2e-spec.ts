@@ -135,7 +135,7 @@ describe('Rate limiting with Redis (e2e, real Redis)', () => {
         expect(first.status).toBe(200);
         expect(first.ms).toBeLessThan(100 + 900); // RATE_LIMIT_REDIS_TIMEOUT_MS (100) + a generous margin
         expect(await storeErrors()).toBe(errorsBefore + 1);
-        // Held off Redis for a second: the next requests do not wait for another timeout.
+        // Held off Redis for a second: the next request does not wait for another timeout.
         expect((await hit(t, ip)).status).toBe(200);
         expect(await storeErrors()).toBe(errorsBefore + 1);
       } finally {

@@ -6,5 +6,6 @@ export interface RateLimitModuleOptions {
   exemptPaths?: string[];
 }
 
+/** The module base class with `forRoot(options)`, and the token of its options. */
 export const { ConfigurableModuleClass: RateLimitConfigurableModule, MODULE_OPTIONS_TOKEN: RATE_LIMIT_MODULE_OPTIONS } =
   new ConfigurableModuleBuilder<RateLimitModuleOptions>().setClassMethodName('forRoot').build();
