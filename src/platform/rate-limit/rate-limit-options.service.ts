@@ -1,8 +1,8 @@
 import { type ExecutionContext, Injectable } from '@nestjs/common';
 import { ConfigService } from '@nestjs/config';
-import { Reflector } from '@nestjs/core';
 import type { ThrottlerModuleOptions, ThrottlerOptionsFactory, ThrottlerStorage } from '@nestjs/throttler';
 import type { AllConfig } from '../../config/app-config';
+import { CachedReflector } from './cached-reflector';
 import { DEFAULT_POLICY, InjectRateLimitStorage, RATE_LIMIT_POLICY_METADATA, STRICT_POLICY, STRICT_POLICY_DIVISOR } from './rate-limit.constants';
 import { tokenBucket } from './rate-limit.decorator';
 
@@ -12,9 +12,10 @@ import { tokenBucket } from './rate-limit.decorator';
  */
 @Injectable()
 export class RateLimitOptionsService implements ThrottlerOptionsFactory {
+  private readonly reflector = new CachedReflector();
+
   constructor(
     private readonly config: ConfigService<AllConfig, true>,
-    private readonly reflector: Reflector,
     @InjectRateLimitStorage() private readonly storage: ThrottlerStorage,
   ) {}
 
@@ -36,7 +37,7 @@ export class RateLimitOptionsService implements ThrottlerOptionsFactory {
 
   /** Opt-in policies apply only where `@RateLimitPolicy(name)` names them. */
   private routeUses(context: ExecutionContext, name: string): boolean {
-    const names = this.reflector.getAllAndOverride<string[] | undefined>(RATE_LIMIT_POLICY_METADATA, [context.getHandler(), context.getClass()]);
+    const names = this.reflector.getAllAndOverride(RATE_LIMIT_POLICY_METADATA, [context.getHandler(), context.getClass()]) as string[] | undefined;
     return names?.includes(name) ?? false;
   }
 }

@@ -1,5 +1,4 @@
 import { type ExecutionContext, Inject, Injectable } from '@nestjs/common';
-import { Reflector } from '@nestjs/core';
 import {
   InjectThrottlerOptions,
   InjectThrottlerStorage,
@@ -14,6 +13,7 @@ import { createHash } from 'node:crypto';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Counter } from 'prom-client';
 import { METRIC } from '../observability/metrics.constants';
+import { CachedReflector } from './cached-reflector';
 import { DEFAULT_EXEMPT_PATHS, DEFAULT_POLICY, RATE_LIMIT_KEY_METADATA } from './rate-limit.constants';
 import type { RateLimitKeyFn } from './rate-limit.decorator';
 import { appendItem, limitItem, policyItem } from './rate-limit-headers';
@@ -30,7 +30,8 @@ import { RateLimitedError } from './rate-limited.error';
  *   `http_requests_rejected_total{reason="rate_limit"}`;
  * - exemptions: health and metrics paths are never limited.
  * `handleRequest` is overridden whole because the stock one writes the legacy headers and throws a bare
- * HttpException; the counting itself is the storage's (`increment()` takes one token).
+ * HttpException; the counting itself is the storage's (`increment()` takes one token). Route metadata
+ * lookups go through a {@link CachedReflector}.
  */
 @Injectable()
 export class RateLimitGuard extends ThrottlerGuard {
@@ -39,11 +40,10 @@ export class RateLimitGuard extends ThrottlerGuard {
   constructor(
     @InjectThrottlerOptions() options: ThrottlerModuleOptions,
     @InjectThrottlerStorage() storage: ThrottlerStorage,
-    reflector: Reflector,
     @Inject(RATE_LIMIT_MODULE_OPTIONS) moduleOptions: RateLimitModuleOptions,
     @InjectMetric(METRIC.httpRequestsRejected) private readonly rejected: Counter<string>,
   ) {
-    super(options, storage, reflector);
+    super(options, storage, new CachedReflector());
     this.exemptPaths = (moduleOptions.exemptPaths ?? DEFAULT_EXEMPT_PATHS).map((path) => path.toLowerCase().replace(/\/+$/, ''));
   }
 
