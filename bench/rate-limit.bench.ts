@@ -1,9 +1,12 @@
 /**
  * Rate-limit overhead, measured in one run on one machine (numbers only compare with each other):
- *   1. throughput of the same route with no guard, the stock ThrottlerGuard, RateLimitGuard with the
- *      in-process store and with Redis (limits high enough that nothing is refused: the pass path);
- *   2. memory and time per request of the in-process store holding 100,000 distinct clients.
- * Run: `npm run bench:rate-limit` (REDIS_URL, default redis://127.0.0.1:6379, for the Redis variant).
+ *   1. memory and time per request of the in-process store holding 100,000 distinct clients;
+ *   2. the guards alone (`canActivate` in a loop);
+ *   3. the same route over HTTP with no guard, a no-op guard, RateLimitGuard (in-process and Redis
+ *      stores) and the stock ThrottlerGuard: one server process per variant, the load from another
+ *      (autocannon), limits high enough that nothing is refused (the pass path).
+ * Run: `npm run bench:rate-limit` (BENCH_DURATION_S, BENCH_ROUNDS; REDIS_URL, default
+ * redis://127.0.0.1:6379, for the Redis variant).
  */
 import { type CanActivate, Controller, type ExecutionContext, Get, type INestApplication, Module, type ModuleMetadata } from '@nestjs/common';
 import { ConfigModule } from '@nestjs/config';
@@ -12,7 +15,7 @@ import type { NestExpressApplication } from '@nestjs/platform-express';
 import { getOptionsToken, getStorageToken, ThrottlerGuard, ThrottlerModule, ThrottlerStorageService } from '@nestjs/throttler';
 import { Counter } from 'prom-client';
 import { Redis } from 'ioredis';
-import { spawn } from 'node:child_process';
+import { type ChildProcess, fork, spawn } from 'node:child_process';
 import { once } from 'node:events';
 import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
@@ -35,19 +38,33 @@ interface AutocannonResult {
 
 const AUTOCANNON = join(__dirname, '..', '..', '..', 'node_modules', 'autocannon', 'autocannon.js');
 
+/** A variant's server, running in its own process. */
+interface Server {
+  name: string;
+  url: string;
+  child: ChildProcess;
+}
+
+/** Asks a server process for its CPU time so far (µs). */
+async function cpuOf(server: Server): Promise<number> {
+  server.child.send('cpu');
+  const [message] = (await once(server.child, 'message')) as [{ cpu: NodeJS.CpuUsage }];
+  return message.cpu.user + message.cpu.system;
+}
+
 /**
- * Loads `url` from a separate process (so the load generator's CPU is not the server's) and measures the
- * server's CPU time per request: far less sensitive than req/s to other work on a shared machine.
+ * Loads a server from a third process and measures the server's CPU time per request: far less sensitive
+ * than req/s to other work on a shared machine.
  */
-async function load(url: string, durationS: number): Promise<AutocannonResult> {
-  const cpuBefore = process.cpuUsage();
-  const child = spawn(process.execPath, [AUTOCANNON, '-c', String(CONNECTIONS), '-d', String(durationS), '-j', url], { stdio: ['ignore', 'pipe', 'ignore'] });
+async function load(server: Server, durationS: number): Promise<AutocannonResult> {
+  const cpuBefore = await cpuOf(server);
+  const child = spawn(process.execPath, [AUTOCANNON, '-c', String(CONNECTIONS), '-d', String(durationS), '-j', server.url], { stdio: ['ignore', 'pipe', 'ignore'] });
   let out = '';
   child.stdout.on('data', (chunk: Buffer) => (out += chunk.toString()));
   await once(child, 'exit');
-  const cpu = process.cpuUsage(cpuBefore);
+  const cpu = (await cpuOf(server)) - cpuBefore;
   const result = JSON.parse(out) as AutocannonResult;
-  result.cpuUsPerRequest = (cpu.user + cpu.system) / Math.max(1, result.requests.total);
+  result.cpuUsPerRequest = cpu / Math.max(1, result.requests.total);
   return result;
 }
 
@@ -86,36 +103,59 @@ async function boot(name: string, imports: ModuleMetadata['imports'], providers:
   return { name, app: app as INestApplication, url: `http://127.0.0.1:${port}/bench` };
 }
 
+/** The variants compared: the same route, with no guard, a no-op guard, ours (two stores), the stock one. */
+const VARIANTS: Record<string, { name: string; imports: ModuleMetadata['imports']; providers: ModuleMetadata['providers']; env: Record<string, string> }> = {
+  none: { name: 'no guard', imports: [], providers: [], env: {} },
+  noop: { name: 'a global guard that admits all (Nest baseline)', imports: [], providers: [{ provide: APP_GUARD, useClass: AdmitAllGuard }], env: {} },
+  memory: { name: 'RateLimitGuard, in-process token buckets', imports: [RateLimitModule.forRoot()], providers: [], env: {} },
+  redis: { name: 'RateLimitGuard, Redis token buckets', imports: [RateLimitModule.forRoot()], providers: [], env: { REDIS_URL } },
+  stock: {
+    name: 'stock ThrottlerGuard + stock memory storage',
+    imports: [ThrottlerModule.forRoot([{ limit: 1e9, ttl: 60_000 }])],
+    providers: [{ provide: APP_GUARD, useClass: ThrottlerGuard }],
+    env: {},
+  },
+};
+
+/** In a server process: boots one variant, reports its port, answers CPU-time questions until told to stop. */
+async function serve(key: string): Promise<void> {
+  const variant = VARIANTS[key];
+  if (!variant) throw new Error(`unknown variant ${key}`);
+  const { app, url } = await boot(variant.name, variant.imports, variant.providers, variant.env);
+  process.on('message', (message) => {
+    if (message === 'cpu') process.send?.({ cpu: process.cpuUsage() });
+    if (message === 'stop') void app.close().then(() => process.exit(0));
+  });
+  process.send?.({ url });
+}
+
+async function startServer(key: string): Promise<Server> {
+  const child = fork(__filename, ['serve', key], { execArgv: [], stdio: ['ignore', 'ignore', 'inherit', 'ipc'] });
+  const [message] = (await once(child, 'message')) as [{ url: string }];
+  return { name: VARIANTS[key]?.name ?? key, url: message.url, child };
+}
+
 async function throughput(): Promise<void> {
   const probe = new Redis(REDIS_URL, { lazyConnect: true, maxRetriesPerRequest: 0, retryStrategy: () => null });
   probe.on('error', () => undefined);
   const redisUp = await probe.connect().then(() => true, () => false);
   probe.disconnect();
-  const variants = [
-    () => boot('no guard', [], [], {}),
-    () => boot('a global guard that admits all (Nest baseline)', [], [{ provide: APP_GUARD, useClass: AdmitAllGuard }], {}),
-    () => boot('RateLimitGuard, in-process token buckets', [RateLimitModule.forRoot()], [], {}),
-    ...(redisUp ? [() => boot('RateLimitGuard, Redis token buckets', [RateLimitModule.forRoot()], [], { REDIS_URL })] : []),
-    () => boot('stock ThrottlerGuard + stock memory storage', [ThrottlerModule.forRoot([{ limit: 1e9, ttl: 60_000 }])], [{ provide: APP_GUARD, useClass: ThrottlerGuard }], {}),
-  ];
   if (!redisUp) process.stdout.write(`Redis not reachable at ${REDIS_URL}: Redis variant skipped\n`);
-  // All variants run side by side (idle while another is loaded); rounds interleave them, and each
-  // variant is compared with the no-guard run of the same round, so slow drifts of other load cancel out.
-  const apps = [];
-  for (const start of variants) apps.push(await start());
-  for (const { url } of apps) await load(url, 1); // warm-up (JIT, connections)
+  // One process per variant, all started up front (idle while another is loaded); rounds interleave them
+  // and each is compared with the no-guard run of the same round, so drifts of other load cancel out.
+  const servers: Server[] = [];
+  for (const key of Object.keys(VARIANTS)) if (key !== 'redis' || redisUp) servers.push(await startServer(key));
+  for (const server of servers) await load(server, 1); // warm-up (JIT, connections)
   const results = new Map<string, AutocannonResult[]>();
   for (let round = 0; round < ROUNDS; round++) {
-    for (const { name, url } of apps) {
-      // Every variant shares this process's heap: collect the previous run's garbage (the stock storage
-      // makes plenty) so it is not charged to the next one.
-      (globalThis as { gc?: () => void }).gc?.();
-      results.set(name, [...(results.get(name) ?? []), await load(url, DURATION_S)]);
-    }
+    for (const server of servers) results.set(server.name, [...(results.get(server.name) ?? []), await load(server, DURATION_S)]);
   }
-  for (const { app } of apps) await app.close();
+  for (const { child } of servers) {
+    child.send('stop');
+    await once(child, 'exit');
+  }
   process.stdout.write(`\nGET /bench, ${CONNECTIONS} connections, ${DURATION_S} s x ${ROUNDS} interleaved rounds (one client: 127.0.0.1); per round vs no guard, median\n`);
-  const base = results.get('no guard') ?? [];
+  const base = results.get(VARIANTS['none']?.name ?? '') ?? [];
   for (const [name, runs] of results) {
     const ratio = median(runs.map((r, i) => r.requests.average / (base[i]?.requests.average ?? NaN)));
     const cpuDelta = median(runs.map((r, i) => r.cpuUsPerRequest - (base[i]?.cpuUsPerRequest ?? NaN)));
@@ -214,8 +254,8 @@ async function main(): Promise<void> {
   await throughput();
 }
 
-main().then(
-  () => process.exit(0),
+(process.argv[2] === 'serve' ? serve(process.argv[3] ?? '') : main()).then(
+  () => process.argv[2] === 'serve' || process.exit(0),
   (error: unknown) => {
     process.stderr.write(`${String(error)}\n`);
     process.exit(1);
