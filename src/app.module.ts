@@ -8,6 +8,7 @@ import { HealthModule } from './platform/health/health.module';
 import { LifecycleModule } from './platform/lifecycle/lifecycle.module';
 import { MetricsModule } from './platform/observability/metrics.module';
 import { ResilienceModule } from './platform/resilience/resilience.module';
+import { RateLimitModule } from './platform/rate-limit/rate-limit.module';
 import { UsersModule } from './users/users.module';
 
 /** Composition only: validated config, the platform modules, the feature modules. */
@@ -25,6 +26,7 @@ export class AppModule {
         HealthModule,
         DatabaseModule.forRoot({ migrations }),
         ResilienceModule.forRoot(),
+        RateLimitModule.forRoot(),
         UsersModule,
       ],
     };

@@ -38,7 +38,17 @@ export interface AllConfig {
     requestTimeoutMs: number;
     bodyLimitBytes: number;
   };
-  rateLimit: { perSecond: number; burst: number; redisUrl: string | undefined; trustProxy: string };
+  rateLimit: {
+    perSecond: number;
+    burst: number;
+    redisUrl: string | undefined;
+    trustProxy: string;
+    /** What decides when Redis does not answer: the local limiter, allow all, or refuse all (503). */
+    redisFailure: Env['RATE_LIMIT_REDIS_FAILURE'];
+    redisTimeoutMs: number;
+    /** Bound of the in-process store; beyond it the least recently seen client's bucket is dropped. */
+    maxKeys: number;
+  };
   outbound: { timeoutMs: number; connectTimeoutMs: number; maxConnectionsPerHost: number };
   shutdown: { delayMs: number; drainTimeoutMs: number; closeTimeoutMs: number };
   health: { dbTimeoutMs: number; cacheTtlMs: number };
@@ -81,6 +91,9 @@ export function toAppConfig(env: Env, version: string): AllConfig {
       burst: env.RATE_LIMIT_BURST,
       redisUrl: env.REDIS_URL,
       trustProxy: env.TRUST_PROXY,
+      redisFailure: env.RATE_LIMIT_REDIS_FAILURE,
+      redisTimeoutMs: env.RATE_LIMIT_REDIS_TIMEOUT_MS,
+      maxKeys: env.RATE_LIMIT_MAX_KEYS,
     },
     outbound: {
       timeoutMs: env.OUTBOUND_TIMEOUT_MS,

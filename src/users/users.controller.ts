@@ -1,5 +1,7 @@
 import { Body, Controller, Get, HttpCode, Param, ParseUUIDPipe, Post, Query } from '@nestjs/common';
 import { ValidationProblemError } from '../platform/errors/problem.error';
+import { STRICT_POLICY } from '../platform/rate-limit/rate-limit.constants';
+import { RateLimitPolicy } from '../platform/rate-limit/rate-limit.decorator';
 import { CreateUserDto } from './dto/create-user.dto';
 import { ListUsersQuery } from './dto/list-users.query';
 import { toUserResponse, type UserPageResponse, type UserResponse } from './dto/user.response';
@@ -16,6 +18,7 @@ export class UsersController {
 
   @Post()
   @HttpCode(201)
+  @RateLimitPolicy(STRICT_POLICY) // writes are dearer than reads: a second, smaller bucket per client
   async create(@Body() dto: CreateUserDto): Promise<UserResponse> {
     return toUserResponse(await this.users.create(dto));
   }

@@ -2,6 +2,7 @@ import type { NestExpressApplication } from '@nestjs/platform-express';
 import { ConfigService } from '@nestjs/config';
 import type { AllConfig } from '../../config/app-config';
 import { HttpDrain } from '../lifecycle/http-drain.service';
+import { parseTrustProxy } from '../../config/trust-proxy';
 import { enterRequestContext } from '../request-context/request-context';
 import { corsOptions } from '../security/cors';
 import { securityHeadersOptions } from '../security/security-headers';
@@ -33,6 +34,8 @@ export function configureHttpServer(app: NestExpressApplication): void {
   const security = config.get('security', { infer: true });
   app.useSecurityHeaders(securityHeadersOptions(security));
   app.disable('x-powered-by');
+  // Which proxies may name the client in X-Forwarded-For (req.ip, the rate-limit key); unset: none.
+  app.set('trust proxy', parseTrustProxy(config.get('rateLimit.trustProxy', { infer: true })));
   const httpDrain = app.get(HttpDrain);
   httpDrain.attach(app.getHttpServer());
   app.use(httpDrain.handle);
