@@ -24,6 +24,8 @@ export interface AllConfig {
   };
   rateLimit: { perSecond: number; burst: number; redisUrl: string | undefined; trustProxy: string };
   outbound: { timeoutMs: number; connectTimeoutMs: number; maxConnectionsPerHost: number };
+  /** The users feature's profile upstream; unset URL: profiles are disabled. */
+  users: { profileServiceUrl: string | undefined; profileTimeoutMs: number };
   shutdown: { delayMs: number; drainTimeoutMs: number };
   log: { level: Env['LOG_LEVEL'] };
 }
@@ -61,6 +63,7 @@ export function toAppConfig(env: Env, version: string): AllConfig {
       connectTimeoutMs: env.OUTBOUND_CONNECT_TIMEOUT_MS,
       maxConnectionsPerHost: env.OUTBOUND_MAX_CONNECTIONS_PER_HOST,
     },
+    users: { profileServiceUrl: env.PROFILE_SERVICE_URL, profileTimeoutMs: env.PROFILE_SERVICE_TIMEOUT_MS },
     shutdown: { delayMs: env.SHUTDOWN_DELAY_MS, drainTimeoutMs: env.SHUTDOWN_DRAIN_TIMEOUT_MS },
     log: { level: env.LOG_LEVEL },
   };
