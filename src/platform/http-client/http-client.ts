@@ -1,56 +1,22 @@
+import { Logger } from '@nestjs/common';
 import { BrokenCircuitError, ExponentialBackoff, type IBackoff } from 'cockatiel';
-import type { IncomingHttpHeaders } from 'node:http';
-import type { Counter, Gauge, Histogram } from 'prom-client';
-import { Pool } from 'undici';
+import type { Counter, Histogram } from 'prom-client';
+import type { Pool } from 'undici';
 import { ProblemError } from '../errors/problem.error';
 import { currentRequestContext, remainingTimeMs } from '../request-context/request-context';
 import { CallDeadline, delay } from './call-deadline';
-import { IDEMPOTENT_METHODS, type OutboundOutcome, RETRYABLE_STATUSES } from './http-client.constants';
+import { CIRCUIT_STATE_VALUE, IDEMPOTENT_METHODS, type OutboundOutcome } from './http-client.constants';
 import { CircuitOpenError, OutboundPermitsExhaustedError, UpstreamTimeoutError, UpstreamUnavailableError } from './http-client.errors';
 import { classifyAttemptError } from './outbound-error.classifier';
 import { outboundContextHeaders } from './outbound-headers';
+import { countsAgainstUpstream, isResponse, isRetryable, OUTBOUND_OUTCOMES, outcomeOf } from './outbound-outcome';
+import type { HttpClientMetrics, OutboundMethod, OutboundRequest, OutboundResponse } from './outbound-request.interface';
 import type { OutboundPermits } from './outbound-permits';
+import { decodeResponseBody } from './response-body';
 import { RetryBudget } from './retry-budget';
 import { type CircuitStateName, UpstreamCircuit } from './upstream-circuit';
+import { closeUpstreamPool, createUpstreamPool } from './upstream-pool';
 import type { UpstreamSettings } from './upstream-settings';
-
-/** HTTP methods the client sends. */
-export type OutboundMethod = 'GET' | 'HEAD' | 'OPTIONS' | 'PUT' | 'DELETE' | 'POST' | 'PATCH';
-
-/** One call to an upstream. */
-export interface OutboundRequest {
-  /** @default 'GET' */
-  method?: OutboundMethod;
-  /** Path below the upstream's base URL, starting with `/`; encode path parameters with `encodeURIComponent`. */
-  path: string;
-  /** Query parameters; `undefined` values are left out. */
-  query?: Record<string, string | number | boolean | undefined>;
-  /** Extra request headers. */
-  headers?: Record<string, string>;
-  /** A body sent as JSON. */
-  json?: unknown;
-  /** A shorter timeout for this call than the upstream's. */
-  timeoutMs?: number;
-  /** Marks a non-idempotent method safe to retry (e.g. a POST with an idempotency key). @default by method */
-  idempotent?: boolean;
-}
-
-/** An upstream's answer below 500 (5xx answers are raised as {@link UpstreamUnavailableError}). */
-export interface OutboundResponse<T = unknown> {
-  status: number;
-  headers: IncomingHttpHeaders;
-  /** Parsed JSON for a JSON content type, the text otherwise, `undefined` when empty. Not validated: check it. */
-  body: T;
-}
-
-/** The metrics a client reports to, labelled by its upstream. */
-export interface HttpClientMetrics {
-  duration: Histogram<string>;
-  retries: Counter<string>;
-  circuitState: Gauge<string>;
-}
-
-const OUTCOMES: readonly OutboundOutcome[] = ['success', 'http_error', 'timeout', 'connect_error', 'circuit_open', 'rejected', 'aborted'];
 
 /**
  * The client of one upstream, injected with `@InjectHttpClient(name)`. Every call, in this order:
@@ -71,6 +37,8 @@ export class HttpClient {
   private readonly durations: Record<OutboundOutcome, Histogram.Internal<string>>;
   private readonly retries: Counter.Internal;
   private inFlight = 0;
+  private readonly logger = new Logger('HttpClient');
+  private lastCircuitValue: number = CIRCUIT_STATE_VALUE.closed;
 
   constructor(
     private readonly settings: UpstreamSettings,
@@ -78,26 +46,17 @@ export class HttpClient {
     metrics: HttpClientMetrics,
   ) {
     const { name, retry } = settings;
-    this.durations = Object.fromEntries(OUTCOMES.map((outcome) => [outcome, metrics.duration.labels(name, outcome)])) as HttpClient['durations'];
+    this.durations = Object.fromEntries(OUTBOUND_OUTCOMES.map((outcome) => [outcome, metrics.duration.labels(name, outcome)])) as HttpClient['durations'];
     this.retries = metrics.retries.labels(name);
     this.retries.inc(0);
     const circuitGauge = metrics.circuitState.labels(name);
-    this.circuit = new UpstreamCircuit(settings.breaker, { error: countsAgainstUpstream, result: (r) => (r as OutboundResponse).status >= 500 }, (value) => circuitGauge.set(value));
+    this.circuit = new UpstreamCircuit(settings.breaker, { error: countsAgainstUpstream, result: (r) => (r as OutboundResponse).status >= 500 }, (value) => {
+      circuitGauge.set(value);
+      this.logCircuitChange(value);
+    });
     this.budget = new RetryBudget(retry.budgetRatio, retry.budgetBurst);
     this.backoff = new ExponentialBackoff({ initialDelay: retry.initialDelayMs, maxDelay: retry.maxDelayMs });
-    if (settings.origin) {
-      this.pool = new Pool(settings.origin, {
-        connections: settings.maxConnections,
-        pipelining: 1,
-        connect: { timeout: settings.connectTimeoutMs },
-        keepAliveTimeout: settings.keepAliveTimeoutMs,
-        keepAliveMaxTimeout: settings.keepAliveTimeoutMs,
-        // Backstops only: the call's own deadline (below) normally ends a slow attempt first.
-        headersTimeout: settings.timeoutMs,
-        bodyTimeout: settings.timeoutMs,
-        maxResponseSize: settings.maxResponseBytes,
-      });
-    }
+    this.pool = settings.origin ? createUpstreamPool(settings.origin, settings) : undefined;
   }
 
   /** The upstream's name (metric label, health key). */
@@ -161,17 +120,17 @@ export class HttpClient {
 
   /** Closes the pool: in-flight calls finish within `timeoutMs`, then the rest are destroyed. */
   async close(timeoutMs: number): Promise<void> {
-    const pool = this.pool;
-    if (!pool || pool.closed || pool.destroyed) return;
-    let timer: NodeJS.Timeout | undefined;
-    const closed = pool.close().then(() => true);
-    const timedOut = new Promise<false>((resolve) => {
-      timer = setTimeout(() => resolve(false), timeoutMs);
-    });
-    try {
-      if (!(await Promise.race([closed, timedOut]))) await pool.destroy();
-    } finally {
-      clearTimeout(timer);
+    if (this.pool) await closeUpstreamPool(this.pool, timeoutMs);
+  }
+
+  /** Opening and closing are logged (a few lines per outage); half-open trials are not. */
+  private logCircuitChange(value: number): void {
+    const previous = this.lastCircuitValue;
+    this.lastCircuitValue = value;
+    if (value === CIRCUIT_STATE_VALUE.open && previous === CIRCUIT_STATE_VALUE.closed) {
+      this.logger.warn(`upstream "${this.name}": circuit opened after repeated failures; calls refused, a trial every ${this.settings.breaker.halfOpenAfterMs} ms`);
+    } else if (value === CIRCUIT_STATE_VALUE.closed && previous !== CIRCUIT_STATE_VALUE.closed) {
+      this.logger.log(`upstream "${this.name}": circuit closed, calls resumed`);
     }
   }
 
@@ -246,7 +205,7 @@ export class HttpClient {
         return { status: response.statusCode, headers: response.headers, body: undefined };
       }
       const text = await response.body.text();
-      return { status: response.statusCode, headers: response.headers, body: decode(this.name, response.headers, text) };
+      return { status: response.statusCode, headers: response.headers, body: decodeResponseBody(this.name, response.headers, text) };
     } catch (error) {
       throw this.attemptError(error, signal);
     }
@@ -272,39 +231,4 @@ export class HttpClient {
     if (isResponse(failure)) return new UpstreamUnavailableError(this.name, 'http_error', failure.status);
     return failure;
   }
-}
-
-function isResponse(value: unknown): value is OutboundResponse {
-  return typeof value === 'object' && value !== null && 'status' in value && 'headers' in value && !(value instanceof Error);
-}
-
-/** What the breaker counts as the upstream failing: timeouts and unusable upstreams, not aborts or our bugs. */
-function countsAgainstUpstream(error: unknown): boolean {
-  return error instanceof UpstreamTimeoutError || error instanceof UpstreamUnavailableError;
-}
-
-function isRetryable(failure: unknown): boolean {
-  if (isResponse(failure)) return RETRYABLE_STATUSES.has(failure.status);
-  return failure instanceof UpstreamUnavailableError && failure.reason === 'connect_error';
-}
-
-function decode(upstream: string, headers: IncomingHttpHeaders, text: string): unknown {
-  if (text === '') return undefined;
-  const type = String(headers['content-type'] ?? '');
-  if (!/[/+]json\b/i.test(type)) return text;
-  try {
-    return JSON.parse(text) as unknown;
-  } catch (error) {
-    throw new UpstreamUnavailableError(upstream, 'invalid_response', undefined, error);
-  }
-}
-
-function outcomeOf(error: unknown, parent: AbortSignal | undefined): OutboundOutcome {
-  if (error instanceof UpstreamTimeoutError) return 'timeout';
-  if (error instanceof CircuitOpenError) return 'circuit_open';
-  if (error instanceof UpstreamUnavailableError) return error.reason === 'connect_error' ? 'connect_error' : 'http_error';
-  // The request's own abort: its deadline passed (a 504 problem) or its client went away.
-  if (parent?.aborted && error === parent.reason) return error instanceof ProblemError && error.status === 504 ? 'timeout' : 'aborted';
-  if (error instanceof ProblemError && error.status === 503) return 'rejected';
-  return 'http_error';
 }

@@ -1,5 +1,8 @@
 import { Injectable } from '@nestjs/common';
-import { type HealthIndicatorFunction, type HealthIndicatorResult, HealthIndicatorService } from '@nestjs/terminus';
+import { type HealthIndicatorResult, HealthIndicatorService } from '@nestjs/terminus';
+
+/** A check the health module passes to `HealthCheckService.check([...])`. */
+export type UpstreamCheck = () => Promise<HealthIndicatorResult>;
 import { HttpClientRegistry } from './http-client.registry';
 
 /**
@@ -39,7 +42,7 @@ export class UpstreamHealthIndicator {
   }
 
   /** One check per upstream that affects readiness (none by default). */
-  readinessChecks(): HealthIndicatorFunction[] {
+  readinessChecks(): UpstreamCheck[] {
     return this.registry
       .all()
       .filter((client) => client.options.affectsReadiness)
@@ -47,7 +50,7 @@ export class UpstreamHealthIndicator {
   }
 
   /** One check per registered upstream. */
-  checks(): HealthIndicatorFunction[] {
+  checks(): UpstreamCheck[] {
     return this.registry.all().map((client) => () => this.isHealthy(client.name));
   }
 }
