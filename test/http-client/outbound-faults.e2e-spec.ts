@@ -1,4 +1,5 @@
 import { CircuitOpenError, OutboundPermitsExhaustedError, UpstreamTimeoutError, UpstreamUnavailableError } from '../../src/platform/http-client/http-client.errors';
+import { createServer as createTcpServer, type Server as TcpServer } from 'node:net';
 import { runInRequestContext } from '../../src/platform/request-context/request-context';
 import { createTestClient, rejectionOf, type TestClient } from '../utils/outbound-client';
 import { behave, closedPortUrl, UpstreamServer } from '../utils/upstream-server';
@@ -86,6 +87,26 @@ describe('HttpClient against real upstreams (faults)', () => {
       const started = performance.now();
       expect(await rejectionOf(http.get('/'))).toBeInstanceOf(UpstreamTimeoutError);
       expect(performance.now() - started).toBeLessThan(300 + 1500);
+    });
+
+    it('ends a connection that never completes at OUTBOUND_CONNECT_TIMEOUT_MS as a connection error, long before the call timeout', async () => {
+      // A TCP server that accepts and never speaks: the TLS handshake of an https upstream never completes.
+      const silent: TcpServer = createTcpServer(() => undefined);
+      await new Promise<void>((resolve) => silent.listen(0, '127.0.0.1', resolve));
+      const address = silent.address();
+      try {
+        const port = typeof address === 'object' && address ? address.port : 0;
+        const { client: http, metric } = client('no_handshake', { baseUrl: `https://127.0.0.1:${port}`, timeoutMs: 10_000, ...quiet }, { connectTimeoutMs: 200 });
+        const started = performance.now();
+        const error = await rejectionOf(http.get('/'));
+        expect(error).toBeInstanceOf(UpstreamUnavailableError);
+        expect(error).toMatchObject({ reason: 'connect_error' });
+        // undici's connect timer is coarse (about 1 s at this size); the point is that it is not the 10 s call timeout.
+        expect(performance.now() - started).toBeLessThan(3000);
+        expect(await metric('outbound_request_duration_seconds', { upstream: 'no_handshake', outcome: 'connect_error' })).toBe(1);
+      } finally {
+        silent.close();
+      }
     });
 
     it('uses the request’s remaining deadline when it is shorter than the call timeout', async () => {
