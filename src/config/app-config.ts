@@ -50,6 +50,8 @@ export interface AllConfig {
     maxKeys: number;
   };
   outbound: { timeoutMs: number; connectTimeoutMs: number; maxConnectionsPerHost: number };
+  /** The users feature's profile upstream; unset URL: profiles are disabled. */
+  users: { profileServiceUrl: string | undefined; profileTimeoutMs: number };
   shutdown: { delayMs: number; drainTimeoutMs: number; closeTimeoutMs: number };
   health: { dbTimeoutMs: number; cacheTtlMs: number };
   log: { level: Env['LOG_LEVEL'] };
@@ -100,6 +102,7 @@ export function toAppConfig(env: Env, version: string): AllConfig {
       connectTimeoutMs: env.OUTBOUND_CONNECT_TIMEOUT_MS,
       maxConnectionsPerHost: env.OUTBOUND_MAX_CONNECTIONS_PER_HOST,
     },
+    users: { profileServiceUrl: env.PROFILE_SERVICE_URL, profileTimeoutMs: env.PROFILE_SERVICE_TIMEOUT_MS },
     shutdown: { delayMs: env.SHUTDOWN_DELAY_MS, drainTimeoutMs: env.SHUTDOWN_DRAIN_TIMEOUT_MS, closeTimeoutMs: env.SHUTDOWN_CLOSE_TIMEOUT_MS },
     health: { dbTimeoutMs: env.HEALTH_DB_TIMEOUT_MS, cacheTtlMs: env.HEALTH_CACHE_TTL_MS },
     log: { level: env.LOG_LEVEL },
