@@ -9,6 +9,7 @@ import { LifecycleModule } from './platform/lifecycle/lifecycle.module';
 import { MetricsModule } from './platform/observability/metrics.module';
 import { ObservabilityModule } from './platform/observability/observability.module';
 import { ResilienceModule } from './platform/resilience/resilience.module';
+import { RateLimitModule } from './platform/rate-limit/rate-limit.module';
 import { UsersModule } from './users/users.module';
 
 /** Composition only: validated config, the platform modules, the feature modules. */
@@ -27,6 +28,7 @@ export class AppModule {
         HealthModule,
         DatabaseModule.forRoot({ migrations }),
         ResilienceModule.forRoot(),
+        RateLimitModule.forRoot(),
         UsersModule,
       ],
     };

@@ -38,8 +38,20 @@ export interface AllConfig {
     requestTimeoutMs: number;
     bodyLimitBytes: number;
   };
-  rateLimit: { perSecond: number; burst: number; redisUrl: string | undefined; trustProxy: string };
+  rateLimit: {
+    perSecond: number;
+    burst: number;
+    redisUrl: string | undefined;
+    trustProxy: string;
+    /** What decides when Redis does not answer: the local limiter, allow all, or refuse all (503). */
+    redisFailure: Env['RATE_LIMIT_REDIS_FAILURE'];
+    redisTimeoutMs: number;
+    /** Bound of the in-process store; beyond it the least recently seen client's bucket is dropped. */
+    maxKeys: number;
+  };
   outbound: { timeoutMs: number; connectTimeoutMs: number; maxConnectionsPerHost: number };
+  /** The users feature's profile upstream; unset URL: profiles are disabled. */
+  users: { profileServiceUrl: string | undefined; profileTimeoutMs: number };
   shutdown: { delayMs: number; drainTimeoutMs: number; closeTimeoutMs: number };
   health: { dbTimeoutMs: number; cacheTtlMs: number };
   log: { level: Env['LOG_LEVEL'] };
@@ -81,12 +93,16 @@ export function toAppConfig(env: Env, version: string): AllConfig {
       burst: env.RATE_LIMIT_BURST,
       redisUrl: env.REDIS_URL,
       trustProxy: env.TRUST_PROXY,
+      redisFailure: env.RATE_LIMIT_REDIS_FAILURE,
+      redisTimeoutMs: env.RATE_LIMIT_REDIS_TIMEOUT_MS,
+      maxKeys: env.RATE_LIMIT_MAX_KEYS,
     },
     outbound: {
       timeoutMs: env.OUTBOUND_TIMEOUT_MS,
       connectTimeoutMs: env.OUTBOUND_CONNECT_TIMEOUT_MS,
       maxConnectionsPerHost: env.OUTBOUND_MAX_CONNECTIONS_PER_HOST,
     },
+    users: { profileServiceUrl: env.PROFILE_SERVICE_URL, profileTimeoutMs: env.PROFILE_SERVICE_TIMEOUT_MS },
     shutdown: { delayMs: env.SHUTDOWN_DELAY_MS, drainTimeoutMs: env.SHUTDOWN_DRAIN_TIMEOUT_MS, closeTimeoutMs: env.SHUTDOWN_CLOSE_TIMEOUT_MS },
     health: { dbTimeoutMs: env.HEALTH_DB_TIMEOUT_MS, cacheTtlMs: env.HEALTH_CACHE_TTL_MS },
     log: { level: env.LOG_LEVEL },

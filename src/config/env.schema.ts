@@ -42,10 +42,15 @@ export const envSchema = z.object({
   RATE_LIMIT_BURST: intVar(30, 1, 10_000_000),
   REDIS_URL: urlVar(['redis:', 'rediss:']),
   TRUST_PROXY: stringVar('false', /^(false|\d{1,2}|[\w.:/,\s-]+)$/, 'false, a hop count, or a comma-separated list of addresses/subnets'),
+  RATE_LIMIT_REDIS_FAILURE: enumVar('local', ['local', 'open', 'closed'] as const),
+  RATE_LIMIT_REDIS_TIMEOUT_MS: intVar(100, 1, 10_000),
+  RATE_LIMIT_MAX_KEYS: intVar(100_000, 100, 10_000_000),
 
   OUTBOUND_TIMEOUT_MS: intVar(30_000, 1, HOUR),
   OUTBOUND_CONNECT_TIMEOUT_MS: intVar(5000, 1, 10 * MINUTE),
   OUTBOUND_MAX_CONNECTIONS_PER_HOST: intVar(10, 1, 10_000),
+  PROFILE_SERVICE_URL: urlVar(['http:', 'https:']),
+  PROFILE_SERVICE_TIMEOUT_MS: intVar(2000, 1, HOUR),
 
   SHUTDOWN_DELAY_MS: intVar(0, 0, 10 * MINUTE),
   SHUTDOWN_DRAIN_TIMEOUT_MS: intVar(30_000, 0, 10 * MINUTE),

@@ -2,6 +2,7 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { type AllConfig, toAppConfig } from './app-config';
 import { envSchema } from './env.schema';
+import { parseTrustProxy } from './trust-proxy';
 
 /** Raised when the environment is invalid; lists every problem at once. */
 export class ConfigValidationError extends Error {
@@ -47,6 +48,12 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AllConfig {
     }
     if (e.TRUST_PROXY.toLowerCase() === 'true') {
       problems.push('TRUST_PROXY: "true" trusts any X-Forwarded-For (spoofable); expected false, a hop count, or a list of proxy addresses/subnets');
+    } else {
+      try {
+        parseTrustProxy(e.TRUST_PROXY);
+      } catch (error) {
+        problems.push(`TRUST_PROXY: ${(error as Error).message}; expected false, a hop count, or a list of proxy addresses/subnets`);
+      }
     }
   }
   if (problems.length > 0 || !result.success) throw new ConfigValidationError(problems);

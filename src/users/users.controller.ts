@@ -1,8 +1,12 @@
 import { Body, Controller, Get, HttpCode, Param, ParseUUIDPipe, Post, Query } from '@nestjs/common';
 import { ValidationProblemError } from '../platform/errors/problem.error';
+import { STRICT_POLICY } from '../platform/rate-limit/rate-limit.constants';
+import { RateLimitPolicy } from '../platform/rate-limit/rate-limit.decorator';
 import { CreateUserDto } from './dto/create-user.dto';
 import { ListUsersQuery } from './dto/list-users.query';
+import type { UserWithProfileResponse } from './dto/user-profile.response';
 import { toUserResponse, type UserPageResponse, type UserResponse } from './dto/user.response';
+import { UserProfilesService } from './user-profiles.service';
 import { UsersService } from './users.service';
 
 const uuidPipe = new ParseUUIDPipe({
@@ -12,10 +16,14 @@ const uuidPipe = new ParseUUIDPipe({
 /** The example feature's HTTP API. */
 @Controller({ path: 'api/v1/users' })
 export class UsersController {
-  constructor(private readonly users: UsersService) {}
+  constructor(
+    private readonly users: UsersService,
+    private readonly profiles: UserProfilesService,
+  ) {}
 
   @Post()
   @HttpCode(201)
+  @RateLimitPolicy(STRICT_POLICY) // writes are dearer than reads: a second, smaller bucket per client
   async create(@Body() dto: CreateUserDto): Promise<UserResponse> {
     return toUserResponse(await this.users.create(dto));
   }
@@ -29,5 +37,12 @@ export class UsersController {
   @Get(':id')
   async findOne(@Param('id', uuidPipe) id: string): Promise<UserResponse> {
     return toUserResponse(await this.users.findOne(id));
+  }
+
+  /** The user enriched from the profile service; degrades to `profile: null` with a `profileStatus`, never fails on it. */
+  @Get(':id/profile')
+  async findOneWithProfile(@Param('id', uuidPipe) id: string): Promise<UserWithProfileResponse> {
+    const user = await this.users.findOne(id);
+    return { ...toUserResponse(user), ...(await this.profiles.profileOf(id)) };
   }
 }

@@ -10,6 +10,12 @@ import { DatabaseConnectionService } from '../../src/platform/database/database-
 import { configureHttpServer } from '../../src/platform/http-server/configure-http-server';
 import { createTestDatabase, type TestDatabase } from './test-database';
 
+/**
+ * Every test client is 127.0.0.1: without this, the default 10/s per client would refuse ordinary tests.
+ * Rate-limit tests set their own limits.
+ */
+export const TEST_RATE_LIMIT = { RATE_LIMIT_PER_SECOND: '100000', RATE_LIMIT_BURST: '100000' };
+
 /** A booted application on its own fresh database. */
 export interface TestApp {
   app: INestApplication;
@@ -34,7 +40,7 @@ export interface TestAppOptions {
  */
 export async function createTestApp(env: Record<string, string> = {}, options: TestAppOptions = {}): Promise<TestApp> {
   const database = await createTestDatabase();
-  const config = loadConfig({ NODE_ENV: 'test', LOG_LEVEL: 'warn', DB_POOL_MIN: '1', DATABASE_URL: database.url, ...env });
+  const config = loadConfig({ NODE_ENV: 'test', LOG_LEVEL: 'warn', DB_POOL_MIN: '1', DATABASE_URL: database.url, ...TEST_RATE_LIMIT, ...env });
   const moduleRef = await Test.createTestingModule({ imports: [AppModule.forRoot(config), ...(options.extraImports ?? [])] }).compile();
   const app = moduleRef.createNestApplication<NestExpressApplication>({ bodyParser: false, logger: ['error', 'warn'] });
   configureHttpServer(app);

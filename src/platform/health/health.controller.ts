@@ -2,6 +2,7 @@ import { Controller, Get, ServiceUnavailableException, UseFilters } from '@nestj
 import { ConfigService } from '@nestjs/config';
 import { HealthCheck, type HealthCheckResult, HealthCheckService, type HealthIndicatorFunction, HealthIndicatorService } from '@nestjs/terminus';
 import type { AllConfig } from '../../config/app-config';
+import { UpstreamHealthIndicator } from '../http-client/upstream.health';
 import { LifecycleState } from '../lifecycle/lifecycle-state.service';
 import { DatabaseHealthIndicator } from './database.health';
 import { HealthCheckFailedError } from './health-check-failed.error';
@@ -24,6 +25,7 @@ export class HealthController {
     private readonly database: DatabaseHealthIndicator,
     private readonly state: LifecycleState,
     private readonly config: ConfigService<AllConfig, true>,
+    private readonly upstreams: UpstreamHealthIndicator,
   ) {}
 
   /**
@@ -39,14 +41,17 @@ export class HealthController {
   }
 
   /**
-   * 200 when the service is not shutting down and the database answers `SELECT 1` in time; otherwise 503
+   * 200 when the service is not shutting down, the database answers `SELECT 1` in time and every upstream
+   * registered with `affectsReadiness` is healthy; otherwise 503
    * with the same body. During shutdown the database is not asked at all.
    */
   @Get('ready')
   @HealthCheck({ noCache: true, swaggerDocumentation: false })
   async ready(): Promise<HealthReport> {
     const checks: HealthIndicatorFunction[] = [() => this.lifecycle.isServing()];
-    if (!this.state.shuttingDown) checks.push(() => this.database.isHealthy());
+    // Upstreams count only when registered with `affectsReadiness: true`: a down dependency must not pull
+    // every pod out of rotation by default.
+    if (!this.state.shuttingDown) checks.push(() => this.database.isHealthy(), ...this.upstreams.readinessChecks());
     try {
       return this.withVersion(await this.health.check(checks));
     } catch (error) {

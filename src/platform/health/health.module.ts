@@ -1,5 +1,6 @@
 import { Module } from '@nestjs/common';
 import { TerminusModule } from '@nestjs/terminus';
+import { HttpClientCoreModule } from '../http-client/http-client-core.module';
 import { DatabaseHealthIndicator } from './database.health';
 import { DatabasePing } from './database-ping.service';
 import { HealthController } from './health.controller';
@@ -10,7 +11,7 @@ import { LifecycleHealthIndicator } from './lifecycle.health';
  * on every probe); the database indicator logs each change between up and down instead.
  */
 @Module({
-  imports: [TerminusModule.forRoot({ logger: false })],
+  imports: [TerminusModule.forRoot({ logger: false }), HttpClientCoreModule],
   controllers: [HealthController],
   providers: [DatabasePing, DatabaseHealthIndicator, LifecycleHealthIndicator],
 })

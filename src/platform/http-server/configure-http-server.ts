@@ -3,6 +3,7 @@ import { ConfigService } from '@nestjs/config';
 import { Logger } from 'nestjs-pino';
 import type { AllConfig } from '../../config/app-config';
 import { HttpDrain } from '../lifecycle/http-drain.service';
+import { parseTrustProxy } from '../../config/trust-proxy';
 import { HttpTelemetryMiddleware } from '../observability/http-telemetry.middleware';
 import { enterRequestContext } from '../request-context/request-context';
 import { corsOptions } from '../security/cors';
@@ -37,6 +38,8 @@ export function configureHttpServer(app: NestExpressApplication): void {
   const security = config.get('security', { infer: true });
   app.useSecurityHeaders(securityHeadersOptions(security));
   app.disable('x-powered-by');
+  // Which proxies may name the client in X-Forwarded-For (req.ip, the rate-limit key); unset: none.
+  app.set('trust proxy', parseTrustProxy(config.get('rateLimit.trustProxy', { infer: true })));
   app.use(app.get(HttpTelemetryMiddleware).handle);
   const httpDrain = app.get(HttpDrain);
   httpDrain.attach(app.getHttpServer());
