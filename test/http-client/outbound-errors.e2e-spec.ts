@@ -12,7 +12,7 @@ import { InjectHttpClient } from '../../src/platform/http-client/http-client.dec
 import { HttpClientModule } from '../../src/platform/http-client/http-client.module';
 import { UpstreamHealthIndicator } from '../../src/platform/http-client/upstream.health';
 import { MetricsModule } from '../../src/platform/observability/metrics.module';
-import { ObservabilityModule } from '../../src/platform/observability/observability.module';
+import { edgeModules } from '../utils/edge-modules';
 import { behave, closedPortUrl, UpstreamServer } from '../utils/upstream-server';
 
 /**
@@ -74,7 +74,7 @@ describe('HttpClient errors as callers see them (e2e, problem+json)', () => {
     class RawFeatureModule {}
 
     const moduleRef = await Test.createTestingModule({
-      imports: [ConfigModule.forRoot({ isGlobal: true, ignoreEnvFile: true, load: [() => config] }), ErrorsModule, MetricsModule, ObservabilityModule, RawFeatureModule],
+      imports: [ConfigModule.forRoot({ isGlobal: true, ignoreEnvFile: true, load: [() => config] }), ErrorsModule, MetricsModule, ...edgeModules(), RawFeatureModule],
     }).compile();
     app = moduleRef.createNestApplication<NestExpressApplication>({ bodyParser: false, logger: false });
     configureHttpServer(app);

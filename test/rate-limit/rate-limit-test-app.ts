@@ -8,11 +8,8 @@ import type { AllConfig } from '../../src/config/app-config';
 import { loadConfig } from '../../src/config/load-config';
 import { ErrorsModule } from '../../src/platform/errors/errors.module';
 import { configureHttpServer } from '../../src/platform/http-server/configure-http-server';
-import { LifecycleModule } from '../../src/platform/lifecycle/lifecycle.module';
-import { AdmissionControlMiddleware } from '../../src/platform/resilience/admission-control.middleware';
-import { RequestDeadlineMiddleware } from '../../src/platform/resilience/request-deadline.middleware';
+import { edgeModules } from '../utils/edge-modules';
 import { MetricsModule } from '../../src/platform/observability/metrics.module';
-import { ObservabilityModule } from '../../src/platform/observability/observability.module';
 import { STRICT_POLICY } from '../../src/platform/rate-limit/rate-limit.constants';
 import { RateLimitKey, RateLimitPolicy, tokenBucket } from '../../src/platform/rate-limit/rate-limit.decorator';
 import { RateLimitModule } from '../../src/platform/rate-limit/rate-limit.module';
@@ -64,10 +61,6 @@ class FakeHealthController {
   }
 }
 
-/** The real edge handlers configureHttpServer installs (no database here, so not all of ResilienceModule). */
-@Module({ providers: [AdmissionControlMiddleware, RequestDeadlineMiddleware], exports: [AdmissionControlMiddleware, RequestDeadlineMiddleware] })
-class EdgeModule {}
-
 @Module({ controllers: [ThingsController, FakeHealthController] })
 class FixtureModule {}
 
@@ -87,10 +80,8 @@ export async function createRateLimitTestApp(env: Record<string, string>): Promi
       ConfigModule.forRoot({ isGlobal: true, ignoreEnvFile: true, load: [() => config] }),
       ErrorsModule,
       MetricsModule,
-      ObservabilityModule,
       RateLimitModule.forRoot(),
-      LifecycleModule,
-      EdgeModule,
+      ...edgeModules(),
       FixtureModule,
     ],
   }).compile();

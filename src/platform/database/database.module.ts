@@ -1,5 +1,6 @@
 import { Global, Module } from '@nestjs/common';
 import { TypeOrmModule } from '@nestjs/typeorm';
+import { DatabasePermitsGuard } from '../resilience/database-permits.guard';
 import { DATABASE_MIGRATIONS } from './database.constants';
 import { DatabaseConnectionService } from './database-connection.service';
 import { DatabaseMetricsService } from './database-metrics.service';
@@ -36,7 +37,8 @@ export class DatabaseModule {
         optionsModule,
         TypeOrmModule.forRootAsync({ imports: [optionsModule], useClass: TypeOrmConfigService }),
       ],
-      providers: [DatabaseConnectionService, DatabaseMetricsService],
+      // Every checkout made for a request holds a `db` permit (the pool ResilienceModule provides).
+      providers: [DatabaseConnectionService, DatabasePermitsGuard, DatabaseMetricsService],
       exports: [DatabaseConnectionService, optionsModule],
     };
   }

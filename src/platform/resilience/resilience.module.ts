@@ -2,7 +2,6 @@ import { type DynamicModule, Module, type Provider } from '@nestjs/common';
 import { ConfigService } from '@nestjs/config';
 import type { AllConfig } from '../../config/app-config';
 import { AdmissionControlMiddleware } from './admission-control.middleware';
-import { DatabasePermitsGuard } from './database-permits.guard';
 import type { PermitPoolOptions } from './permit-pool';
 import { PermitPoolRegistry } from './permit-pool.registry';
 import { PermitsInterceptor } from './permits.interceptor';
@@ -44,7 +43,7 @@ export class ResilienceModule {
     return {
       module: ResilienceModule,
       global: true,
-      providers: [...exported, DatabasePermitsGuard],
+      providers: exported,
       exports: exported,
     };
   }
