@@ -26,6 +26,8 @@ export interface AllConfig {
   outbound: { timeoutMs: number; connectTimeoutMs: number; maxConnectionsPerHost: number };
   shutdown: { delayMs: number; drainTimeoutMs: number };
   log: { level: Env['LOG_LEVEL'] };
+  /** OpenAPI at /docs and /docs-json. */
+  docs: { enabled: boolean };
 }
 
 /** Maps the validated environment onto the namespaces. */
@@ -63,5 +65,6 @@ export function toAppConfig(env: Env, version: string): AllConfig {
     },
     shutdown: { delayMs: env.SHUTDOWN_DELAY_MS, drainTimeoutMs: env.SHUTDOWN_DRAIN_TIMEOUT_MS },
     log: { level: env.LOG_LEVEL },
+    docs: { enabled: env.DOCS_ENABLED === 'auto' ? env.NODE_ENV !== 'production' : env.DOCS_ENABLED === 'true' },
   };
 }

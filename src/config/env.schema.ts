@@ -41,6 +41,8 @@ export const envSchema = z.object({
   SHUTDOWN_DELAY_MS: intVar(0, 0, 10 * MINUTE),
   SHUTDOWN_DRAIN_TIMEOUT_MS: intVar(30_000, 0, 10 * MINUTE),
 
+  DOCS_ENABLED: enumVar('auto', ['auto', 'true', 'false'] as const),
+
   LOG_LEVEL: enumVar('info', ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const),
 });
 

@@ -1,8 +1,9 @@
 import { Body, Controller, Get, HttpCode, Param, ParseUUIDPipe, Post, Query } from '@nestjs/common';
+import { ApiConflictResponse, ApiCreatedResponse, ApiNotFoundResponse, ApiOkResponse, ApiTags } from '@nestjs/swagger';
 import { ValidationProblemError } from '../platform/errors/problem.error';
 import { CreateUserDto } from './dto/create-user.dto';
 import { ListUsersQuery } from './dto/list-users.query';
-import { toUserResponse, type UserPageResponse, type UserResponse } from './dto/user.response';
+import { toUserResponse, UserPageResponse, UserResponse } from './dto/user.response';
 import { UsersService } from './users.service';
 
 const uuidPipe = new ParseUUIDPipe({
@@ -10,23 +11,29 @@ const uuidPipe = new ParseUUIDPipe({
 });
 
 /** The example feature's HTTP API. */
+@ApiTags('users')
 @Controller({ path: 'api/v1/users' })
 export class UsersController {
   constructor(private readonly users: UsersService) {}
 
   @Post()
   @HttpCode(201)
+  @ApiCreatedResponse({ type: UserResponse })
+  @ApiConflictResponse({ description: 'A user with this email (any case) exists.' })
   async create(@Body() dto: CreateUserDto): Promise<UserResponse> {
     return toUserResponse(await this.users.create(dto));
   }
 
   @Get()
+  @ApiOkResponse({ type: UserPageResponse })
   async list(@Query() query: ListUsersQuery): Promise<UserPageResponse> {
     const page = await this.users.list(query);
     return { items: page.items.map(toUserResponse), nextCursor: page.nextCursor };
   }
 
   @Get(':id')
+  @ApiOkResponse({ type: UserResponse })
+  @ApiNotFoundResponse({ description: 'No user with this id.' })
   async findOne(@Param('id', uuidPipe) id: string): Promise<UserResponse> {
     return toUserResponse(await this.users.findOne(id));
   }

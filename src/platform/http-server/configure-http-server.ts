@@ -1,6 +1,7 @@
 import type { NestExpressApplication } from '@nestjs/platform-express';
 import { ConfigService } from '@nestjs/config';
 import type { AllConfig } from '../../config/app-config';
+import { setupOpenApi } from '../openapi/setup-openapi';
 import { enterRequestContext } from '../request-context/request-context';
 import { jsonContentTypeMiddleware } from './json-content-type.middleware';
 
@@ -23,4 +24,5 @@ export function configureHttpServer(app: NestExpressApplication): void {
   app.use(jsonContentTypeMiddleware);
   app.useBodyParser('json', { limit: bodyLimitBytes, type: ['application/json', 'application/*+json'] });
   app.use(enterRequestContext);
+  setupOpenApi(app);
 }
