@@ -1,14 +1,10 @@
-import { Body, Controller, Get, HttpCode, Param, ParseUUIDPipe, Post, Query } from '@nestjs/common';
+import { Body, Controller, Get, HttpCode, Post, Query } from '@nestjs/common';
 import { ApiConflictResponse, ApiCreatedResponse, ApiNotFoundResponse, ApiOkResponse, ApiTags } from '@nestjs/swagger';
-import { ValidationProblemError } from '../platform/errors/problem.error';
+import { UuidParam } from '../platform/errors/uuid-param.decorator';
 import { CreateUserDto } from './dto/create-user.dto';
 import { ListUsersQuery } from './dto/list-users.query';
 import { toUserResponse, UserPageResponse, UserResponse } from './dto/user.response';
 import { UsersService } from './users.service';
-
-const uuidPipe = new ParseUUIDPipe({
-  exceptionFactory: () => new ValidationProblemError('The id is not a valid UUID.', [{ field: 'id', message: 'id must be a UUID' }]),
-});
 
 /** The example feature's HTTP API. */
 @ApiTags('users')
@@ -34,7 +30,7 @@ export class UsersController {
   @Get(':id')
   @ApiOkResponse({ type: UserResponse })
   @ApiNotFoundResponse({ description: 'No user with this id.' })
-  async findOne(@Param('id', uuidPipe) id: string): Promise<UserResponse> {
+  async findOne(@UuidParam('id') id: string): Promise<UserResponse> {
     return toUserResponse(await this.users.findOne(id));
   }
 }

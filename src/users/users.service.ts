@@ -1,13 +1,13 @@
 import { Injectable } from '@nestjs/common';
 import { InjectRepository } from '@nestjs/typeorm';
-import { MoreThan, QueryFailedError, Repository } from 'typeorm';
+import { QueryFailedError, Repository } from 'typeorm';
 import { v7 as uuidv7 } from 'uuid';
 import { ConflictError, NotFoundError } from '../platform/errors/problem.error';
+import { type Page, paginateById } from '../platform/pagination/paginate';
 import type { CreateUserDto } from './dto/create-user.dto';
 import type { ListUsersQuery } from './dto/list-users.query';
 import { User } from './user.entity';
 import { USERS_EMAIL_UNIQUE_INDEX } from './users.constants';
-import { decodeCursor, encodeCursor } from './users.cursor';
 
 /** The users feature's data access. */
 @Injectable()
@@ -35,15 +35,7 @@ export class UsersService {
   }
 
   /** One page in id order (UUIDv7, so creation order), after the cursor. */
-  async list(query: ListUsersQuery): Promise<{ items: User[]; nextCursor: string | null }> {
-    const after = query.cursor ? decodeCursor(query.cursor) : undefined;
-    const rows = await this.users.find({
-      where: after ? { id: MoreThan(after) } : {},
-      order: { id: 'ASC' },
-      take: query.limit + 1,
-    });
-    const items = rows.slice(0, query.limit);
-    const last = items.at(-1);
-    return { items, nextCursor: rows.length > query.limit && last ? encodeCursor(last.id) : null };
+  list(query: ListUsersQuery): Promise<Page<User>> {
+    return paginateById(this.users, query);
   }
 }
