@@ -7,6 +7,9 @@ import { ErrorsModule } from './platform/errors/errors.module';
 import { MetricsModule } from './platform/observability/metrics.module';
 import { UsersModule } from './users/users.module';
 
+/** Feature modules; `npm run generate:feature` appends here. */
+const FEATURE_MODULES = [UsersModule];
+
 /** Composition only: validated config, the platform modules, the feature modules. */
 @Module({})
 export class AppModule {
@@ -19,7 +22,7 @@ export class AppModule {
         ErrorsModule,
         MetricsModule,
         DatabaseModule.forRoot({ migrations }),
-        UsersModule,
+        ...FEATURE_MODULES,
       ],
     };
   }
