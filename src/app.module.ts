@@ -4,7 +4,11 @@ import type { AllConfig } from './config/app-config';
 import { migrations } from './migrations';
 import { DatabaseModule } from './platform/database/database.module';
 import { ErrorsModule } from './platform/errors/errors.module';
+import { HealthModule } from './platform/health/health.module';
+import { LifecycleModule } from './platform/lifecycle/lifecycle.module';
 import { MetricsModule } from './platform/observability/metrics.module';
+import { ResilienceModule } from './platform/resilience/resilience.module';
+import { RateLimitModule } from './platform/rate-limit/rate-limit.module';
 import { UsersModule } from './users/users.module';
 
 /** Feature modules; `npm run generate:feature` appends here. */
@@ -21,7 +25,11 @@ export class AppModule {
         ConfigModule.forRoot({ isGlobal: true, ignoreEnvFile: true, load: [() => config] }),
         ErrorsModule,
         MetricsModule,
+        LifecycleModule,
+        HealthModule,
         DatabaseModule.forRoot({ migrations }),
+        ResilienceModule.forRoot(),
+        RateLimitModule.forRoot(),
         ...FEATURE_MODULES,
       ],
     };

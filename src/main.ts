@@ -4,6 +4,8 @@ import type { NestExpressApplication } from '@nestjs/platform-express';
 import { AppModule } from './app.module';
 import { ConfigValidationError, loadConfig } from './config/load-config';
 import { configureHttpServer } from './platform/http-server/configure-http-server';
+import { listen } from './platform/http-server/listen';
+import { ShutdownCoordinator } from './platform/lifecycle/shutdown-coordinator.service';
 
 async function bootstrap(): Promise<void> {
   let config;
@@ -18,16 +20,8 @@ async function bootstrap(): Promise<void> {
   }
   const app = await NestFactory.create<NestExpressApplication>(AppModule.forRoot(config), { bodyParser: false });
   configureHttpServer(app);
-  await app.listen(config.app.port, config.app.host);
-  const shutdown = (signal: string) => {
-    new Logger('Lifecycle').log(`${signal} received: closing`);
-    app.close().then(
-      () => process.exit(0),
-      () => process.exit(1),
-    );
-  };
-  process.once('SIGTERM', shutdown);
-  process.once('SIGINT', shutdown);
+  app.get(ShutdownCoordinator).handleSignals(app);
+  await listen(app);
   new Logger('Bootstrap').log(`listening on http://${config.app.host}:${config.app.port} (Node ${process.version})`);
 }
 

@@ -45,6 +45,13 @@ describe('Users API (e2e, real PostgreSQL)', () => {
     expect(results.filter((r) => r.status === 409)).toHaveLength(9);
   });
 
+  it('answers a user with profile null and profileStatus disabled when PROFILE_SERVICE_URL is not set', async () => {
+    const created = await request(t.server).post('/api/v1/users').send({ email: 'noprofile@example.com', name: 'Solo' }).expect(201);
+    const res = await request(t.server).get(`/api/v1/users/${created.body.id}/profile`);
+    expect(res.status).toBe(200);
+    expect(res.body).toEqual({ ...created.body, profile: null, profileStatus: 'disabled' });
+  });
+
   it('answers 404 problem+json for an unknown id', async () => {
     expectProblem(await request(t.server).get('/api/v1/users/01939e6a-0000-7000-8000-000000000000'), 404);
   });

@@ -3,6 +3,22 @@ import type { Env } from './env.schema';
 /** Typed configuration namespaces, read through `ConfigService<AllConfig, true>`. */
 export interface AllConfig {
   app: { env: Env['NODE_ENV']; port: number; host: string; version: string };
+  /** Node HTTP server limits (slow clients, oversized headers, connection floods). */
+  httpServer: {
+    headersTimeoutMs: number;
+    requestTimeoutMs: number;
+    keepAliveTimeoutMs: number;
+    maxHeaderSize: number;
+    maxConnections: number;
+    listenBacklog: number;
+  };
+  /** Response security headers and CORS. */
+  security: {
+    /** Browser origins allowed to call the API cross-origin; empty: CORS off; `['*']`: any origin. */
+    corsOrigins: string[];
+    /** `Strict-Transport-Security` max-age; 0: not sent. */
+    hstsMaxAgeSeconds: number;
+  };
   database: {
     /** Unset: an embedded PostgreSQL is started (never in production). */
     url: string | undefined;
@@ -22,9 +38,22 @@ export interface AllConfig {
     requestTimeoutMs: number;
     bodyLimitBytes: number;
   };
-  rateLimit: { perSecond: number; burst: number; redisUrl: string | undefined; trustProxy: string };
+  rateLimit: {
+    perSecond: number;
+    burst: number;
+    redisUrl: string | undefined;
+    trustProxy: string;
+    /** What decides when Redis does not answer: the local limiter, allow all, or refuse all (503). */
+    redisFailure: Env['RATE_LIMIT_REDIS_FAILURE'];
+    redisTimeoutMs: number;
+    /** Bound of the in-process store; beyond it the least recently seen client's bucket is dropped. */
+    maxKeys: number;
+  };
   outbound: { timeoutMs: number; connectTimeoutMs: number; maxConnectionsPerHost: number };
-  shutdown: { delayMs: number; drainTimeoutMs: number };
+  /** The users feature's profile upstream; unset URL: profiles are disabled. */
+  users: { profileServiceUrl: string | undefined; profileTimeoutMs: number };
+  shutdown: { delayMs: number; drainTimeoutMs: number; closeTimeoutMs: number };
+  health: { dbTimeoutMs: number; cacheTtlMs: number };
   log: { level: Env['LOG_LEVEL'] };
   /** OpenAPI at /docs and /docs-json. */
   docs: { enabled: boolean };
@@ -34,6 +63,15 @@ export interface AllConfig {
 export function toAppConfig(env: Env, version: string): AllConfig {
   return {
     app: { env: env.NODE_ENV, port: env.PORT, host: env.HOST, version },
+    httpServer: {
+      headersTimeoutMs: env.HTTP_HEADERS_TIMEOUT_MS,
+      requestTimeoutMs: env.HTTP_REQUEST_TIMEOUT_MS,
+      keepAliveTimeoutMs: env.HTTP_KEEP_ALIVE_TIMEOUT_MS,
+      maxHeaderSize: env.HTTP_MAX_HEADER_SIZE,
+      maxConnections: env.HTTP_MAX_CONNECTIONS,
+      listenBacklog: env.HTTP_LISTEN_BACKLOG,
+    },
+    security: { corsOrigins: env.CORS_ORIGINS, hstsMaxAgeSeconds: env.HSTS_MAX_AGE_SECONDS },
     database: {
       url: env.DATABASE_URL,
       poolMax: env.DB_POOL_MAX,
@@ -57,13 +95,18 @@ export function toAppConfig(env: Env, version: string): AllConfig {
       burst: env.RATE_LIMIT_BURST,
       redisUrl: env.REDIS_URL,
       trustProxy: env.TRUST_PROXY,
+      redisFailure: env.RATE_LIMIT_REDIS_FAILURE,
+      redisTimeoutMs: env.RATE_LIMIT_REDIS_TIMEOUT_MS,
+      maxKeys: env.RATE_LIMIT_MAX_KEYS,
     },
     outbound: {
       timeoutMs: env.OUTBOUND_TIMEOUT_MS,
       connectTimeoutMs: env.OUTBOUND_CONNECT_TIMEOUT_MS,
       maxConnectionsPerHost: env.OUTBOUND_MAX_CONNECTIONS_PER_HOST,
     },
-    shutdown: { delayMs: env.SHUTDOWN_DELAY_MS, drainTimeoutMs: env.SHUTDOWN_DRAIN_TIMEOUT_MS },
+    users: { profileServiceUrl: env.PROFILE_SERVICE_URL, profileTimeoutMs: env.PROFILE_SERVICE_TIMEOUT_MS },
+    shutdown: { delayMs: env.SHUTDOWN_DELAY_MS, drainTimeoutMs: env.SHUTDOWN_DRAIN_TIMEOUT_MS, closeTimeoutMs: env.SHUTDOWN_CLOSE_TIMEOUT_MS },
+    health: { dbTimeoutMs: env.HEALTH_DB_TIMEOUT_MS, cacheTtlMs: env.HEALTH_CACHE_TTL_MS },
     log: { level: env.LOG_LEVEL },
     docs: { enabled: env.DOCS_ENABLED === 'auto' ? env.NODE_ENV !== 'production' : env.DOCS_ENABLED === 'true' },
   };

@@ -89,3 +89,39 @@ export function stringVar(defaultValue: string, pattern?: RegExp, describe?: str
       return value;
     });
 }
+
+/**
+ * A comma-separated list of browser origins (`https://app.example.com`), or `*` alone. Unset: an empty
+ * list. An origin has a scheme, a host and an optional port, and nothing else: no path, no trailing slash.
+ */
+export function originListVar() {
+  return z
+    .string()
+    .optional()
+    .transform((raw, ctx): string[] => {
+      const items = (raw ?? '')
+        .split(',')
+        .map((item) => item.trim())
+        .filter((item) => item !== '');
+      if (items.includes('*')) {
+        if (items.length === 1) return ['*'];
+        ctx.addIssue({ code: 'custom', message: '"*" must stand alone; expected "*" or a list of origins like https://app.example.com' });
+        return z.NEVER;
+      }
+      const bad = items.filter((item) => !isOrigin(item));
+      if (bad.length > 0) {
+        ctx.addIssue({ code: 'custom', message: `${bad.map((b) => `"${b}"`).join(', ')} is not an origin; expected scheme://host[:port] like https://app.example.com, comma-separated` });
+        return z.NEVER;
+      }
+      return items;
+    });
+}
+
+function isOrigin(value: string): boolean {
+  try {
+    const url = new URL(value);
+    return (url.protocol === 'https:' || url.protocol === 'http:') && url.origin === value;
+  } catch {
+    return false;
+  }
+}

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { boolVar, enumVar, intVar, stringVar, urlVar } from './env.helpers';
+import { boolVar, enumVar, intVar, originListVar, stringVar, urlVar } from './env.helpers';
 
 const MINUTE = 60_000;
 const HOUR = 60 * MINUTE;
@@ -12,6 +12,15 @@ export const envSchema = z.object({
   NODE_ENV: enumVar('development', ['development', 'production', 'test'] as const),
   PORT: intVar(3000, 0, 65535),
   HOST: stringVar('0.0.0.0', /^[\w.:-]+$/, 'a host name or IP address'),
+
+  HTTP_HEADERS_TIMEOUT_MS: intVar(66_000, 1, 10 * MINUTE),
+  HTTP_REQUEST_TIMEOUT_MS: intVar(90_000, 1, HOUR),
+  HTTP_KEEP_ALIVE_TIMEOUT_MS: intVar(65_000, 1, 10 * MINUTE),
+  HTTP_MAX_HEADER_SIZE: intVar(16_384, 1024, 1024 * 1024),
+  HTTP_MAX_CONNECTIONS: intVar(10_000, 1, 1_000_000),
+  HTTP_LISTEN_BACKLOG: intVar(4096, 1, 65_535),
+  CORS_ORIGINS: originListVar(),
+  HSTS_MAX_AGE_SECONDS: intVar(31_536_000, 0, 2 * 31_536_000),
 
   DATABASE_URL: urlVar(['postgres:', 'postgresql:']),
   DB_POOL_MAX: intVar(20, 1, 1000),
@@ -33,13 +42,22 @@ export const envSchema = z.object({
   RATE_LIMIT_BURST: intVar(30, 1, 10_000_000),
   REDIS_URL: urlVar(['redis:', 'rediss:']),
   TRUST_PROXY: stringVar('false', /^(false|\d{1,2}|[\w.:/,\s-]+)$/, 'false, a hop count, or a comma-separated list of addresses/subnets'),
+  RATE_LIMIT_REDIS_FAILURE: enumVar('local', ['local', 'open', 'closed'] as const),
+  RATE_LIMIT_REDIS_TIMEOUT_MS: intVar(100, 1, 10_000),
+  RATE_LIMIT_MAX_KEYS: intVar(100_000, 100, 10_000_000),
 
   OUTBOUND_TIMEOUT_MS: intVar(30_000, 1, HOUR),
   OUTBOUND_CONNECT_TIMEOUT_MS: intVar(5000, 1, 10 * MINUTE),
   OUTBOUND_MAX_CONNECTIONS_PER_HOST: intVar(10, 1, 10_000),
+  PROFILE_SERVICE_URL: urlVar(['http:', 'https:']),
+  PROFILE_SERVICE_TIMEOUT_MS: intVar(2000, 1, HOUR),
 
   SHUTDOWN_DELAY_MS: intVar(0, 0, 10 * MINUTE),
   SHUTDOWN_DRAIN_TIMEOUT_MS: intVar(30_000, 0, 10 * MINUTE),
+  SHUTDOWN_CLOSE_TIMEOUT_MS: intVar(5000, 1, 10 * MINUTE),
+
+  HEALTH_DB_TIMEOUT_MS: intVar(1000, 1, MINUTE),
+  HEALTH_CACHE_TTL_MS: intVar(1000, 0, MINUTE),
 
   DOCS_ENABLED: enumVar('auto', ['auto', 'true', 'false'] as const),
 

@@ -21,7 +21,8 @@ describe(loadConfig.name, () => {
     expect(config.resilience).toMatchObject({ dbPermits: 50, externalPermits: 20, httpConcurrencyLimit: 1000, requestTimeoutMs: 30_000 });
     expect(config.rateLimit).toMatchObject({ perSecond: 10, burst: 30, redisUrl: undefined, trustProxy: 'false' });
     expect(config.outbound).toEqual({ timeoutMs: 30_000, connectTimeoutMs: 5000, maxConnectionsPerHost: 10 });
-    expect(config.shutdown).toEqual({ delayMs: 0, drainTimeoutMs: 30_000 });
+    expect(config.shutdown).toEqual({ delayMs: 0, drainTimeoutMs: 30_000, closeTimeoutMs: 5000 });
+    expect(config.health).toEqual({ dbTimeoutMs: 1000, cacheTtlMs: 1000 });
     expect(config.log.level).toBe('info');
   });
 
@@ -61,6 +62,28 @@ describe(loadConfig.name, () => {
     expect(config.app.port).toBe(8080);
     expect(config.database.url).toBe('postgres://u:p@db:5432/app');
     expect(config.database.runMigrations).toBe(false);
+  });
+
+  it('applies the documented HTTP server and security defaults', () => {
+    const config = loadConfig({});
+    expect(config.httpServer).toEqual({ headersTimeoutMs: 66_000, requestTimeoutMs: 90_000, keepAliveTimeoutMs: 65_000, maxHeaderSize: 16_384, maxConnections: 10_000, listenBacklog: 4096 });
+    expect(config.security).toEqual({ corsOrigins: [], hstsMaxAgeSeconds: 31_536_000 });
+  });
+
+  it('refuses a headers timeout not above the keep-alive timeout, or above the request timeout', () => {
+    expect(problemsOf({ HTTP_HEADERS_TIMEOUT_MS: '65000', HTTP_KEEP_ALIVE_TIMEOUT_MS: '65000' })).toEqual([
+      expect.stringMatching(/^HTTP_HEADERS_TIMEOUT_MS: 65000 must exceed HTTP_KEEP_ALIVE_TIMEOUT_MS \(65000\)/),
+    ]);
+    expect(problemsOf({ HTTP_HEADERS_TIMEOUT_MS: '100000', HTTP_REQUEST_TIMEOUT_MS: '90000' })).toEqual([
+      expect.stringMatching(/^HTTP_REQUEST_TIMEOUT_MS: 90000 is below HTTP_HEADERS_TIMEOUT_MS \(100000\)/),
+    ]);
+  });
+
+  it('accepts CORS_ORIGINS as a list of exact origins or a lone *, and refuses anything else', () => {
+    expect(loadConfig({ CORS_ORIGINS: 'https://app.example.com, http://localhost:5173' }).security.corsOrigins).toEqual(['https://app.example.com', 'http://localhost:5173']);
+    expect(loadConfig({ CORS_ORIGINS: '*' }).security.corsOrigins).toEqual(['*']);
+    expect(problemsOf({ CORS_ORIGINS: 'https://app.example.com/, example.com' })).toEqual([expect.stringMatching(/^CORS_ORIGINS: "https:\/\/app.example.com\/", "example.com" is not an origin/)]);
+    expect(problemsOf({ CORS_ORIGINS: '*, https://app.example.com' })).toEqual([expect.stringMatching(/^CORS_ORIGINS: "\*" must stand alone/)]);
   });
 
   it('is documented: .env.example lists every variable of the schema, and no other', () => {

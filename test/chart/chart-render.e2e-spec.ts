@@ -283,7 +283,7 @@ describe('charts/ballast', () => {
       expect(base['checksum/config']).toMatch(/^[a-f0-9]{64}$/);
       expect(base['checksum/secret']).toMatch(/^[a-f0-9]{64}$/);
       expect(checksums({ config: { LOG_LEVEL: 'debug' } })['checksum/config']).not.toBe(base['checksum/config']);
-      expect(checksums({ shutdown: { delayMs: 6000 } })['checksum/config']).not.toBe(base['checksum/config']);
+      expect(checksums({ shutdown: { delayMs: 4000 } })['checksum/config']).not.toBe(base['checksum/config']);
       expect(checksums({ redis: { url: 'redis://other:6379' } })['checksum/secret']).not.toBe(base['checksum/secret']);
       expect(checksums({ autoscaling: { maxReplicas: 20 } })).toEqual(base);
     });

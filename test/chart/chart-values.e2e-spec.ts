@@ -50,9 +50,9 @@ describe('charts/ballast values', () => {
       [
         'a grace period shorter than delay + drain + margin',
         { terminationGracePeriodSeconds: 30 },
-        /terminationGracePeriodSeconds \(30\) is shorter than shutdown.delayMs \(5000 ms\) \+ shutdown.drainTimeoutMs \(30000 ms\) \+ shutdown.marginSeconds \(5 s\).*>= 40/,
+        /terminationGracePeriodSeconds \(30\) is shorter than shutdown.delayMs \(5000 ms\) \+ shutdown.drainTimeoutMs \(30000 ms\) \+ shutdown.marginSeconds \(25 s\).*>= 60/,
       ],
-      ['a drain longer than the grace period allows', { shutdown: { drainTimeoutMs: 60_000 } }, /Set terminationGracePeriodSeconds >= 70/],
+      ['a drain longer than the grace period allows', { shutdown: { drainTimeoutMs: 60_000 } }, /Set terminationGracePeriodSeconds >= 90/],
       ['PORT in config (it follows containerPort)', { config: { PORT: 8080 } }, /config.PORT is set by the chart/],
       ['SHUTDOWN_DELAY_MS in config (it follows shutdown.delayMs)', { config: { SHUTDOWN_DELAY_MS: 0 } }, /config.SHUTDOWN_DELAY_MS is set by the chart/],
       ['DB_RUN_MIGRATIONS in config (it follows migrations.enabled)', { config: { DB_RUN_MIGRATIONS: true } }, /config.DB_RUN_MIGRATIONS is set by the chart/],
@@ -78,7 +78,7 @@ describe('charts/ballast values', () => {
 
   describe('accepted', () => {
     it('renders a grace period exactly equal to delay + drain + margin', () => {
-      expect(() => renderChart(helm, { files: [DEFAULT_VALUES], values: { terminationGracePeriodSeconds: 40 } })).not.toThrow();
+      expect(() => renderChart(helm, { files: [DEFAULT_VALUES], values: { terminationGracePeriodSeconds: 60 } })).not.toThrow();
     });
 
     it('sets no heap size in NODE_OPTIONS when there is no memory limit', () => {

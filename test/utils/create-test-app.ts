@@ -1,4 +1,4 @@
-import type { INestApplication } from '@nestjs/common';
+import type { DynamicModule, INestApplication, Type } from '@nestjs/common';
 import type { NestExpressApplication } from '@nestjs/platform-express';
 import { Test } from '@nestjs/testing';
 import type { Server } from 'node:http';
@@ -9,6 +9,12 @@ import { loadConfig } from '../../src/config/load-config';
 import { DatabaseConnectionService } from '../../src/platform/database/database-connection.service';
 import { configureHttpServer } from '../../src/platform/http-server/configure-http-server';
 import { createTestDatabase, type TestDatabase } from './test-database';
+
+/**
+ * Every test client is 127.0.0.1: without this, the default 10/s per client would refuse ordinary tests.
+ * Rate-limit tests set their own limits.
+ */
+export const TEST_RATE_LIMIT = { RATE_LIMIT_PER_SECOND: '100000', RATE_LIMIT_BURST: '100000' };
 
 /** A booted application on its own fresh database. */
 export interface TestApp {
@@ -22,14 +28,20 @@ export interface TestApp {
   close(): Promise<void>;
 }
 
+/** Extras for {@link createTestApp}. */
+export interface TestAppOptions {
+  /** Test-only modules (e.g. a controller with a slow route) composed next to the real AppModule. */
+  extraImports?: Array<Type | DynamicModule>;
+}
+
 /**
  * Boots the real AppModule in-process, exactly as `main.ts` does, on a new database of the test server,
  * and waits until migrations ran. `env` overrides variables (as strings, validated like the real env).
  */
-export async function createTestApp(env: Record<string, string> = {}): Promise<TestApp> {
+export async function createTestApp(env: Record<string, string> = {}, options: TestAppOptions = {}): Promise<TestApp> {
   const database = await createTestDatabase();
-  const config = loadConfig({ NODE_ENV: 'test', LOG_LEVEL: 'warn', DB_POOL_MIN: '1', DATABASE_URL: database.url, ...env });
-  const moduleRef = await Test.createTestingModule({ imports: [AppModule.forRoot(config)] }).compile();
+  const config = loadConfig({ NODE_ENV: 'test', LOG_LEVEL: 'warn', DB_POOL_MIN: '1', DATABASE_URL: database.url, ...TEST_RATE_LIMIT, ...env });
+  const moduleRef = await Test.createTestingModule({ imports: [AppModule.forRoot(config), ...(options.extraImports ?? [])] }).compile();
   const app = moduleRef.createNestApplication<NestExpressApplication>({ bodyParser: false, logger: ['error', 'warn'] });
   configureHttpServer(app);
   await app.init();

@@ -4,6 +4,7 @@ import { InjectDataSource } from '@nestjs/typeorm';
 import { Client } from 'pg';
 import { DataSource } from 'typeorm';
 import type { AllConfig } from '../../config/app-config';
+import { ShutdownRegistry } from '../lifecycle/shutdown-registry.service';
 import { EmbeddedPostgresService } from './embedded-postgres.service';
 
 /** Advisory lock key serialising migrations across replicas (any constant unique to this service). */
@@ -34,7 +35,11 @@ export class DatabaseConnectionService implements OnApplicationBootstrap, OnAppl
     @InjectDataSource() private readonly dataSource: DataSource,
     private readonly config: ConfigService<AllConfig, true>,
     private readonly embedded: EmbeddedPostgresService,
-  ) {}
+    shutdown: ShutdownRegistry,
+  ) {
+    // Closed by the shutdown coordinator after the HTTP drain, last of all resources.
+    shutdown.register('database', 'database pool', () => this.close());
+  }
 
   /** Current state; `ready` means migrations ran and the pool is warm. */
   get state(): DatabaseState {

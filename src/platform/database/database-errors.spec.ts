@@ -12,7 +12,10 @@ describe(translateDatabaseError.name, () => {
     ['refused connection', pgError('ECONNREFUSED'), 503, 'database-unavailable'],
     ['admin shutdown', pgError('57P01'), 503, 'database-unavailable'],
     ['connection exception class', pgError('08006'), 503, 'database-unavailable'],
+    ['failed authentication', pgError('28P01'), 503, 'database-unavailable'],
+    ['unknown database', pgError('3D000'), 503, 'database-unavailable'],
     ['lost connection', new Error('Connection terminated unexpectedly'), 503, 'database-unavailable'],
+    ['entity metadata before the DataSource is initialised', new Error('No metadata for "User" was found.'), 503, 'database-unavailable'],
     ['unique violation', pgError('23505'), 409, 'conflict'],
     ['invalid text representation', pgError('22P02'), 400, 'validation-error'],
   ])('maps %s to %i', (_name, error, status, slug) => {

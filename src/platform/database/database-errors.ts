@@ -1,13 +1,23 @@
 import { ConflictError, type ProblemError, ServiceUnavailableError, ValidationProblemError } from '../errors/problem.error';
 
 /** PostgreSQL SQLSTATEs and driver messages that mean "the database cannot serve this now" (503). */
-const UNAVAILABLE_CODES = new Set(['57P01', '57P02', '57P03', '53300', '53400', 'ECONNREFUSED', 'ECONNRESET', 'ETIMEDOUT', 'EPIPE', 'ENOTFOUND', 'EHOSTUNREACH']);
+const UNAVAILABLE_CODES = new Set([
+  // shutdown, crash, cannot connect now; too many connections, configuration limit
+  '57P01', '57P02', '57P03', '53300', '53400',
+  // authentication failed, unknown database, object not in prerequisite state, no CONNECT privilege:
+  // the deployment is wrong, not the request — the client can do nothing but retry later
+  '28000', '28P01', '3D000', '55000', '42501',
+  'ECONNREFUSED', 'ECONNRESET', 'ETIMEDOUT', 'EPIPE', 'ENOTFOUND', 'EHOSTUNREACH',
+]);
 const UNAVAILABLE_MESSAGES = [
   'Connection terminated',
   'Client has encountered a connection error',
   'Connection is not established',
   'is not initialized',
   'Cannot execute operation on',
+  // Repositories resolve entity metadata lazily: before the DataSource is initialised (still connecting at
+  // start) TypeORM throws EntityMetadataNotFoundError — the database is not ready yet.
+  'No metadata for',
 ];
 
 function codeOf(error: Record<string, unknown>): string | undefined {

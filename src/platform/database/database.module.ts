@@ -1,5 +1,6 @@
 import { Global, Module } from '@nestjs/common';
 import { TypeOrmModule } from '@nestjs/typeorm';
+import { DatabasePermitsGuard } from '../resilience/database-permits.guard';
 import { DATABASE_MIGRATIONS } from './database.constants';
 import { DatabaseConnectionService } from './database-connection.service';
 import { DATABASE_MODULE_OPTIONS, DatabaseConfigurableModule, type DatabaseModuleOptions } from './database.module-definition';
@@ -35,7 +36,8 @@ export class DatabaseModule {
         optionsModule,
         TypeOrmModule.forRootAsync({ imports: [optionsModule], useClass: TypeOrmConfigService }),
       ],
-      providers: [DatabaseConnectionService],
+      // Every checkout made for a request holds a `db` permit (the pool ResilienceModule provides).
+      providers: [DatabaseConnectionService, DatabasePermitsGuard],
       exports: [DatabaseConnectionService, optionsModule],
     };
   }

@@ -34,10 +34,19 @@ export class ProblemDetailsFilter implements ExceptionFilter {
 
   catch(exception: unknown, host: ArgumentsHost): void {
     const ctx = host.switchToHttp();
-    const response = ctx.getResponse<{ headersSent?: boolean; destroy?: () => void }>();
+    const response = ctx.getResponse<{ headersSent?: boolean; writableEnded?: boolean; destroyed?: boolean; destroy?: () => void }>();
+    // Answered already (the deadline's 504) or abandoned by the client: a late error or a late result
+    // (Express throws "headers already sent") has nobody to go to.
+    if (response.writableEnded || response.destroyed) {
+      this.logger.debug(`after the response ended: ${describe(exception)}`);
+      return;
+    }
     const problemError = exception instanceof ProblemError ? exception : translateDatabaseError(exception);
     const { body, headers } = problemError ? this.fromProblemError(problemError) : this.fromOther(exception);
-    if (body.status >= 500) this.logger.error(describe(exception), exception instanceof Error ? exception.stack : undefined);
+    // Known 503/504s (shedding, timeouts, a database outage) are expected under load: counted in metrics and
+    // in the request log line already; a stack per refusal would flood the log exactly when it hurts most.
+    if (problemError && body.status >= 500) this.logger.debug(`${body.type}: ${describe(problemError.options.cause ?? exception)}`);
+    else if (body.status >= 500) this.logger.error(describe(exception), exception instanceof Error ? exception.stack : undefined);
     if (response.headersSent) {
       response.destroy?.();
       return;

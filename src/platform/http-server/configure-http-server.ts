@@ -2,13 +2,24 @@ import type { NestExpressApplication } from '@nestjs/platform-express';
 import { ConfigService } from '@nestjs/config';
 import type { AllConfig } from '../../config/app-config';
 import { setupOpenApi } from '../openapi/setup-openapi';
+import { HttpDrain } from '../lifecycle/http-drain.service';
+import { parseTrustProxy } from '../../config/trust-proxy';
 import { enterRequestContext } from '../request-context/request-context';
+import { corsOptions } from '../security/cors';
+import { securityHeadersOptions } from '../security/security-headers';
+import { AdmissionControlMiddleware } from '../resilience/admission-control.middleware';
+import { RequestDeadlineMiddleware } from '../resilience/request-deadline.middleware';
 import { jsonContentTypeMiddleware } from './json-content-type.middleware';
+import { applyServerLimits } from './server-limits';
 
 /**
- * Installs the edge of the HTTP pipeline, before Nest's own, in this order:
+ * Applies the Node server limits (timeouts, header size, connection cap), then installs the edge of the
+ * HTTP pipeline, before Nest's own, in this order:
+ *   0. security headers — first, so that every response carries them, the edge's own rejections included
  *   1. observability  — request id, timing, HTTP metrics recorded when the response finishes
  *   2. lifecycle      — `Connection: close` on every response once shutdown began
+ *   2a. CORS          — (only with CORS_ORIGINS) before any rejection, so a browser script can read a 503's
+ *                       status and Retry-After; preflights end here, after lifecycle has marked them
  *   3. resilience     — admission control (in-flight cap; 503 at once beyond it), deadline
  *   4. content type   — 415 for a non-JSON body, before anything parses it
  *   5. JSON body parser with BODY_LIMIT_BYTES
@@ -20,7 +31,19 @@ import { jsonContentTypeMiddleware } from './json-content-type.middleware';
 export function configureHttpServer(app: NestExpressApplication): void {
   const config = app.get(ConfigService<AllConfig, true>);
   const { bodyLimitBytes } = config.get('resilience', { infer: true });
+  applyServerLimits(app.getHttpServer(), config.get('httpServer', { infer: true }));
+  const security = config.get('security', { infer: true });
+  app.useSecurityHeaders(securityHeadersOptions(security));
   app.disable('x-powered-by');
+  // Which proxies may name the client in X-Forwarded-For (req.ip, the rate-limit key); unset: none.
+  app.set('trust proxy', parseTrustProxy(config.get('rateLimit.trustProxy', { infer: true })));
+  const httpDrain = app.get(HttpDrain);
+  httpDrain.attach(app.getHttpServer());
+  app.use(httpDrain.handle);
+  const cors = corsOptions(security);
+  if (cors) app.enableCors(cors);
+  app.use(app.get(AdmissionControlMiddleware).handle);
+  app.use(app.get(RequestDeadlineMiddleware).handle);
   app.use(jsonContentTypeMiddleware);
   app.useBodyParser('json', { limit: bodyLimitBytes, type: ['application/json', 'application/*+json'] });
   app.use(enterRequestContext);

@@ -1,5 +1,6 @@
 import { makeCounterProvider, makeGaugeProvider, makeHistogramProvider } from '@willsoto/nestjs-prometheus';
 import { DB_DURATION_BUCKETS, HTTP_DURATION_BUCKETS, METRIC, OUTBOUND_DURATION_BUCKETS } from './metrics.constants';
+import { OUTBOUND_METRIC } from '../http-client/http-client.constants';
 
 /** Every SPEC metric as an injectable provider (`@InjectMetric(METRIC.x)`). */
 export const metricProviders = [
@@ -26,4 +27,6 @@ export const metricProviders = [
     labelNames: ['upstream', 'outcome'],
     buckets: OUTBOUND_DURATION_BUCKETS,
   }),
+  makeGaugeProvider({ name: OUTBOUND_METRIC.circuitState, help: 'Circuit breaker state per upstream: 0 closed, 1 half-open, 2 open.', labelNames: ['upstream'] }),
+  makeCounterProvider({ name: OUTBOUND_METRIC.retries, help: 'Outbound attempts made after the first one of a call, per upstream.', labelNames: ['upstream'] }),
 ];

@@ -16,6 +16,8 @@ export interface RequestContext {
   signal?: AbortSignal;
   /** Set by resilience: the deadline as a `performance.now()` instant. */
   deadlineAt?: number;
+  /** Set by resilience: a health or metrics request, never shed and never refused a permit. */
+  exempt?: boolean;
 }
 
 const storage = new AsyncLocalStorage<RequestContext>();

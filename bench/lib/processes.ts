@@ -1,0 +1,92 @@
+import { type ChildProcess, execFileSync, spawn } from 'node:child_process';
+import { existsSync, readFileSync } from 'node:fs';
+import { createServer } from 'node:net';
+
+/** Whether `taskset` can pin processes to cores here. */
+export const canPin = (() => {
+  try {
+    execFileSync('taskset', ['-p', String(process.pid)], { stdio: 'ignore' });
+    return true;
+  } catch {
+    return false;
+  }
+})();
+
+/** Pins the current process (the load generator) to `core`, if possible. */
+export function pinSelf(core: number): void {
+  if (canPin) execFileSync('taskset', ['-cp', String(core), String(process.pid)], { stdio: 'ignore' });
+}
+
+export async function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const srv = createServer();
+    srv.once('error', reject);
+    srv.listen(0, '127.0.0.1', () => {
+      const address = srv.address();
+      srv.close(() => (typeof address === 'object' && address ? resolve(address.port) : reject(new Error('no port'))));
+    });
+  });
+}
+
+/** A server under test. */
+export interface Target {
+  name: string;
+  port: number;
+  child: ChildProcess;
+  /** Peak resident set size so far (VmHWM), in MiB. */
+  peakRssMiB(): number;
+  /** Current resident set size (VmRSS), in MiB. */
+  rssMiB(): number;
+  stop(): Promise<void>;
+}
+
+function procStatusMiB(pid: number | undefined, field: 'VmHWM' | 'VmRSS'): number {
+  const path = `/proc/${pid}/status`;
+  if (!pid || !existsSync(path)) return NaN;
+  const match = new RegExp(`${field}:\\s+(\\d+) kB`).exec(readFileSync(path, 'utf8'));
+  return match ? Number(match[1]) / 1024 : NaN;
+}
+
+/** Starts `node <script>` pinned to `core` with `env`, and waits until `readyPath` answers 200. */
+export async function startTarget(name: string, script: string, env: Record<string, string>, core: number, readyPath: string): Promise<Target> {
+  const port = await freePort();
+  const nodeArgs = [script];
+  const command = canPin ? 'taskset' : process.execPath;
+  const args = canPin ? ['-c', String(core), process.execPath, ...nodeArgs] : nodeArgs;
+  const child = spawn(command, args, {
+    env: { PATH: process.env['PATH'] ?? '', HOST: '127.0.0.1', ...env, PORT: String(port) },
+    stdio: ['ignore', 'ignore', 'pipe'],
+  });
+  let stderr = '';
+  child.stderr?.on('data', (chunk: Buffer) => (stderr = (stderr + chunk.toString()).slice(-4000)));
+  const deadline = Date.now() + 60_000;
+  for (;;) {
+    if (child.exitCode !== null) throw new Error(`${name} exited with ${child.exitCode}: ${stderr}`);
+    try {
+      const res = await fetch(`http://127.0.0.1:${port}${readyPath}`, { signal: AbortSignal.timeout(1000) });
+      await res.arrayBuffer();
+      if (res.status === 200) break;
+    } catch {
+      // not up yet
+    }
+    if (Date.now() > deadline) throw new Error(`${name} not ready after 60 s: ${stderr}`);
+    await new Promise((r) => setTimeout(r, 100));
+  }
+  return {
+    name,
+    port,
+    child,
+    peakRssMiB: () => procStatusMiB(child.pid, 'VmHWM'),
+    rssMiB: () => procStatusMiB(child.pid, 'VmRSS'),
+    stop: () =>
+      new Promise<void>((resolve) => {
+        if (child.exitCode !== null) return resolve();
+        const timer = setTimeout(() => child.kill('SIGKILL'), 15_000);
+        child.once('exit', () => {
+          clearTimeout(timer);
+          resolve();
+        });
+        child.kill('SIGTERM');
+      }),
+  };
+}

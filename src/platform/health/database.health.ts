@@ -1,0 +1,55 @@
+import { Injectable, Logger } from '@nestjs/common';
+import { ConfigService } from '@nestjs/config';
+import { type HealthIndicatorResult, HealthIndicatorService } from '@nestjs/terminus';
+import type { AllConfig } from '../../config/app-config';
+import { DatabaseConnectionService } from '../database/database-connection.service';
+import { DatabasePing } from './database-ping.service';
+import { HEALTH_KEY } from './health.constants';
+
+/**
+ * The database part of readiness: down while the connection lifecycle is not `ready` (still connecting,
+ * migrating or warming the pool, or closing), otherwise `SELECT 1` within HEALTH_DB_TIMEOUT_MS. Concurrent
+ * probes share one check and its result is reused for HEALTH_CACHE_TTL_MS (terminus `attempt().cacheFor()`),
+ * so a burst of load-balancer probes costs one query. Changes between up and down are logged once each.
+ */
+@Injectable()
+export class DatabaseHealthIndicator {
+  private readonly logger = new Logger('Health');
+  private lastStatus: 'up' | 'down' | undefined;
+
+  constructor(
+    private readonly indicators: HealthIndicatorService,
+    private readonly connection: DatabaseConnectionService,
+    private readonly ping: DatabasePing,
+    private readonly config: ConfigService<AllConfig, true>,
+  ) {}
+
+  /** `database: up` with the response time, or `down` with the state or the failure. */
+  async isHealthy(key: string = HEALTH_KEY.database): Promise<HealthIndicatorResult> {
+    const { dbTimeoutMs, cacheTtlMs } = this.config.get('health', { infer: true });
+    const state = this.connection.state;
+    const result =
+      state === 'ready'
+        ? await this.indicators
+            .check(key)
+            .attempt(({ signal }) => this.ping.ping(signal))
+            .withTimeout(dbTimeoutMs)
+            .cacheFor(cacheTtlMs)
+        : this.indicators.check(key).down({ state, message: `database connection is ${state}` });
+    this.logChange(result[key]);
+    return result;
+  }
+
+  private logChange(detail: { status: string; message?: unknown } | undefined): void {
+    const status = detail?.status === 'up' ? 'up' : 'down';
+    if (status === this.lastStatus) return;
+    const first = this.lastStatus === undefined;
+    this.lastStatus = status;
+    if (status === 'up') {
+      if (!first) this.logger.log('readiness: database answers again');
+      return;
+    }
+    const cause = this.ping.lastFailure ? ` (${this.ping.lastFailure})` : '';
+    this.logger.warn(`readiness: database down: ${String(detail?.message ?? 'unknown')}${cause}`);
+  }
+}

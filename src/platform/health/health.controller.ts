@@ -1,0 +1,66 @@
+import { Controller, Get, ServiceUnavailableException, UseFilters } from '@nestjs/common';
+import { ConfigService } from '@nestjs/config';
+import { HealthCheck, type HealthCheckResult, HealthCheckService, type HealthIndicatorFunction, HealthIndicatorService } from '@nestjs/terminus';
+import type { AllConfig } from '../../config/app-config';
+import { UpstreamHealthIndicator } from '../http-client/upstream.health';
+import { LifecycleState } from '../lifecycle/lifecycle-state.service';
+import { DatabaseHealthIndicator } from './database.health';
+import { HealthCheckFailedError } from './health-check-failed.error';
+import { HealthCheckFailedFilter } from './health-check-failed.filter';
+import { HEALTH_KEY } from './health.constants';
+import type { HealthReport } from './health-report';
+import { LifecycleHealthIndicator } from './lifecycle.health';
+
+/**
+ * `GET /health/live` and `GET /health/ready` (SPEC HTTP interface). The paths are exempt from rate limiting
+ * and admission control by name (`/health/*`): keep them.
+ */
+@Controller('health')
+@UseFilters(HealthCheckFailedFilter)
+export class HealthController {
+  constructor(
+    private readonly health: HealthCheckService,
+    private readonly indicators: HealthIndicatorService,
+    private readonly lifecycle: LifecycleHealthIndicator,
+    private readonly database: DatabaseHealthIndicator,
+    private readonly state: LifecycleState,
+    private readonly config: ConfigService<AllConfig, true>,
+    private readonly upstreams: UpstreamHealthIndicator,
+  ) {}
+
+  /**
+   * 200 while the event loop runs; touches no dependency, so a database outage never restarts the pod.
+   * Built here rather than through HealthCheckService: terminus turns every check into `shutting_down`
+   * (503) once Nest's shutdown hooks run, and liveness must stay 200 until the process exits.
+   */
+  @Get('live')
+  @HealthCheck({ noCache: true, swaggerDocumentation: false })
+  live(): HealthReport {
+    const details = this.indicators.check(HEALTH_KEY.process).up({ uptimeSeconds: Math.round(process.uptime()) });
+    return this.withVersion({ status: 'ok', info: details, error: {}, details });
+  }
+
+  /**
+   * 200 when the service is not shutting down, the database answers `SELECT 1` in time and every upstream
+   * registered with `affectsReadiness` is healthy; otherwise 503
+   * with the same body. During shutdown the database is not asked at all.
+   */
+  @Get('ready')
+  @HealthCheck({ noCache: true, swaggerDocumentation: false })
+  async ready(): Promise<HealthReport> {
+    const checks: HealthIndicatorFunction[] = [() => this.lifecycle.isServing()];
+    // Upstreams count only when registered with `affectsReadiness: true`: a down dependency must not pull
+    // every pod out of rotation by default.
+    if (!this.state.shuttingDown) checks.push(() => this.database.isHealthy(), ...this.upstreams.readinessChecks());
+    try {
+      return this.withVersion(await this.health.check(checks));
+    } catch (error) {
+      if (error instanceof ServiceUnavailableException) throw new HealthCheckFailedError(this.withVersion(error.getResponse() as HealthCheckResult));
+      throw error;
+    }
+  }
+
+  private withVersion(result: HealthCheckResult): HealthReport {
+    return { ...result, version: this.config.get('app.version', { infer: true }) };
+  }
+}

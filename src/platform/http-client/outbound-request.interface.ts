@@ -1,0 +1,38 @@
+import type { IncomingHttpHeaders } from 'node:http';
+import type { Counter, Gauge, Histogram } from 'prom-client';
+
+/** HTTP methods the client sends. */
+export type OutboundMethod = 'GET' | 'HEAD' | 'OPTIONS' | 'PUT' | 'DELETE' | 'POST' | 'PATCH';
+
+/** One call to an upstream. */
+export interface OutboundRequest {
+  /** @default 'GET' */
+  method?: OutboundMethod;
+  /** Path below the upstream's base URL, starting with `/`; encode path parameters with `encodeURIComponent`. */
+  path: string;
+  /** Query parameters; `undefined` values are left out. */
+  query?: Record<string, string | number | boolean | undefined>;
+  /** Extra request headers. */
+  headers?: Record<string, string>;
+  /** A body sent as JSON. */
+  json?: unknown;
+  /** A shorter timeout for this call than the upstream's. */
+  timeoutMs?: number;
+  /** Marks a non-idempotent method safe to retry (e.g. a POST with an idempotency key). @default by method */
+  idempotent?: boolean;
+}
+
+/** An upstream's answer below 500 (5xx answers are raised as {@link UpstreamUnavailableError}). */
+export interface OutboundResponse<T = unknown> {
+  status: number;
+  headers: IncomingHttpHeaders;
+  /** Parsed JSON for a JSON content type, the text otherwise, `undefined` when empty. Not validated: check it. */
+  body: T;
+}
+
+/** The metrics a client reports to, labelled by its upstream. */
+export interface HttpClientMetrics {
+  duration: Histogram<string>;
+  retries: Counter<string>;
+  circuitState: Gauge<string>;
+}

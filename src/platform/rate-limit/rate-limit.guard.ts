@@ -1,0 +1,103 @@
+import { type ExecutionContext, Inject, Injectable } from '@nestjs/common';
+import {
+  InjectThrottlerOptions,
+  InjectThrottlerStorage,
+  normalizeIp,
+  ThrottlerGuard,
+  type ThrottlerModuleOptions,
+  type ThrottlerRequest,
+  type ThrottlerStorage,
+} from '@nestjs/throttler';
+import { InjectMetric } from '@willsoto/nestjs-prometheus';
+import { createHash } from 'node:crypto';
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import type { Counter } from 'prom-client';
+import { METRIC } from '../observability/metrics.constants';
+import { CachedReflector } from './cached-reflector';
+import { DEFAULT_EXEMPT_PATHS, DEFAULT_POLICY, RATE_LIMIT_KEY_METADATA } from './rate-limit.constants';
+import type { RateLimitKeyFn } from './rate-limit.decorator';
+import { appendItem, limitItem, policyItem } from './rate-limit-headers';
+import { RATE_LIMIT_MODULE_OPTIONS, type RateLimitModuleOptions } from './rate-limit.module-definition';
+import { RateLimitedError } from './rate-limited.error';
+
+/**
+ * @nestjs/throttler's guard with token-bucket semantics and standard signalling. It keeps the stock
+ * decorators (`@Throttle`, `@SkipThrottle`), named throttlers and the storage contract, and changes:
+ * - keys: per client across the whole API (`default:ip:203.0.113.7`), not per route; a route-level
+ *   `@Throttle` override gets its own bucket; `@RateLimitKey(fn)` keys by API key, user id…;
+ * - headers: IETF `RateLimit-Policy` / `RateLimit` instead of the legacy `X-RateLimit-*`;
+ * - refusal: a 429 problem+json (`RateLimitedError`) with `Retry-After`, counted in
+ *   `http_requests_rejected_total{reason="rate_limit"}`;
+ * - exemptions: health and metrics paths are never limited.
+ * `handleRequest` is overridden whole because the stock one writes the legacy headers and throws a bare
+ * HttpException; the counting itself is the storage's (`increment()` takes one token). Route metadata
+ * lookups go through a {@link CachedReflector}.
+ */
+@Injectable()
+export class RateLimitGuard extends ThrottlerGuard {
+  private readonly exemptPaths: string[];
+
+  constructor(
+    @InjectThrottlerOptions() options: ThrottlerModuleOptions,
+    @InjectThrottlerStorage() storage: ThrottlerStorage,
+    @Inject(RATE_LIMIT_MODULE_OPTIONS) moduleOptions: RateLimitModuleOptions,
+    @InjectMetric(METRIC.httpRequestsRejected) private readonly rejected: Counter<string>,
+  ) {
+    super(options, storage, new CachedReflector());
+    this.exemptPaths = (moduleOptions.exemptPaths ?? DEFAULT_EXEMPT_PATHS).map((path) => path.toLowerCase().replace(/\/+$/, ''));
+  }
+
+  protected override async shouldSkip(context: ExecutionContext): Promise<boolean> {
+    if (context.getType() !== 'http') return true;
+    const req = context.switchToHttp().getRequest<IncomingMessage & { originalUrl?: string }>();
+    return this.isExempt(req.originalUrl ?? req.url ?? '/');
+  }
+
+  /** The client: `@RateLimitKey`'s value when the route has one and it returns something, else the IP (IPv6 by /64). */
+  protected override async getTracker(req: Record<string, any>, context?: ExecutionContext): Promise<string> {
+    if (context) {
+      const keyFn = this.reflector.getAllAndOverride<RateLimitKeyFn | undefined>(RATE_LIMIT_KEY_METADATA, [context.getHandler(), context.getClass()]);
+      const value = keyFn ? await keyFn(req, context) : undefined;
+      // Hashed: the value may be an API key, and keys are visible in Redis and in memory dumps.
+      if (value) return `key:${createHash('sha256').update(String(value)).digest('base64url').slice(0, 22)}`;
+    }
+    return `ip:${normalizeIp(req['ip'] as string, this.ipv6SubnetPrefix)}`;
+  }
+
+  protected override generateKey(_context: ExecutionContext, tracker: string, name: string): string {
+    return `${name}:${tracker}`;
+  }
+
+  protected override async handleRequest(props: ThrottlerRequest): Promise<boolean> {
+    const { context, limit, ttl, throttler, blockDuration, getTracker, generateKey } = props;
+    const name = throttler.name ?? DEFAULT_POLICY;
+    const { req, res } = this.getRequestResponse(context) as { req: Record<string, any>; res: ServerResponse };
+    const tracker = await getTracker(req, context);
+    // A route that overrides a policy's numbers gets its own bucket: sharing one bucket between
+    // different burst sizes would let each route drain the other's.
+    const routeScoped = limit !== throttler.limit || ttl !== throttler.ttl;
+    const key = generateKey(context, routeScoped ? `${context.getClass().name}.${context.getHandler().name}|${tracker}` : tracker, name);
+    const record = await this.storageService.increment(key, ttl, limit, blockDuration, name);
+    const policyHeader = appendItem(res.getHeader('RateLimit-Policy'), policyItem(name, limit, ttl));
+    if (record.isBlocked) {
+      const retryAfter = Math.max(1, record.timeToBlockExpire);
+      this.rejected.inc({ reason: 'rate_limit' });
+      throw new RateLimitedError(retryAfter, {
+        'RateLimit-Policy': policyHeader,
+        RateLimit: appendItem(res.getHeader('RateLimit'), limitItem(name, 0, retryAfter)),
+      });
+    }
+    res.setHeader('RateLimit-Policy', policyHeader);
+    res.setHeader('RateLimit', appendItem(res.getHeader('RateLimit'), limitItem(name, limit - record.totalHits, record.timeToExpire)));
+    return true;
+  }
+
+  private isExempt(url: string): boolean {
+    const query = url.indexOf('?');
+    const path = (query === -1 ? url : url.slice(0, query)).toLowerCase();
+    for (const prefix of this.exemptPaths) {
+      if (path === prefix || path.startsWith(prefix + '/')) return true;
+    }
+    return false;
+  }
+}

@@ -1,0 +1,65 @@
+import { Injectable } from '@nestjs/common';
+import { ConfigService } from '@nestjs/config';
+import { InjectMetric } from '@willsoto/nestjs-prometheus';
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import type { Counter, Gauge } from 'prom-client';
+import type { AllConfig } from '../../config/app-config';
+import { METRIC } from '../observability/metrics.constants';
+import { contextOf } from '../request-context/request-context';
+import { type EdgeProblem, edgeProblem, sendEdgeProblem } from './edge-problem';
+import { isExemptPath } from './resilience.constants';
+import { ConcurrencyLimitError } from './resilience.errors';
+
+/**
+ * Edge slot 3a: the global in-flight cap (HTTP_CONCURRENCY_LIMIT). A request beyond it gets 503 problem+json
+ * with Retry-After straight from Node, before body parsing and before Nest, from a response serialised once:
+ * under a flood the refusals themselves are most of the work, so they must cost as little as possible.
+ * Health and metrics paths bypass the cap (and are marked exempt for permits) and are not counted.
+ */
+@Injectable()
+export class AdmissionControlMiddleware {
+  private inFlight = 0;
+  private readonly limit: number;
+  private readonly refusal: EdgeProblem = edgeProblem(new ConcurrencyLimitError());
+  private readonly rejected: Counter.Internal;
+
+  constructor(
+    config: ConfigService<AllConfig, true>,
+    @InjectMetric(METRIC.httpRequestsInFlight) private readonly inFlightGauge: Gauge<string>,
+    @InjectMetric(METRIC.httpRequestsRejected) rejected: Counter<string>,
+  ) {
+    this.limit = config.get('resilience.httpConcurrencyLimit', { infer: true });
+    this.rejected = rejected.labels('concurrency');
+    this.rejected.inc(0);
+    this.inFlightGauge.set(0);
+  }
+
+  /** Requests admitted and not yet answered (or abandoned). */
+  get current(): number {
+    return this.inFlight;
+  }
+
+  /** The edge handler: `app.use(admission.handle)`. */
+  readonly handle = (req: IncomingMessage, res: ServerResponse, next: () => void): void => {
+    if (isExemptPath(req.url ?? '')) {
+      contextOf(req).exempt = true;
+      next();
+      return;
+    }
+    if (this.inFlight >= this.limit) {
+      this.rejected.inc();
+      sendEdgeProblem(res, this.refusal);
+      return;
+    }
+    this.inFlight++;
+    this.inFlightGauge.set(this.inFlight);
+    // 'close' fires exactly once per response: after 'finish', or when the connection dies first.
+    res.on('close', this.onClose);
+    next();
+  };
+
+  private readonly onClose = (): void => {
+    this.inFlight--;
+    this.inFlightGauge.set(this.inFlight);
+  };
+}

@@ -1,0 +1,91 @@
+import { Injectable, type OnModuleInit } from '@nestjs/common';
+import { InjectDataSource } from '@nestjs/typeorm';
+import { DataSource } from 'typeorm';
+import { type Checkout, type CheckoutGuard, guardConnectionCheckouts, type PgClient } from '../database/connection-checkout';
+import { cancelBackend } from '../database/pg-cancel';
+import { currentRequestContext } from '../request-context/request-context';
+import type { PermitPool } from './permit-pool';
+import { InjectPermits } from './permits.decorator';
+import { PLATFORM_PERMITS } from './resilience.constants';
+
+/**
+ * Puts every database connection checkout made while serving a request under the `db` permits (DB_PERMITS)
+ * and the request's deadline, at the driver, so no repository call has to remember it:
+ * - a permit is taken before the pool is asked (fail fast: 503 `permits-exhausted`), held while the pool
+ *   wait and the connection last, and released with the connection however the work ends. DB_PERMITS above
+ *   DB_POOL_MAX thus bounds pg-pool's otherwise unbounded wait queue (50 permits over 20 connections: at most
+ *   30 waiters, each for at most DB_ACQUIRE_TIMEOUT_MS);
+ * - when the request's signal aborts (deadline passed, client gone) the running statement is cancelled on
+ *   the server, later queries on that checkout fail at once, and the connection is discarded at release
+ *   (never returned mid-transaction, never hit by a late cancel meant for someone else).
+ * Start-up work (migrations, pool warm-up) and background work run outside any request and go straight to
+ * the pool; health and metrics requests are exempt from permits but still bound by their deadline.
+ */
+@Injectable()
+export class DatabasePermitsGuard implements OnModuleInit {
+  constructor(
+    @InjectDataSource() private readonly dataSource: DataSource,
+    @InjectPermits(PLATFORM_PERMITS.db) private readonly permits: PermitPool,
+  ) {}
+
+  onModuleInit(): void {
+    guardConnectionCheckouts(this.dataSource, this.guard);
+  }
+
+  private readonly guard: CheckoutGuard = async (obtain) => {
+    const context = currentRequestContext();
+    if (!context) return obtain();
+    const signal = context.signal;
+    signal?.throwIfAborted();
+    const permit = context.exempt ? undefined : await this.permits.acquire();
+    let checkout: Checkout;
+    try {
+      checkout = await obtain();
+    } catch (error) {
+      permit?.release();
+      throw error;
+    }
+    const [client, release] = checkout;
+    if (signal?.aborted) {
+      release();
+      permit?.release();
+      throw signal.reason;
+    }
+    const binding = signal ? bindToSignal(client, signal) : undefined;
+    return [
+      client,
+      (error?: Error) => {
+        const aborted = binding?.unbind() ?? false;
+        try {
+          release(error ?? (aborted ? new Error('connection discarded: its request was aborted') : undefined));
+        } finally {
+          permit?.release();
+        }
+      },
+    ];
+  };
+}
+
+/** Ties a checked-out client to a request's signal until `unbind()`, which tells whether it aborted. */
+function bindToSignal(client: PgClient, signal: AbortSignal): { unbind(): boolean } {
+  let aborted = false;
+  const own = Object.hasOwn(client, 'query') ? client.query : undefined;
+  const query = client.query;
+  client.query = function (this: unknown, ...args: never[]) {
+    if (signal.aborted) throw signal.reason;
+    return query.apply(this, args);
+  };
+  const onAbort = () => {
+    aborted = true;
+    void cancelBackend(client);
+  };
+  signal.addEventListener('abort', onAbort, { once: true });
+  return {
+    unbind() {
+      signal.removeEventListener('abort', onAbort);
+      if (own) client.query = own;
+      else delete (client as Partial<PgClient>).query;
+      return aborted;
+    },
+  };
+}

@@ -1,0 +1,27 @@
+import type { OutgoingHttpHeaders, ServerResponse } from 'node:http';
+import { PROBLEM_CONTENT_TYPE } from '../errors/problem-details';
+import type { ProblemError } from '../errors/problem.error';
+
+/** A problem+json response serialised once at start, so the edge refuses a request without allocating. */
+export interface EdgeProblem {
+  readonly status: number;
+  readonly headers: OutgoingHttpHeaders;
+  readonly body: Buffer;
+}
+
+/** Serialises `error` the way the problem filter would (same body, same Retry-After). */
+export function edgeProblem(error: ProblemError): EdgeProblem {
+  const body = Buffer.from(JSON.stringify(error.toProblem()));
+  const headers: OutgoingHttpHeaders = { 'Content-Type': PROBLEM_CONTENT_TYPE, 'Content-Length': String(body.length) };
+  if (error.options.retryAfterSeconds !== undefined) headers['Retry-After'] = String(Math.max(1, Math.ceil(error.options.retryAfterSeconds)));
+  return { status: error.status, headers, body };
+}
+
+/**
+ * Answers with a precomputed problem. Plain Node (`writeHead`/`end`): no Nest exception, no Express; headers
+ * set earlier by the edge (request id, `Connection: close`) are merged by Node.
+ */
+export function sendEdgeProblem(res: ServerResponse, problem: EdgeProblem): void {
+  res.writeHead(problem.status, problem.headers);
+  res.end(problem.body);
+}

@@ -1,0 +1,27 @@
+/** Names of the permit pools the platform provides; features add their own with `ResilienceModule.forFeature`. */
+export const PLATFORM_PERMITS = {
+  /** Every database connection checkout made on behalf of a request (DB_PERMITS). */
+  db: 'db',
+  /** Outbound HTTP calls (EXTERNAL_API_PERMITS). */
+  external: 'external',
+} as const;
+
+/** The DI token of the permit pool named `name`; use `@InjectPermits(name)` instead of the raw token. */
+export function permitsToken(name: string): string {
+  return `ballast:resilience:permits:${name}`;
+}
+
+/** Metadata key written by `@UsePermits()` and read by the permits interceptor. */
+export const PERMITS_METADATA = 'ballast:resilience:permits';
+
+/** Seconds a client is told to wait (`Retry-After`) after a capacity refusal (concurrency limit, permits). */
+export const CAPACITY_RETRY_AFTER_SECONDS = 1;
+
+/**
+ * Whether a request path is exempt from admission control and permits: health probes and metrics scrapes
+ * must keep answering at the limit, or an overloaded pod is restarted or loses its monitoring.
+ * Plain string tests: this runs for every request before anything else.
+ */
+export function isExemptPath(url: string): boolean {
+  return url.startsWith('/health/') || url === '/health' || url === '/metrics' || url.startsWith('/metrics?');
+}
