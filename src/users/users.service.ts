@@ -1,5 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { InjectRepository } from '@nestjs/typeorm';
+import { InjectMetric } from '@willsoto/nestjs-prometheus';
+import type { Counter } from 'prom-client';
 import { QueryFailedError, Repository } from 'typeorm';
 import { v7 as uuidv7 } from 'uuid';
 import { ConflictError, NotFoundError } from '../platform/errors/problem.error';
@@ -7,18 +9,23 @@ import { type Page, paginateById } from '../platform/pagination/paginate';
 import type { CreateUserDto } from './dto/create-user.dto';
 import type { ListUsersQuery } from './dto/list-users.query';
 import { User } from './user.entity';
-import { USERS_EMAIL_UNIQUE_INDEX } from './users.constants';
+import { USERS_CREATED_METRIC, USERS_EMAIL_UNIQUE_INDEX } from './users.constants';
 
 /** The users feature's data access. */
 @Injectable()
 export class UsersService {
-  constructor(@InjectRepository(User) private readonly users: Repository<User>) {}
+  constructor(
+    @InjectRepository(User) private readonly users: Repository<User>,
+    @InjectMetric(USERS_CREATED_METRIC) private readonly created: Counter<string>,
+  ) {}
 
   /** Creates a user; a duplicate email (any case) is a 409, decided by the unique index, not a prior read. */
   async create(dto: CreateUserDto): Promise<User> {
     const user = this.users.create({ id: uuidv7(), email: dto.email, name: dto.name });
     try {
-      return await this.users.save(user);
+      const saved = await this.users.save(user);
+      this.created.inc();
+      return saved;
     } catch (error) {
       if (error instanceof QueryFailedError && (error.driverError as { constraint?: string }).constraint === USERS_EMAIL_UNIQUE_INDEX) {
         throw new ConflictError('A user with this email already exists.', [{ field: 'email', message: 'email is already taken' }]);
