@@ -12,6 +12,9 @@ import { ResilienceModule } from './platform/resilience/resilience.module';
 import { RateLimitModule } from './platform/rate-limit/rate-limit.module';
 import { UsersModule } from './users/users.module';
 
+/** Feature modules; `npm run generate:feature` appends here. */
+const FEATURE_MODULES = [UsersModule];
+
 /** Composition only: validated config, the platform modules, the feature modules. */
 @Module({})
 export class AppModule {
@@ -29,7 +32,7 @@ export class AppModule {
         DatabaseModule.forRoot({ migrations }),
         ResilienceModule.forRoot(),
         RateLimitModule.forRoot(),
-        UsersModule,
+        ...FEATURE_MODULES,
       ],
     };
   }

@@ -30,6 +30,14 @@ describe('Users API (e2e, real PostgreSQL)', () => {
     expect(read.body).toEqual(created.body);
   });
 
+  it('counts created users in the feature metric users_created_total', async () => {
+    const before = Number(/^users_created_total (\d+)/m.exec((await request(t.server).get('/metrics')).text)?.[1] ?? 0);
+    await request(t.server).post('/api/v1/users').send({ email: 'counted@example.com', name: 'C' }).expect(201);
+    await request(t.server).post('/api/v1/users').send({ email: 'COUNTED@example.com', name: 'C' }).expect(409);
+    const after = Number(/^users_created_total (\d+)/m.exec((await request(t.server).get('/metrics')).text)?.[1]);
+    expect(after).toBe(before + 1);
+  });
+
   it('answers 409 for a duplicate email regardless of case', async () => {
     await request(t.server).post('/api/v1/users').send({ email: 'dup@example.com', name: 'One' }).expect(201);
     const res = await request(t.server).post('/api/v1/users').send({ email: 'DUP@Example.com', name: 'Two' });

@@ -55,6 +55,8 @@ export interface AllConfig {
   shutdown: { delayMs: number; drainTimeoutMs: number; closeTimeoutMs: number };
   health: { dbTimeoutMs: number; cacheTtlMs: number };
   log: { level: Env['LOG_LEVEL'] };
+  /** OpenAPI at /docs and /docs-json. */
+  docs: { enabled: boolean };
 }
 
 /** Maps the validated environment onto the namespaces. */
@@ -106,5 +108,6 @@ export function toAppConfig(env: Env, version: string): AllConfig {
     shutdown: { delayMs: env.SHUTDOWN_DELAY_MS, drainTimeoutMs: env.SHUTDOWN_DRAIN_TIMEOUT_MS, closeTimeoutMs: env.SHUTDOWN_CLOSE_TIMEOUT_MS },
     health: { dbTimeoutMs: env.HEALTH_DB_TIMEOUT_MS, cacheTtlMs: env.HEALTH_CACHE_TTL_MS },
     log: { level: env.LOG_LEVEL },
+    docs: { enabled: env.DOCS_ENABLED === 'auto' ? env.NODE_ENV !== 'production' : env.DOCS_ENABLED === 'true' },
   };
 }

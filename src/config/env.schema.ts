@@ -59,6 +59,8 @@ export const envSchema = z.object({
   HEALTH_DB_TIMEOUT_MS: intVar(1000, 1, MINUTE),
   HEALTH_CACHE_TTL_MS: intVar(1000, 0, MINUTE),
 
+  DOCS_ENABLED: enumVar('auto', ['auto', 'true', 'false'] as const),
+
   LOG_LEVEL: enumVar('info', ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const),
 });
 

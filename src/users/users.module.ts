@@ -1,12 +1,13 @@
 import { Module } from '@nestjs/common';
 import { ConfigService } from '@nestjs/config';
 import { TypeOrmModule } from '@nestjs/typeorm';
+import { makeCounterProvider } from '@willsoto/nestjs-prometheus';
 import type { AllConfig } from '../config/app-config';
 import { HttpClientModule } from '../platform/http-client/http-client.module';
 import { UserProfilesService } from './user-profiles.service';
 import { User } from './user.entity';
 import { UsersController } from './users.controller';
-import { PROFILE_UPSTREAM } from './users.constants';
+import { PROFILE_UPSTREAM, USERS_CREATED_METRIC } from './users.constants';
 import { UsersService } from './users.service';
 
 /** The example feature module: copy this folder to add a feature. */
@@ -24,6 +25,6 @@ import { UsersService } from './users.service';
     }),
   ],
   controllers: [UsersController],
-  providers: [UsersService, UserProfilesService],
+  providers: [UsersService, UserProfilesService, makeCounterProvider({ name: USERS_CREATED_METRIC, help: 'Users created through the API.' })],
 })
 export class UsersModule {}

@@ -1,24 +1,31 @@
 import { Injectable } from '@nestjs/common';
 import { InjectRepository } from '@nestjs/typeorm';
-import { MoreThan, QueryFailedError, Repository } from 'typeorm';
+import { InjectMetric } from '@willsoto/nestjs-prometheus';
+import type { Counter } from 'prom-client';
+import { QueryFailedError, Repository } from 'typeorm';
 import { v7 as uuidv7 } from 'uuid';
 import { ConflictError, NotFoundError } from '../platform/errors/problem.error';
+import { type Page, paginateById } from '../platform/pagination/paginate';
 import type { CreateUserDto } from './dto/create-user.dto';
 import type { ListUsersQuery } from './dto/list-users.query';
 import { User } from './user.entity';
-import { USERS_EMAIL_UNIQUE_INDEX } from './users.constants';
-import { decodeCursor, encodeCursor } from './users.cursor';
+import { USERS_CREATED_METRIC, USERS_EMAIL_UNIQUE_INDEX } from './users.constants';
 
 /** The users feature's data access. */
 @Injectable()
 export class UsersService {
-  constructor(@InjectRepository(User) private readonly users: Repository<User>) {}
+  constructor(
+    @InjectRepository(User) private readonly users: Repository<User>,
+    @InjectMetric(USERS_CREATED_METRIC) private readonly created: Counter<string>,
+  ) {}
 
   /** Creates a user; a duplicate email (any case) is a 409, decided by the unique index, not a prior read. */
   async create(dto: CreateUserDto): Promise<User> {
     const user = this.users.create({ id: uuidv7(), email: dto.email, name: dto.name });
     try {
-      return await this.users.save(user);
+      const saved = await this.users.save(user);
+      this.created.inc();
+      return saved;
     } catch (error) {
       if (error instanceof QueryFailedError && (error.driverError as { constraint?: string }).constraint === USERS_EMAIL_UNIQUE_INDEX) {
         throw new ConflictError('A user with this email already exists.', [{ field: 'email', message: 'email is already taken' }]);
@@ -35,15 +42,7 @@ export class UsersService {
   }
 
   /** One page in id order (UUIDv7, so creation order), after the cursor. */
-  async list(query: ListUsersQuery): Promise<{ items: User[]; nextCursor: string | null }> {
-    const after = query.cursor ? decodeCursor(query.cursor) : undefined;
-    const rows = await this.users.find({
-      where: after ? { id: MoreThan(after) } : {},
-      order: { id: 'ASC' },
-      take: query.limit + 1,
-    });
-    const items = rows.slice(0, query.limit);
-    const last = items.at(-1);
-    return { items, nextCursor: rows.length > query.limit && last ? encodeCursor(last.id) : null };
+  list(query: ListUsersQuery): Promise<Page<User>> {
+    return paginateById(this.users, query);
   }
 }

@@ -2,6 +2,7 @@ import type { NestExpressApplication } from '@nestjs/platform-express';
 import { ConfigService } from '@nestjs/config';
 import { Logger } from 'nestjs-pino';
 import type { AllConfig } from '../../config/app-config';
+import { setupOpenApi } from '../openapi/setup-openapi';
 import { HttpDrain } from '../lifecycle/http-drain.service';
 import { parseTrustProxy } from '../../config/trust-proxy';
 import { HttpTelemetryMiddleware } from '../observability/http-telemetry.middleware';
@@ -51,4 +52,5 @@ export function configureHttpServer(app: NestExpressApplication): void {
   app.use(jsonContentTypeMiddleware);
   app.useBodyParser('json', { limit: bodyLimitBytes, type: ['application/json', 'application/*+json'] });
   app.use(enterRequestContext);
+  setupOpenApi(app);
 }

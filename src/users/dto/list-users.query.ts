@@ -1,21 +1,4 @@
-import { Type } from 'class-transformer';
-import { IsInt, IsOptional, IsString, Matches, Max, MaxLength, Min } from 'class-validator';
-import { USERS_PAGE } from '../users.constants';
+import { PageQuery } from '../../platform/pagination/page.query';
 
-/** Query of `GET /api/v1/users`: a bounded page size and an opaque cursor. */
-export class ListUsersQuery {
-  /** @default 20 */
-  @IsOptional()
-  @Type(() => Number)
-  @IsInt()
-  @Min(1)
-  @Max(USERS_PAGE.maxLimit)
-  limit: number = USERS_PAGE.defaultLimit;
-
-  /** `nextCursor` of the previous page. */
-  @IsOptional()
-  @IsString()
-  @MaxLength(64)
-  @Matches(/^[A-Za-z0-9_-]+$/, { message: 'cursor must be a cursor returned by this API' })
-  cursor?: string;
-}
+/** Query of `GET /api/v1/users`: the platform's bounded page size and opaque cursor. */
+export class ListUsersQuery extends PageQuery {}

@@ -1,10 +1,16 @@
-import type { UserResponse } from './user.response';
+import { ApiProperty } from '@nestjs/swagger';
+import { UserResponse } from './user.response';
 
 /** Profile data from the profile service; fields it does not send are null. */
-export interface UserProfile {
-  displayName: string | null;
-  avatarUrl: string | null;
-  bio: string | null;
+export class UserProfile {
+  @ApiProperty({ type: String, nullable: true })
+  displayName!: string | null;
+
+  @ApiProperty({ type: String, nullable: true })
+  avatarUrl!: string | null;
+
+  @ApiProperty({ type: String, nullable: true })
+  bio!: string | null;
 }
 
 /**
@@ -16,10 +22,16 @@ export interface UserProfile {
  * - `timeout`: it did not answer within PROFILE_SERVICE_TIMEOUT_MS (or the request's remaining deadline);
  * - `circuit_open`: it failed repeatedly just before, so it is not called for a cool-down.
  */
-export type ProfileStatus = 'ok' | 'not_found' | 'disabled' | 'unavailable' | 'timeout' | 'circuit_open';
+export const PROFILE_STATUSES = ['ok', 'not_found', 'disabled', 'unavailable', 'timeout', 'circuit_open'] as const;
+
+/** See {@link PROFILE_STATUSES}. */
+export type ProfileStatus = (typeof PROFILE_STATUSES)[number];
 
 /** `GET /api/v1/users/:id/profile`: the stored user, enriched when the profile service delivers. */
-export interface UserWithProfileResponse extends UserResponse {
-  profile: UserProfile | null;
-  profileStatus: ProfileStatus;
+export class UserWithProfileResponse extends UserResponse {
+  @ApiProperty({ type: UserProfile, nullable: true })
+  profile!: UserProfile | null;
+
+  @ApiProperty({ enum: PROFILE_STATUSES, description: 'What became of the profile lookup; the request never fails on it.' })
+  profileStatus!: ProfileStatus;
 }

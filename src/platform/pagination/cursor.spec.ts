@@ -1,7 +1,7 @@
-import { ValidationProblemError } from '../platform/errors/problem.error';
-import { decodeCursor, encodeCursor } from './users.cursor';
+import { ValidationProblemError } from '../errors/problem.error';
+import { decodeCursor, encodeCursor } from './cursor';
 
-describe('users cursor', () => {
+describe('pagination cursor', () => {
   it('round-trips an id', () => {
     const id = '01939e6a-1234-7000-8000-000000000abc';
     expect(decodeCursor(encodeCursor(id))).toBe(id);

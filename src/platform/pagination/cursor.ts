@@ -1,8 +1,8 @@
-import { ValidationProblemError } from '../platform/errors/problem.error';
+import { ValidationProblemError } from '../errors/problem.error';
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
 
-/** Encodes the last id of a page as an opaque cursor. */
+/** Encodes the last id of a page as an opaque cursor (ids are UUIDv7, so id order is creation order). */
 export function encodeCursor(lastId: string): string {
   return Buffer.from(lastId, 'utf8').toString('base64url');
 }

@@ -1,0 +1,35 @@
+import { Body, Controller, Get, HttpCode, Post, Query } from '@nestjs/common';
+import { ApiCreatedResponse, ApiNotFoundResponse, ApiOkResponse, ApiTags } from '@nestjs/swagger';
+import { UuidParam } from '../platform/errors/uuid-param.decorator';
+import { __Entity__PageResponse, __Entity__Response, to__Entity__Response } from './dto/__entity__.response';
+import { Create__Entity__Dto } from './dto/create-__entity__.dto';
+import { List__Entities__Query } from './dto/list-__entities__.query';
+import { __Entities__Service } from './__entities__.service';
+
+/** The __entities_words__ HTTP API. */
+@ApiTags('__entities__')
+@Controller({ path: 'api/v1/__entities__' })
+export class __Entities__Controller {
+  constructor(private readonly service: __Entities__Service) {}
+
+  @Post()
+  @HttpCode(201)
+  @ApiCreatedResponse({ type: __Entity__Response })
+  async create(@Body() dto: Create__Entity__Dto): Promise<__Entity__Response> {
+    return to__Entity__Response(await this.service.create(dto));
+  }
+
+  @Get()
+  @ApiOkResponse({ type: __Entity__PageResponse })
+  async list(@Query() query: List__Entities__Query): Promise<__Entity__PageResponse> {
+    const page = await this.service.list(query);
+    return { items: page.items.map(to__Entity__Response), nextCursor: page.nextCursor };
+  }
+
+  @Get(':id')
+  @ApiOkResponse({ type: __Entity__Response })
+  @ApiNotFoundResponse({ description: 'No __entity_words__ with this id.' })
+  async findOne(@UuidParam('id') id: string): Promise<__Entity__Response> {
+    return to__Entity__Response(await this.service.findOne(id));
+  }
+}

@@ -1,0 +1,30 @@
+import { Injectable } from '@nestjs/common';
+import { InjectRepository } from '@nestjs/typeorm';
+import { Repository } from 'typeorm';
+import { v7 as uuidv7 } from 'uuid';
+import { NotFoundError } from '../platform/errors/problem.error';
+import { type Page, paginateById } from '../platform/pagination/paginate';
+import { __Entity__ } from './__entity__.entity';
+import type { Create__Entity__Dto } from './dto/create-__entity__.dto';
+import type { List__Entities__Query } from './dto/list-__entities__.query';
+
+/** The __entities_words__ feature's data access. */
+@Injectable()
+export class __Entities__Service {
+  constructor(@InjectRepository(__Entity__) private readonly repository: Repository<__Entity__>) {}
+
+  async create(dto: Create__Entity__Dto): Promise<__Entity__> {
+    return this.repository.save(this.repository.create({ id: uuidv7(), name: dto.name }));
+  }
+
+  /** Finds one by id or throws a 404. */
+  async findOne(id: string): Promise<__Entity__> {
+    const entity = await this.repository.findOneBy({ id });
+    if (!entity) throw new NotFoundError(`No __entity_words__ with id ${id}.`);
+    return entity;
+  }
+
+  list(query: List__Entities__Query): Promise<Page<__Entity__>> {
+    return paginateById(this.repository, query);
+  }
+}
