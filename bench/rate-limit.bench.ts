@@ -1,3 +1,4 @@
+import { ConfigService } from '@nestjs/config';
 /**
  * Rate-limit overhead, measured in one run on one machine (numbers only compare with each other):
  *   1. memory and time per request of the in-process store holding 100,000 distinct clients;
@@ -232,7 +233,7 @@ async function guardCost(): Promise<void> {
   const { app } = await boot('guard', [RateLimitModule.forRoot()], [], {});
   const reflector = app.get(Reflector);
   const counter = new Counter({ name: 'bench_rejected', help: 'bench', labelNames: ['reason'], registers: [] });
-  const ours = new RateLimitGuard(app.get(getOptionsToken()), app.get(getStorageToken()), {}, counter);
+  const ours = new RateLimitGuard(app.get(getOptionsToken()), app.get(getStorageToken()), {}, counter, app.get(ConfigService));
   const stock = new ThrottlerGuard([{ limit: 1e9, ttl: 60_000 }], new ThrottlerStorageService(), reflector);
   await ours.onModuleInit();
   await stock.onModuleInit();

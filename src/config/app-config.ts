@@ -1,5 +1,8 @@
 import type { Env } from './env.schema';
 
+/** A protection that PROTECTIONS_DISABLED can switch off. */
+export type Protection = 'rate_limit' | 'http_metrics' | 'db_permits';
+
 /** Typed configuration namespaces, read through `ConfigService<AllConfig, true>`. */
 export interface AllConfig {
   app: { env: Env['NODE_ENV']; port: number; host: string; version: string };
@@ -55,6 +58,8 @@ export interface AllConfig {
   shutdown: { delayMs: number; drainTimeoutMs: number; closeTimeoutMs: number };
   health: { dbTimeoutMs: number; cacheTtlMs: number };
   log: { level: Env['LOG_LEVEL'] };
+  /** Protections switched off (PROTECTIONS_DISABLED): for measuring what each costs, or an emergency. Empty by default. */
+  protections: { disabled: ReadonlyArray<Protection> };
   /** OpenAPI at /docs and /docs-json. */
   docs: { enabled: boolean };
 }
@@ -108,6 +113,7 @@ export function toAppConfig(env: Env, version: string): AllConfig {
     shutdown: { delayMs: env.SHUTDOWN_DELAY_MS, drainTimeoutMs: env.SHUTDOWN_DRAIN_TIMEOUT_MS, closeTimeoutMs: env.SHUTDOWN_CLOSE_TIMEOUT_MS },
     health: { dbTimeoutMs: env.HEALTH_DB_TIMEOUT_MS, cacheTtlMs: env.HEALTH_CACHE_TTL_MS },
     log: { level: env.LOG_LEVEL },
+    protections: { disabled: env.PROTECTIONS_DISABLED.split(',').map((p) => p.trim()).filter((p): p is Protection => p !== '') },
     docs: { enabled: env.DOCS_ENABLED === 'auto' ? env.NODE_ENV !== 'production' : env.DOCS_ENABLED === 'true' },
   };
 }

@@ -61,6 +61,8 @@ export const envSchema = z.object({
 
   DOCS_ENABLED: enumVar('auto', ['auto', 'true', 'false'] as const),
 
+  PROTECTIONS_DISABLED: stringVar('', /^((rate_limit|http_metrics|db_permits)(\s*,\s*(rate_limit|http_metrics|db_permits))*)?$/, 'a comma-separated list of rate_limit, http_metrics, db_permits'),
+
   LOG_LEVEL: enumVar('info', ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const),
 });
 

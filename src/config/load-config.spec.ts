@@ -47,6 +47,12 @@ describe(loadConfig.name, () => {
     expect(problemsOf({ DB_POOL_MAX: '2', DB_POOL_MIN: '5' })).toEqual([expect.stringMatching(/^DB_POOL_MIN: 5 exceeds DB_POOL_MAX/)]);
   });
 
+  it('reads PROTECTIONS_DISABLED as a list and refuses unknown protections', () => {
+    expect(loadConfig({}).protections.disabled).toEqual([]);
+    expect(loadConfig({ PROTECTIONS_DISABLED: 'rate_limit, db_permits' }).protections.disabled).toEqual(['rate_limit', 'db_permits']);
+    expect(problemsOf({ PROTECTIONS_DISABLED: 'rate_limit,firewall' })).toEqual([expect.stringMatching(/^PROTECTIONS_DISABLED: .*expected a comma-separated list of rate_limit, http_metrics, db_permits/)]);
+  });
+
   it('refuses TRUST_PROXY=true as spoofable', () => {
     expect(problemsOf({ TRUST_PROXY: 'true' })).toEqual([expect.stringMatching(/^TRUST_PROXY: .*spoofable/)]);
   });

@@ -30,7 +30,7 @@ describe('npm run generate:feature (into a temporary copy of the project)', () =
 
     const jest = spawnSync(
       process.execPath,
-      ['--experimental-vm-modules', '--disable-warning=ExperimentalWarning', 'node_modules/jest/bin/jest.js', 'test/purchase-orders.e2e-spec.ts', 'src/purchase-orders'],
+      ['--experimental-vm-modules', '--disable-warning=ExperimentalWarning', 'node_modules/jest/bin/jest.js', '--verbose', 'test/purchase-orders.e2e-spec.ts', 'src/purchase-orders'],
       { cwd: copy, encoding: 'utf8', env: { ...process.env, TEST_DATABASE_URL: process.env['TEST_DATABASE_URL'] } },
     );
     const output = `${jest.stdout}\n${jest.stderr}`;

@@ -84,6 +84,19 @@ describe('Rate limiting (e2e, in-process store)', () => {
     });
   });
 
+  describe('PROTECTIONS_DISABLED=rate_limit (burst 2, 1/s)', () => {
+    it('lets every request through and sends no rate-limit headers', async () => {
+      const t = await createRateLimitTestApp({ RATE_LIMIT_BURST: '2', RATE_LIMIT_PER_SECOND: '1', PROTECTIONS_DISABLED: 'rate_limit' });
+      try {
+        const responses = await Promise.all(Array.from({ length: 6 }, () => request(t.server).get('/api/things')));
+        expect(responses.map((r) => r.status)).toEqual([200, 200, 200, 200, 200, 200]);
+        expect(responses[0]?.headers['ratelimit']).toBeUndefined();
+      } finally {
+        await t.close();
+      }
+    });
+  });
+
   describe('with TRUST_PROXY (burst 3, 1/s)', () => {
     it('TRUST_PROXY=loopback: each forwarded client has its own bucket', async () => {
       const t = await createRateLimitTestApp({ RATE_LIMIT_BURST: '3', RATE_LIMIT_PER_SECOND: '1', TRUST_PROXY: 'loopback' });

@@ -1,3 +1,5 @@
+import { ConfigService } from '@nestjs/config';
+import type { AllConfig } from '../../config/app-config';
 import { Injectable, type OnModuleDestroy } from '@nestjs/common';
 import { InjectMetric } from '@willsoto/nestjs-prometheus';
 import type { IncomingMessage, ServerResponse } from 'node:http';
@@ -38,13 +40,17 @@ type Collected<M> = M & { collect?: () => void | Promise<void> };
 @Injectable()
 export class HttpTelemetryMiddleware implements OnModuleDestroy {
   private readonly onClose: (this: ServerResponse) => void;
+  /** PROTECTIONS_DISABLED=http_metrics: no HTTP histogram (request ids and logs stay). */
+  private readonly metricsDisabled: boolean;
   private readonly collectTotal = () => this.copyCountsIntoTotal();
 
   constructor(
     @InjectMetric(METRIC.httpRequestDuration) private readonly duration: Histogram<HttpMetricLabel>,
     @InjectMetric(METRIC.httpRequestsTotal) private readonly total: Collected<Counter<HttpMetricLabel>>,
     @InjectRootLogger() private readonly logger: Logger,
+    config: ConfigService<AllConfig, true>,
   ) {
+    this.metricsDisabled = config.get('protections.disabled', { infer: true }).includes('http_metrics');
     // One listener function for all responses (`this` is the response): no closure allocated per request.
     const telemetry = this;
     this.onClose = function (this: ServerResponse) {
@@ -77,7 +83,7 @@ export class HttpTelemetryMiddleware implements OnModuleDestroy {
     const seconds = (performance.now() - context.startedAt) / 1000;
     const status = res.headersSent ? res.statusCode : CLIENT_CLOSED_REQUEST;
     const labels = { method: methodLabel(req.method), route: routeLabel(req), status_code: status };
-    this.duration.observe(labels, seconds);
+    if (!this.metricsDisabled) this.duration.observe(labels, seconds);
     this.logRequest(req as ExpressLikeRequest, context, labels.route, status, seconds);
   }
 

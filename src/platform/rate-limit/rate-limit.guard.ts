@@ -1,3 +1,5 @@
+import { ConfigService } from '@nestjs/config';
+import type { AllConfig } from '../../config/app-config';
 import { type ExecutionContext, Inject, Injectable } from '@nestjs/common';
 import {
   InjectThrottlerOptions,
@@ -35,6 +37,8 @@ import { RateLimitedError } from './rate-limited.error';
  */
 @Injectable()
 export class RateLimitGuard extends ThrottlerGuard {
+  /** PROTECTIONS_DISABLED=rate_limit: every request passes (bench, emergencies). */
+  private readonly disabled: boolean;
   private readonly exemptPaths: string[];
 
   constructor(
@@ -42,13 +46,15 @@ export class RateLimitGuard extends ThrottlerGuard {
     @InjectThrottlerStorage() storage: ThrottlerStorage,
     @Inject(RATE_LIMIT_MODULE_OPTIONS) moduleOptions: RateLimitModuleOptions,
     @InjectMetric(METRIC.httpRequestsRejected) private readonly rejected: Counter<string>,
+    config: ConfigService<AllConfig, true>,
   ) {
     super(options, storage, new CachedReflector());
+    this.disabled = config.get('protections.disabled', { infer: true }).includes('rate_limit');
     this.exemptPaths = (moduleOptions.exemptPaths ?? DEFAULT_EXEMPT_PATHS).map((path) => path.toLowerCase().replace(/\/+$/, ''));
   }
 
   protected override async shouldSkip(context: ExecutionContext): Promise<boolean> {
-    if (context.getType() !== 'http') return true;
+    if (this.disabled || context.getType() !== 'http') return true;
     const req = context.switchToHttp().getRequest<IncomingMessage & { originalUrl?: string }>();
     return this.isExempt(req.originalUrl ?? req.url ?? '/');
   }

@@ -1,3 +1,5 @@
+import { ConfigService } from '@nestjs/config';
+import type { AllConfig } from '../../config/app-config';
 import { Injectable, type OnModuleInit } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource } from 'typeorm';
@@ -26,7 +28,13 @@ export class DatabasePermitsGuard implements OnModuleInit {
   constructor(
     @InjectDataSource() private readonly dataSource: DataSource,
     @InjectPermits(PLATFORM_PERMITS.db) private readonly permits: PermitPool,
-  ) {}
+    config: ConfigService<AllConfig, true>,
+  ) {
+    this.permitsDisabled = config.get('protections.disabled', { infer: true }).includes('db_permits');
+  }
+
+  /** PROTECTIONS_DISABLED=db_permits: checkouts skip the permit (deadlines and cancellation stay). */
+  private readonly permitsDisabled: boolean;
 
   onModuleInit(): void {
     guardConnectionCheckouts(this.dataSource, this.guard);
@@ -37,7 +45,7 @@ export class DatabasePermitsGuard implements OnModuleInit {
     if (!context) return obtain();
     const signal = context.signal;
     signal?.throwIfAborted();
-    const permit = context.exempt ? undefined : await this.permits.acquire();
+    const permit = context.exempt || this.permitsDisabled ? undefined : await this.permits.acquire();
     let checkout: Checkout;
     try {
       checkout = await obtain();
