@@ -135,7 +135,8 @@ async function main(): Promise<void> {
   await withClient(adminUrl, (c) => c.query(`CREATE DATABASE "${name}"`));
   const url = new URL(adminUrl);
   url.pathname = `/${name}`;
-  const common = { DATABASE_URL: url.toString(), DB_POOL_MIN: '1' };
+  // The rate limit high enough never to refuse: the bench measures the telemetry edge, not the limiter.
+  const common = { DATABASE_URL: url.toString(), DB_POOL_MIN: '1', RATE_LIMIT_PER_SECOND: '1000000', RATE_LIMIT_BURST: '10000000' };
   const servers: Server[] = [];
   try {
     servers.push(await startServer('telemetry off', { ...common, BENCH_TELEMETRY: 'off', LOG_LEVEL: 'warn' }));
