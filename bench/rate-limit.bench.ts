@@ -27,6 +27,7 @@ import { MetricsModule } from '../src/platform/observability/metrics.module';
 import { MemoryTokenBucketStorage } from '../src/platform/rate-limit/memory-token-bucket.storage';
 import { RateLimitGuard } from '../src/platform/rate-limit/rate-limit.guard';
 import { RateLimitModule } from '../src/platform/rate-limit/rate-limit.module';
+import { edgeModules } from '../test/utils/edge-modules';
 
 /** The part of autocannon's JSON result used here, plus the server's CPU time per request. */
 interface AutocannonResult {
@@ -92,7 +93,7 @@ class BenchController {
 async function boot(name: string, imports: ModuleMetadata['imports'], providers: ModuleMetadata['providers'], env: Record<string, string>) {
   const config = loadConfig({ LOG_LEVEL: 'warn', RATE_LIMIT_PER_SECOND: '1000000', RATE_LIMIT_BURST: '10000000', ...env });
   @Module({
-    imports: [ConfigModule.forRoot({ isGlobal: true, ignoreEnvFile: true, load: [() => config] }), ErrorsModule, MetricsModule, ...(imports ?? [])],
+    imports: [ConfigModule.forRoot({ isGlobal: true, ignoreEnvFile: true, load: [() => config] }), ErrorsModule, MetricsModule, ...edgeModules(), ...(imports ?? [])],
     controllers: [BenchController],
     providers,
   })
