@@ -1,3 +1,4 @@
+import { spawnSync } from 'node:child_process';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { cpus, totalmem } from 'node:os';
 import { join } from 'node:path';
@@ -91,9 +92,64 @@ async function main(): Promise<void> {
     const bare = await startTarget('bare NestJS + TypeORM', join(ROOT, 'dist-bench', 'bench', 'targets', 'bare-nest.js'), { DATABASE_URL: db.url }, SERVER_CORE, path);
     targets.push(raw, bare);
 
+    // One protection off at a time, same run, same rounds: the difference to "everything on" is its cost.
+    const variants: Array<[string, Record<string, string>]> = [
+      ['ballast − rate limit', { PROTECTIONS_DISABLED: 'rate_limit' }],
+      ['ballast − HTTP metrics', { PROTECTIONS_DISABLED: 'http_metrics' }],
+      ['ballast − request log', { LOG_LEVEL: 'warn' }],
+      ['ballast − DB permits', { PROTECTIONS_DISABLED: 'db_permits' }],
+    ];
+    const without: Target[] = [];
+    for (const [name, extra] of variants) without.push(await startTarget(name, join(ROOT, 'dist', 'main.js'), ballastEnv(db.url, extra), SERVER_CORE, path));
+    targets.push(...without);
+
     process.stdout.write(`\n# GET /api/v1/users/:id — ${ROUNDS} rounds × ${SECONDS} s, ${CONNECTIONS} connections\n`);
-    const rows = await interleaved([raw, bare, ballast], path);
+    const all = await interleaved([raw, bare, ballast, ...without], path);
+    const rows = all.slice(0, 3);
     const [rawRow, bareRow, ballastRow] = rows as [Row, Row, Row];
+    const costs = all.slice(3).map((row) => ({ protection: row.name.replace('ballast − ', ''), rps: row.rps, costOfBare: (row.rps - ballastRow.rps) / bareRow.rps }));
+    json['perFeature'] = { variants: all.slice(3), costs };
+    report.push(
+      `## Cost of each protection (same run; cost = (rps without it − rps with everything) / bare rps; target ≤ 0.05)\n\n` +
+        `| protection off | req/s | cost of bare |\n|---|---:|---:|\n` +
+        costs.map((c) => `| ${c.protection} | ${c.rps} | ${c.costOfBare.toFixed(3)} |`).join('\n'),
+    );
+    await Promise.all(without.map((t) => t.stop()));
+
+    // Growth: 100,000 distinct rate-limit clients (X-Forwarded-For from a trusted loopback proxy), then 10,000
+    // requests to unknown paths: RSS and the number of /metrics series before and after.
+    const growth = await startTarget('ballast (growth)', join(ROOT, 'dist', 'main.js'), ballastEnv(db.url, { TRUST_PROXY: 'loopback', LOG_LEVEL: 'warn' }), SERVER_CORE, path);
+    targets.push(growth);
+    const series = async () => (await (await fetch(`http://127.0.0.1:${growth.port}/metrics`)).text()).split('\n').filter((l) => l && !l.startsWith('#')).length;
+    const bucketGauge = async () => Number(/^rate_limit_buckets(?:\{[^}]*\})? (\d+)/m.exec(await (await fetch(`http://127.0.0.1:${growth.port}/metrics`)).text())?.[1] ?? NaN);
+    await runLoad({ port: growth.port, path, connections: CONNECTIONS, durationSec: 2 });
+    const rssBefore = growth.rssMiB();
+    let client = 0;
+    const clients = await runLoad({
+      port: growth.port,
+      path,
+      connections: CONNECTIONS,
+      durationSec: 120,
+      amount: 100_000,
+      headers: () => {
+        const n = client++;
+        return { 'x-forwarded-for': `10.${(n >> 16) & 255}.${(n >> 8) & 255}.${n & 255}` };
+      },
+    });
+    const rssAfterClients = growth.rssMiB();
+    const buckets = await bucketGauge();
+    const seriesBefore = await series();
+    const unknown = await runLoad({ port: growth.port, path: () => `/scan/${Math.random().toString(36).slice(2)}`, connections: CONNECTIONS, durationSec: 60, amount: 10_000 });
+    const seriesAfter = await series();
+    json['growth'] = { rssBefore, rssAfterClients, buckets, clientRequests: clients.requests, clientNon2xx: clients.non2xx, seriesBefore, seriesAfter, unknownRequests: unknown.requests };
+    report.push(
+      `## Growth\n\n| measure | value |\n|---|---:|\n` +
+        `| RSS before, MiB | ${rssBefore.toFixed(0)} |\n` +
+        `| RSS after ${clients.requests} requests from 100,000 distinct clients, MiB | ${rssAfterClients.toFixed(0)} (+${(rssAfterClients - rssBefore).toFixed(0)}) |\n` +
+        `| rate-limit buckets held (rate_limit_buckets) | ${buckets} |\n` +
+        `| /metrics series before → after ${unknown.requests} requests to random unknown paths | ${seriesBefore} → ${seriesAfter} |`,
+    );
+    await growth.stop();
     const ratios = { ballastOverBare: ballastRow.rps / bareRow.rps, ballastOverRaw: ballastRow.rps / rawRow.rps, bareOverRaw: bareRow.rps / rawRow.rps };
     json['dbRoute'] = { rows, ratios };
     report.push(
@@ -104,6 +160,14 @@ async function main(): Promise<void> {
     await Promise.all(targets.map((t) => t.stop()));
     await db.drop();
   }
+
+  // Overload: 10x the HTTP concurrency limit on a slow route (bench/overload.ts, its own bounded run).
+  const overloadEnv = { OVERLOAD_CONNECTIONS: '10000', OVERLOAD_LIMIT: '1000', OVERLOAD_SLOW_MS: '1000', OVERLOAD_SECONDS: '10', OVERLOAD_BACKLOGS: '4096', OVERLOAD_RAW: '0' };
+  const overload = spawnSync(process.execPath, [join(__dirname, 'overload.js')], { env: { ...process.env, ...overloadEnv }, encoding: 'utf8', timeout: 180_000 });
+  const overloadText = `${overload.stdout ?? ''}${overload.status === 0 ? '' : `\n(overload run exited ${overload.status}: ${overload.stderr ?? ''})`}`.trim();
+  process.stdout.write(`\n${overloadText}\n`);
+  json['overload'] = { env: overloadEnv, output: overloadText };
+  report.push(`## Overload: 10,000 connections against HTTP_CONCURRENCY_LIMIT=1000, 1 s route\n\n\`\`\`\n${overloadText}\n\`\`\``);
 
   const machine = `${cpus().length} × ${cpus()[0]?.model ?? 'cpu'}, ${Math.round(totalmem() / 2 ** 30)} GiB, Node ${process.version}, ` +
     `${canPin ? 'servers pinned to core 0, load generator to core 1' : 'no taskset: unpinned'}, PostgreSQL ${db.where}`;

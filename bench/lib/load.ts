@@ -25,6 +25,8 @@ export interface LoadOptions {
   /** Per-request timeout, seconds. */
   timeoutSec?: number;
   pipelining?: number;
+  /** Stop after this many requests instead of after `durationSec`. */
+  amount?: number;
 }
 
 /** Runs autocannon against 127.0.0.1:`port` for a bounded time. */
@@ -35,7 +37,7 @@ export async function runLoad(options: LoadOptions): Promise<LoadResult> {
   const result = await autocannon({
     url: `http://127.0.0.1:${options.port}`,
     connections: options.connections,
-    duration: options.durationSec,
+    ...(options.amount ? { amount: options.amount } : { duration: options.durationSec }),
     pipelining: options.pipelining ?? 1,
     timeout: options.timeoutSec ?? 10,
     method: options.method ?? 'GET',
