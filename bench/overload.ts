@@ -105,7 +105,7 @@ async function startServer(script: string, databaseUrl: string, backlog: number)
       BENCH_SLOW_MS: String(SLOW_MS),
       BENCH_BACKLOG: String(backlog),
     },
-    stdio: ['ignore', 'inherit', 'inherit'],
+    stdio: ['ignore', 'ignore', 'inherit'],
   });
   const deadline = Date.now() + 60_000;
   for (;;) {

@@ -16,6 +16,8 @@ const ROUNDS = Number(process.env['BENCH_ROUNDS'] ?? 3);
 const SECONDS = Number(process.env['BENCH_SECONDS'] ?? 8);
 const CONNECTIONS = Number(process.env['BENCH_CONNECTIONS'] ?? 50);
 const SERVER_CORE = 0;
+/** Pool size of every target: 7 servers run side by side and PostgreSQL's default max_connections is 100. */
+const POOL = process.env['BENCH_POOL'] ?? '10';
 
 /** Ballast's production settings for the bench; the rate limit is high enough never to reject. */
 function ballastEnv(databaseUrl: string, extra: Record<string, string> = {}): Record<string, string> {
@@ -25,6 +27,8 @@ function ballastEnv(databaseUrl: string, extra: Record<string, string> = {}): Re
     RATE_LIMIT_PER_SECOND: '1000000',
     RATE_LIMIT_BURST: '1000000',
     LOG_LEVEL: 'info',
+    DB_POOL_MAX: POOL,
+    DB_POOL_MIN: POOL,
     ...extra,
   };
 }
@@ -88,8 +92,8 @@ async function main(): Promise<void> {
     targets.push(ballast);
     const id = await seedUsers(db.url, 1000);
     const path = `/api/v1/users/${id}`;
-    const raw = await startTarget('raw node:http + pg', join(ROOT, 'dist-bench', 'bench', 'targets', 'raw-node.js'), { DATABASE_URL: db.url }, SERVER_CORE, path);
-    const bare = await startTarget('bare NestJS + TypeORM', join(ROOT, 'dist-bench', 'bench', 'targets', 'bare-nest.js'), { DATABASE_URL: db.url }, SERVER_CORE, path);
+    const raw = await startTarget('raw node:http + pg', join(ROOT, 'dist-bench', 'bench', 'targets', 'raw-node.js'), { DATABASE_URL: db.url, DB_POOL_MAX: POOL }, SERVER_CORE, path);
+    const bare = await startTarget('bare NestJS + TypeORM', join(ROOT, 'dist-bench', 'bench', 'targets', 'bare-nest.js'), { DATABASE_URL: db.url, DB_POOL_MAX: POOL }, SERVER_CORE, path);
     targets.push(raw, bare);
 
     // One protection off at a time, same run, same rounds: the difference to "everything on" is its cost.
@@ -118,12 +122,21 @@ async function main(): Promise<void> {
 
     // Growth: 100,000 distinct rate-limit clients (X-Forwarded-For from a trusted loopback proxy), then 10,000
     // requests to unknown paths: RSS and the number of /metrics series before and after.
-    const growth = await startTarget('ballast (growth)', join(ROOT, 'dist', 'main.js'), ballastEnv(db.url, { TRUST_PROXY: 'loopback', LOG_LEVEL: 'warn' }), SERVER_CORE, path);
+    const growth = await startTarget('ballast (growth)', join(ROOT, 'dist', 'main.js'), ballastEnv(db.url, {
+      TRUST_PROXY: 'loopback',
+      LOG_LEVEL: 'warn',
+      // Slow refill, so every one of the 100,000 buckets stays live (a full bucket is evicted once idle).
+      RATE_LIMIT_PER_SECOND: '1',
+      RATE_LIMIT_BURST: '1000',
+      RATE_LIMIT_MAX_KEYS: '200000',
+    }), SERVER_CORE, path);
     targets.push(growth);
     const series = async () => (await (await fetch(`http://127.0.0.1:${growth.port}/metrics`)).text()).split('\n').filter((l) => l && !l.startsWith('#')).length;
+    const heapMiB = async () => Number(/^nodejs_heap_size_used_bytes (\S+)/m.exec(await (await fetch(`http://127.0.0.1:${growth.port}/metrics`)).text())?.[1] ?? NaN) / 2 ** 20;
     const bucketGauge = async () => Number(/^rate_limit_buckets(?:\{[^}]*\})? (\d+)/m.exec(await (await fetch(`http://127.0.0.1:${growth.port}/metrics`)).text())?.[1] ?? NaN);
     await runLoad({ port: growth.port, path, connections: CONNECTIONS, durationSec: 2 });
     const rssBefore = growth.rssMiB();
+    const heapBefore = await heapMiB();
     let client = 0;
     const clients = await runLoad({
       port: growth.port,
@@ -137,15 +150,17 @@ async function main(): Promise<void> {
       },
     });
     const rssAfterClients = growth.rssMiB();
+    const heapAfter = await heapMiB();
     const buckets = await bucketGauge();
     const seriesBefore = await series();
     const unknown = await runLoad({ port: growth.port, path: () => `/scan/${Math.random().toString(36).slice(2)}`, connections: CONNECTIONS, durationSec: 60, amount: 10_000 });
     const seriesAfter = await series();
-    json['growth'] = { rssBefore, rssAfterClients, buckets, clientRequests: clients.requests, clientNon2xx: clients.non2xx, seriesBefore, seriesAfter, unknownRequests: unknown.requests };
+    json['growth'] = { rssBefore, rssAfterClients, heapBefore, heapAfter, buckets, clientRequests: clients.requests, clientNon2xx: clients.non2xx, seriesBefore, seriesAfter, unknownRequests: unknown.requests };
     report.push(
       `## Growth\n\n| measure | value |\n|---|---:|\n` +
         `| RSS before, MiB | ${rssBefore.toFixed(0)} |\n` +
         `| RSS after ${clients.requests} requests from 100,000 distinct clients, MiB | ${rssAfterClients.toFixed(0)} (+${(rssAfterClients - rssBefore).toFixed(0)}) |\n` +
+        `| V8 heap used before → after, MiB | ${heapBefore.toFixed(0)} → ${heapAfter.toFixed(0)} (+${(heapAfter - heapBefore).toFixed(0)}) |\n` +
         `| rate-limit buckets held (rate_limit_buckets) | ${buckets} |\n` +
         `| /metrics series before → after ${unknown.requests} requests to random unknown paths | ${seriesBefore} → ${seriesAfter} |`,
     );
@@ -163,7 +178,7 @@ async function main(): Promise<void> {
 
   // Overload: 10x the HTTP concurrency limit on a slow route (bench/overload.ts, its own bounded run).
   const overloadEnv = { OVERLOAD_CONNECTIONS: '10000', OVERLOAD_LIMIT: '1000', OVERLOAD_SLOW_MS: '1000', OVERLOAD_SECONDS: '10', OVERLOAD_BACKLOGS: '4096', OVERLOAD_RAW: '0' };
-  const overload = spawnSync(process.execPath, [join(__dirname, 'overload.js')], { env: { ...process.env, ...overloadEnv }, encoding: 'utf8', timeout: 180_000 });
+  const overload = spawnSync(process.execPath, [join(__dirname, 'overload.js')], { env: { ...process.env, ...overloadEnv }, encoding: 'utf8', timeout: 180_000, maxBuffer: 64 * 2 ** 20 });
   const overloadText = `${overload.stdout ?? ''}${overload.status === 0 ? '' : `\n(overload run exited ${overload.status}: ${overload.stderr ?? ''})`}`.trim();
   process.stdout.write(`\n${overloadText}\n`);
   json['overload'] = { env: overloadEnv, output: overloadText };

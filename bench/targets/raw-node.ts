@@ -5,7 +5,7 @@ import { Pool } from 'pg';
  * The physical reference: node:http + pg, no framework, the same query as Ballast's GET /api/v1/users/:id.
  * Hand-written on purpose: it is the floor the frameworks are measured against.
  */
-const pool = new Pool({ connectionString: process.env['DATABASE_URL'], max: 20 });
+const pool = new Pool({ connectionString: process.env['DATABASE_URL'], max: Number(process.env['DB_POOL_MAX'] ?? 20) });
 const ROUTE = /^\/api\/v1\/users\/([0-9a-f-]{36})$/;
 
 const server = createServer((req, res) => {
