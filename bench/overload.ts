@@ -2,11 +2,12 @@ import autocannon from 'autocannon';
 import { type ChildProcess, execFileSync, spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
-import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Client } from 'pg';
 import { startEmbeddedPostgres } from '../test/utils/embedded-postgres';
+import { freePort } from '../src/platform/database/free-port';
+import { canPin } from './lib/processes';
 
 /**
  * Overload bench: CONNECTIONS concurrent clients (10x HTTP_CONCURRENCY_LIMIT by default) against a route that
@@ -26,26 +27,6 @@ const TARGETS = [
   { name: 'ballast', script: join(__dirname, 'overload-server.js') },
   ...(process.env['OVERLOAD_RAW'] === '0' ? [] : [{ name: 'raw node:http floor', script: join(__dirname, 'overload-raw-server.js') }]),
 ];
-
-const canPin = (() => {
-  try {
-    execFileSync('taskset', ['-p', String(process.pid)], { stdio: 'ignore' });
-    return true;
-  } catch {
-    return false;
-  }
-})();
-
-async function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const srv = createServer();
-    srv.once('error', reject);
-    srv.listen(0, '127.0.0.1', () => {
-      const address = srv.address();
-      srv.close(() => (typeof address === 'object' && address ? resolve(address.port) : reject(new Error('no port'))));
-    });
-  });
-}
 
 function procStatusMiB(pid: number | undefined, field: 'VmHWM' | 'VmRSS'): number {
   const path = `/proc/${pid}/status`;

@@ -1,6 +1,6 @@
 import { type ChildProcess, execFileSync, spawn } from 'node:child_process';
 import { existsSync, readFileSync } from 'node:fs';
-import { createServer } from 'node:net';
+import { freePort } from '../../src/platform/database/free-port';
 
 /** Whether `taskset` can pin processes to cores here. */
 export const canPin = (() => {
@@ -15,17 +15,6 @@ export const canPin = (() => {
 /** Pins the current process (the load generator) to `core`, if possible. */
 export function pinSelf(core: number): void {
   if (canPin) execFileSync('taskset', ['-cp', String(core), String(process.pid)], { stdio: 'ignore' });
-}
-
-export async function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const srv = createServer();
-    srv.once('error', reject);
-    srv.listen(0, '127.0.0.1', () => {
-      const address = srv.address();
-      srv.close(() => (typeof address === 'object' && address ? resolve(address.port) : reject(new Error('no port'))));
-    });
-  });
 }
 
 /** A server under test. */

@@ -2,11 +2,12 @@ import autocannon from 'autocannon';
 import { type ChildProcess, execFileSync, spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { chmodSync, existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
-import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Client } from 'pg';
 import { startEmbeddedPostgres } from '../../test/utils/embedded-postgres';
+import { freePort } from '../../src/platform/database/free-port';
+import { canPin } from '../lib/processes';
 
 /**
  * `npm run bench:telemetry`: the throughput cost of the telemetry edge on GET /bench/ping, three servers
@@ -22,15 +23,6 @@ const SECONDS = Number(process.env['BENCH_SECONDS'] ?? 4);
 const CONNECTIONS = Number(process.env['BENCH_CONNECTIONS'] ?? 32);
 const PATH = process.env['BENCH_PATH'] ?? '/bench/ping';
 const TARGET = join(__dirname, 'target.js');
-
-const canPin = (() => {
-  try {
-    execFileSync('taskset', ['-p', String(process.pid)], { stdio: 'ignore' });
-    return true;
-  } catch {
-    return false;
-  }
-})();
 
 const CLOCK_TICKS = (() => {
   try {
@@ -48,17 +40,6 @@ function cpuSeconds(pid: number | undefined): number {
   // Fields after the command name, which is parenthesised and may hold spaces: utime and stime are 12th and 13th.
   const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
   return (Number(fields[11]) + Number(fields[12])) / CLOCK_TICKS;
-}
-
-async function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const srv = createServer();
-    srv.once('error', reject);
-    srv.listen(0, '127.0.0.1', () => {
-      const address = srv.address();
-      srv.close(() => (typeof address === 'object' && address ? resolve(address.port) : reject(new Error('no port'))));
-    });
-  });
 }
 
 async function withClient<T>(url: string, fn: (c: Client) => Promise<T>): Promise<T> {

