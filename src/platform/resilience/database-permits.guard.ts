@@ -77,7 +77,6 @@ export class DatabasePermitsGuard implements OnModuleInit {
 /** Ties a checked-out client to a request's signal until `unbind()`, which tells whether it aborted. */
 function bindToSignal(client: PgClient, signal: AbortSignal): { unbind(): boolean } {
   let aborted = false;
-  const own = Object.hasOwn(client, 'query') ? client.query : undefined;
   const query = client.query;
   client.query = function (this: unknown, ...args: never[]) {
     if (signal.aborted) throw signal.reason;
@@ -91,8 +90,9 @@ function bindToSignal(client: PgClient, signal: AbortSignal): { unbind(): boolea
   return {
     unbind() {
       signal.removeEventListener('abort', onAbort);
-      if (own) client.query = own;
-      else delete (client as Partial<PgClient>).query;
+      // Put the previous function back as an own property rather than `delete` it: deleting a property
+      // turns the pooled client into a slow dictionary-mode object for the rest of its life.
+      client.query = query;
       return aborted;
     },
   };
