@@ -1,13 +1,10 @@
 import autocannon from 'autocannon';
 import { type ChildProcess, execFileSync, spawn } from 'node:child_process';
-import { randomBytes } from 'node:crypto';
-import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { Client } from 'pg';
-import { startEmbeddedPostgres } from '../test/utils/embedded-postgres';
 import { freePort } from '../src/platform/database/free-port';
 import { canPin } from './lib/processes';
+import { createBenchDatabase } from './lib/database';
 
 /**
  * Overload bench: CONNECTIONS concurrent clients (10x HTTP_CONCURRENCY_LIMIT by default) against a route that
@@ -15,7 +12,7 @@ import { canPin } from './lib/processes';
  * requests (200) separately, errors, and the server's peak RSS — once per listen backlog in BACKLOGS.
  *   npm run build && npx tsc -p tsconfig.bench.json && node dist-bench/bench/overload.js
  * Env: OVERLOAD_CONNECTIONS (10000), OVERLOAD_LIMIT (1000), OVERLOAD_SLOW_MS (1000), OVERLOAD_SECONDS (15),
- * OVERLOAD_BACKLOGS ("511,4096"), DATABASE_URL (else an embedded PostgreSQL; the route never queries it).
+ * OVERLOAD_BACKLOGS ("511,4096"), BENCH_DATABASE_URL/DATABASE_URL (else an embedded PostgreSQL; the route never queries it).
  */
 const CONNECTIONS = Number(process.env['OVERLOAD_CONNECTIONS'] ?? 10_000);
 const LIMIT = Number(process.env['OVERLOAD_LIMIT'] ?? 1000);
@@ -43,30 +40,6 @@ function percentile(sorted: number[], p: number): number {
 function summary(latencies: number[]): string {
   const s = [...latencies].sort((a, b) => a - b);
   return `n=${s.length} p50=${percentile(s, 50)} p99=${percentile(s, 99)} max=${s.at(-1) ?? NaN} ms`;
-}
-
-/** A fresh database on DATABASE_URL's server, or an embedded server; removed afterwards. */
-async function benchDatabase(): Promise<{ url: string; drop(): Promise<void> }> {
-  const external = process.env['DATABASE_URL'];
-  if (!external) {
-    const dir = mkdtempSync(join(tmpdir(), 'ballast-overload-pg-'));
-    const pg = await startEmbeddedPostgres(dir);
-    return { url: pg.url, drop: async () => (await pg.stop(), rmSync(dir, { recursive: true, force: true })) };
-  }
-  const name = `ballast_overload_${randomBytes(4).toString('hex')}`;
-  const admin = async (sql: string) => {
-    const c = new Client({ connectionString: external });
-    await c.connect();
-    try {
-      await c.query(sql);
-    } finally {
-      await c.end();
-    }
-  };
-  await admin(`CREATE DATABASE "${name}"`);
-  const url = new URL(external);
-  url.pathname = `/${name}`;
-  return { url: url.toString(), drop: () => admin(`DROP DATABASE IF EXISTS "${name}" WITH (FORCE)`) };
 }
 
 async function startServer(script: string, databaseUrl: string, backlog: number): Promise<{ child: ChildProcess; port: number }> {
@@ -168,7 +141,7 @@ async function run(target: { name: string; script: string }, databaseUrl: string
 
 async function main(): Promise<void> {
   if (canPin) execFileSync('taskset', ['-cp', '1', String(process.pid)], { stdio: 'ignore' });
-  const db = await benchDatabase();
+  const db = await createBenchDatabase();
   try {
     for (const backlog of BACKLOGS) for (const target of TARGETS) await run(target, db.url, backlog);
   } finally {

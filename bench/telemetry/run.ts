@@ -1,13 +1,11 @@
 import autocannon from 'autocannon';
 import { type ChildProcess, execFileSync, spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { chmodSync, existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { Client } from 'pg';
-import { startEmbeddedPostgres } from '../../test/utils/embedded-postgres';
 import { freePort } from '../../src/platform/database/free-port';
 import { canPin } from '../lib/processes';
+import { createBenchDatabase } from '../lib/database';
 
 /**
  * `npm run bench:telemetry`: the throughput cost of the telemetry edge on GET /bench/ping, three servers
@@ -40,16 +38,6 @@ function cpuSeconds(pid: number | undefined): number {
   // Fields after the command name, which is parenthesised and may hold spaces: utime and stime are 12th and 13th.
   const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
   return (Number(fields[11]) + Number(fields[12])) / CLOCK_TICKS;
-}
-
-async function withClient<T>(url: string, fn: (c: Client) => Promise<T>): Promise<T> {
-  const client = new Client({ connectionString: url });
-  await client.connect();
-  try {
-    return await fn(client);
-  } finally {
-    await client.end();
-  }
 }
 
 interface Server {
@@ -100,24 +88,9 @@ async function seriesCount(port: number): Promise<{ total: number; http: number 
 
 async function main(): Promise<void> {
   if (canPin) execFileSync('taskset', ['-cp', '1', String(process.pid)], { stdio: 'ignore' });
-  let adminUrl = process.env['BENCH_DATABASE_URL'] ?? process.env['DATABASE_URL'];
-  let stopEmbedded: (() => Promise<void>) | undefined;
-  if (!adminUrl) {
-    const dir = mkdtempSync(join(tmpdir(), 'ballast-bench-pg-'));
-    chmodSync(dir, 0o755);
-    const pg = await startEmbeddedPostgres(dir);
-    adminUrl = pg.url;
-    stopEmbedded = async () => {
-      await pg.stop();
-      rmSync(dir, { recursive: true, force: true });
-    };
-  }
-  const name = `ballast_bench_${randomBytes(4).toString('hex')}`;
-  await withClient(adminUrl, (c) => c.query(`CREATE DATABASE "${name}"`));
-  const url = new URL(adminUrl);
-  url.pathname = `/${name}`;
+  const db = await createBenchDatabase();
   // The rate limit high enough never to refuse: the bench measures the telemetry edge, not the limiter.
-  const common = { DATABASE_URL: url.toString(), DB_POOL_MIN: '1', RATE_LIMIT_PER_SECOND: '1000000', RATE_LIMIT_BURST: '10000000' };
+  const common = { DATABASE_URL: db.url, DB_POOL_MIN: '1', RATE_LIMIT_PER_SECOND: '1000000', RATE_LIMIT_BURST: '10000000' };
   const servers: Server[] = [];
   try {
     servers.push(await startServer('telemetry off', { ...common, BENCH_TELEMETRY: 'off', LOG_LEVEL: 'warn' }));
@@ -175,8 +148,7 @@ async function main(): Promise<void> {
   } finally {
     for (const s of servers) s.child.kill('SIGTERM');
     await Promise.all(servers.map((s) => new Promise((resolve) => (s.child.exitCode !== null ? resolve(null) : s.child.once('exit', resolve)))));
-    await withClient(adminUrl, (c) => c.query(`DROP DATABASE IF EXISTS "${name}" WITH (FORCE)`));
-    await stopEmbedded?.();
+    await db.drop();
   }
 }
 
