@@ -1,7 +1,7 @@
 import { Writable } from 'node:stream';
 import type { LevelWithSilent } from 'pino';
 import { runInRequestContext } from '../request-context/request-context';
-import { createRootLogger, scrubUrlCredentials } from './root-logger.factory';
+import { cachedIsoTime, createRootLogger, scrubUrlCredentials } from './root-logger.factory';
 
 function capture(level: LevelWithSilent = 'info') {
   const lines: Array<Record<string, unknown>> = [];
@@ -57,6 +57,16 @@ describe(createRootLogger.name, () => {
     expect(text).not.toContain('hunter2');
     expect(text).not.toContain('p%40ss');
     expect(text).toContain('postgres://app:[Redacted]@db:5432/x');
+  });
+});
+
+describe(cachedIsoTime.name, () => {
+  it('is the current time, re-formatted when the millisecond changes', async () => {
+    const first = cachedIsoTime();
+    expect(first).toBe(`,"time":"${new Date(Date.parse(JSON.parse(`{${first.slice(1)}}`).time)).toISOString()}"`);
+    expect(Math.abs(Date.parse(JSON.parse(`{${first.slice(1)}}`).time) - Date.now())).toBeLessThan(50);
+    await new Promise((resolve) => setTimeout(resolve, 5));
+    expect(cachedIsoTime()).not.toBe(first);
   });
 });
 

@@ -32,6 +32,22 @@ export function requestContextMixin(): Record<string, string> {
   return { requestId: context.requestId, traceId: traceIdOf(context.traceparent) };
 }
 
+let stampedAt = NaN;
+let stamp = '';
+
+/**
+ * pino's `isoTime` (`,"time":"2026-11-25T12:00:00.000Z"`), formatted once per millisecond instead of once
+ * per line: `Date#toISOString` was the largest single cost of a request line.
+ */
+export function cachedIsoTime(): string {
+  const now = Date.now();
+  if (now !== stampedAt) {
+    stampedAt = now;
+    stamp = `,"time":"${new Date(now).toISOString()}"`;
+  }
+  return stamp;
+}
+
 /**
  * The application's one pino logger: JSON lines with an ISO time and a textual level, sensitive headers
  * redacted, URL passwords scrubbed, request id and trace id mixed in from the request context.
@@ -40,7 +56,7 @@ export function createRootLogger({ level, destination }: RootLoggerOptions): Log
   return pino(
     {
       level,
-      timestamp: pino.stdTimeFunctions.isoTime,
+      timestamp: cachedIsoTime,
       formatters: { level: (label) => ({ level: label }) },
       redact: { paths: REDACTED_PATHS, censor: '[Redacted]' },
       mixin: requestContextMixin,

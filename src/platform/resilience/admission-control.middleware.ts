@@ -1,4 +1,4 @@
-import { Injectable } from '@nestjs/common';
+import { Injectable, type OnModuleDestroy } from '@nestjs/common';
 import { ConfigService } from '@nestjs/config';
 import { InjectMetric } from '@willsoto/nestjs-prometheus';
 import type { IncomingMessage, ServerResponse } from 'node:http';
@@ -17,7 +17,7 @@ import { ConcurrencyLimitError } from './resilience.errors';
  * Health and metrics paths bypass the cap (and are marked exempt for permits) and are not counted.
  */
 @Injectable()
-export class AdmissionControlMiddleware {
+export class AdmissionControlMiddleware implements OnModuleDestroy {
   private inFlight = 0;
   private readonly limit: number;
   private readonly refusal: EdgeProblem = edgeProblem(new ConcurrencyLimitError());
@@ -25,13 +25,22 @@ export class AdmissionControlMiddleware {
 
   constructor(
     config: ConfigService<AllConfig, true>,
-    @InjectMetric(METRIC.httpRequestsInFlight) private readonly inFlightGauge: Gauge<string>,
+    @InjectMetric(METRIC.httpRequestsInFlight) private readonly inFlightGauge: Gauge<string> & { collect?: () => void },
     @InjectMetric(METRIC.httpRequestsRejected) rejected: Counter<string>,
   ) {
     this.limit = config.get('resilience.httpConcurrencyLimit', { infer: true });
     this.rejected = rejected.labels('concurrency');
     this.rejected.inc(0);
     this.inFlightGauge.set(0);
+    // Read when /metrics is scraped, not set twice per request (each prom-client `set` hashes its labels).
+    this.inFlightGauge.collect = this.collectInFlight;
+  }
+
+  private readonly collectInFlight = () => this.inFlightGauge.set(this.inFlight);
+
+  onModuleDestroy(): void {
+    // prom-client's registry is process-wide: unhook unless a newer application already took the gauge over.
+    if (this.inFlightGauge.collect === this.collectInFlight) this.inFlightGauge.collect = undefined;
   }
 
   /** Requests admitted and not yet answered (or abandoned). */
@@ -52,7 +61,6 @@ export class AdmissionControlMiddleware {
       return;
     }
     this.inFlight++;
-    this.inFlightGauge.set(this.inFlight);
     // 'close' fires exactly once per response: after 'finish', or when the connection dies first.
     res.on('close', this.onClose);
     next();
@@ -60,6 +68,5 @@ export class AdmissionControlMiddleware {
 
   private readonly onClose = (): void => {
     this.inFlight--;
-    this.inFlightGauge.set(this.inFlight);
   };
 }

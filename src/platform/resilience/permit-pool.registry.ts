@@ -1,6 +1,8 @@
-import { Injectable } from '@nestjs/common';
+import { Injectable, type OnModuleDestroy } from '@nestjs/common';
 import { InjectMetric } from '@willsoto/nestjs-prometheus';
 import type { Counter, Gauge } from 'prom-client';
+
+type Collected<M> = M & { collect?: () => void };
 import { currentRequestContext } from '../request-context/request-context';
 import { METRIC } from '../observability/metrics.constants';
 import { PermitPool, type PermitPoolOptions } from './permit-pool';
@@ -9,16 +11,28 @@ import { PermitPool, type PermitPoolOptions } from './permit-pool';
  * Every named permit pool of the process, so `@UsePermits(name)` finds its pool and each pool reports
  * `resource_permits_in_use{resource}` and `resource_permits_rejected_total{resource}`. A refusal while
  * serving a request also counts `http_requests_rejected_total{reason="permits"}`.
+ * The in-use gauge is read from the pools when /metrics is scraped, not set on every acquire and release:
+ * each prom-client `set` hashes its labels, twice per database checkout on the hot path.
  */
 @Injectable()
-export class PermitPoolRegistry {
+export class PermitPoolRegistry implements OnModuleDestroy {
   private readonly pools = new Map<string, { pool: PermitPool; options: PermitPoolOptions }>();
+  private readonly collectInUse = () => {
+    for (const [name, { pool }] of this.pools) this.inUse.labels(name).set(pool.inUse);
+  };
 
   constructor(
-    @InjectMetric(METRIC.resourcePermitsInUse) private readonly inUse: Gauge<string>,
+    @InjectMetric(METRIC.resourcePermitsInUse) private readonly inUse: Collected<Gauge<string>>,
     @InjectMetric(METRIC.resourcePermitsRejected) private readonly rejected: Counter<string>,
     @InjectMetric(METRIC.httpRequestsRejected) private readonly httpRejected: Counter<string>,
-  ) {}
+  ) {
+    inUse.collect = this.collectInUse;
+  }
+
+  onModuleDestroy(): void {
+    // prom-client's registry is process-wide: unhook unless a newer application already took the gauge over.
+    if (this.inUse.collect === this.collectInUse) this.inUse.collect = undefined;
+  }
 
   /** Creates the pool `name`; declaring the same name twice with other bounds is a programming error. */
   register(name: string, options: PermitPoolOptions): PermitPool {
@@ -32,17 +46,15 @@ export class PermitPoolRegistry {
     if (!Number.isInteger(options.capacity) || options.capacity < 1) {
       throw new Error(`permit pool "${name}": capacity must be a positive integer, got ${options.capacity}`);
     }
-    const inUse = this.inUse.labels(name);
     const rejected = this.rejected.labels(name);
     const httpRejected = this.httpRejected.labels('permits');
     const pool = new PermitPool(name, options, {
-      onChange: (held) => inUse.set(held),
       onRejected: () => {
         rejected.inc();
         if (currentRequestContext()) httpRejected.inc();
       },
     });
-    inUse.set(0);
+    this.inUse.labels(name).set(0);
     rejected.inc(0);
     this.pools.set(name, { pool, options });
     return pool;

@@ -12,8 +12,8 @@ export interface PermitPoolOptions {
 
 /** Told about every change, so metrics stay out of the pool itself. */
 export interface PermitPoolObserver {
-  /** Permits held changed. */
-  onChange(inUse: number): void;
+  /** Permits held changed (optional: a metric can read `inUse` when scraped instead). */
+  onChange?(inUse: number): void;
   /** A caller was refused a permit. */
   onRejected(): void;
 }
@@ -72,7 +72,7 @@ export class PermitPool {
   tryAcquire(): Permit | undefined {
     if (this.held >= this.capacity) return undefined;
     this.held++;
-    this.observer.onChange(this.held);
+    this.observer.onChange?.(this.held);
     return this.newPermit();
   }
 
@@ -133,7 +133,7 @@ export class PermitPool {
       return;
     }
     this.held--;
-    this.observer.onChange(this.held);
+    this.observer.onChange?.(this.held);
   }
 
   private dropWaiter(waiter: Waiter, error: unknown): void {
