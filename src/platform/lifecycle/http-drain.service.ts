@@ -7,8 +7,8 @@ import { DRAIN_POLL_MS, IDLE_CONNECTION_GRACE_MS } from './lifecycle.constants';
 
 /** What the drain knows about one client connection. */
 interface ConnectionState {
-  /** Requests on this connection whose response has not finished. */
-  inFlight: number;
+  /** Responses on this connection not finished yet: usually none or one, more only with HTTP pipelining. */
+  responses: ServerResponse[];
   /** `socket.bytesRead` when the connection last became idle: more means a request is arriving. */
   bytesReadWhenIdle: number;
   /** Monotonic time since which the connection has been idle and quiet. */
@@ -39,7 +39,14 @@ export interface DrainReport {
 export class HttpDrain {
   private server: Server | undefined;
   private readonly connections = new Map<Socket, ConnectionState>();
-  private readonly responses = new Set<ServerResponse>();
+  /**
+   * In-flight responses are listed on their connection, not in one Set: a long-lived Set that every
+   * request enters and leaves made V8 promote ~7 KB of each request's objects to the old generation
+   * (3 MB per scavenge at 4,000 req/s, and a full GC every few seconds); a connection's small array does not.
+   * This Set only holds responses whose socket was not seen connecting (attach() called late; tests).
+   */
+  private readonly unattached = new Set<ServerResponse>();
+  private inFlightCount = 0;
   private closing = false;
   private completedSinceClosing = 0;
 
@@ -48,7 +55,7 @@ export class HttpDrain {
     if (this.server === server) return;
     this.server = server;
     server.on('connection', (socket: Socket) => {
-      this.connections.set(socket, { inFlight: 0, bytesReadWhenIdle: socket.bytesRead, quietSince: performance.now() });
+      this.connections.set(socket, { responses: [], bytesReadWhenIdle: socket.bytesRead, quietSince: performance.now() });
       socket.once('close', () => this.connections.delete(socket));
     });
   }
@@ -61,7 +68,7 @@ export class HttpDrain {
 
   /** Requests whose response has not finished. */
   get inFlight(): number {
-    return this.responses.size;
+    return this.inFlightCount;
   }
 
   /** Open client connections. */
@@ -72,7 +79,8 @@ export class HttpDrain {
   /** From now on every response carries `Connection: close`, including those already in flight. */
   closeAfterResponses(): void {
     this.closing = true;
-    for (const res of this.responses) markClose(res);
+    for (const connection of this.connections.values()) for (const res of connection.responses) markClose(res);
+    for (const res of this.unattached) markClose(res);
   }
 
   /**
@@ -107,7 +115,7 @@ export class HttpDrain {
       this.closeQuietConnections();
       await sleep(Math.max(1, Math.min(DRAIN_POLL_MS, deadline - performance.now())));
     }
-    const cut = this.responses.size;
+    const cut = this.inFlightCount;
     const remaining = [...this.connections.keys()];
     const closed = remaining.map((socket) => once(socket, 'close'));
     for (const socket of remaining) socket.destroy();
@@ -119,13 +127,19 @@ export class HttpDrain {
     const socket = res.socket;
     const connection = socket ? this.connections.get(socket) : undefined;
     if (this.closing) markClose(res);
-    this.responses.add(res);
-    if (connection) connection.inFlight++;
+    this.inFlightCount++;
+    if (connection) connection.responses.push(res);
+    else this.unattached.add(res);
     res.once('close', () => {
-      this.responses.delete(res);
+      this.inFlightCount--;
       if (this.closing) this.completedSinceClosing++;
-      if (!connection || !socket) return;
-      connection.inFlight--;
+      if (!connection || !socket) {
+        this.unattached.delete(res);
+        return;
+      }
+      const { responses } = connection;
+      if (responses[0] === res) responses.shift();
+      else responses.splice(responses.indexOf(res), 1);
       connection.bytesReadWhenIdle = socket.bytesRead;
       connection.quietSince = performance.now();
     });
@@ -134,7 +148,7 @@ export class HttpDrain {
   private closeQuietConnections(): void {
     const now = performance.now();
     for (const [socket, connection] of this.connections) {
-      if (connection.inFlight > 0) continue;
+      if (connection.responses.length > 0) continue;
       if (socket.bytesRead !== connection.bytesReadWhenIdle) {
         // Bytes arrived since the last response: a request is on its way (maybe headers only so far).
         connection.bytesReadWhenIdle = socket.bytesRead;
