@@ -1,4 +1,5 @@
 import request from 'supertest';
+import { SWAGGER_UI_CSP } from '../src/platform/openapi/setup-openapi';
 import { createTestApp, type TestApp } from './utils/create-test-app';
 
 describe('OpenAPI (e2e)', () => {
@@ -12,8 +13,16 @@ describe('OpenAPI (e2e)', () => {
     });
 
     it('serves Swagger UI at /docs and the document at /docs-json with every users route', async () => {
-      expect((await request(t.server).get('/docs')).status).toBe(200);
+      const ui = await request(t.server).get('/docs');
+      expect(ui.status).toBe(200);
+      // The HTML page may load its own scripts and styles; the API keeps `default-src 'none'`.
+      expect(ui.headers['content-security-policy']).toBe(SWAGGER_UI_CSP);
+      const script = /<script src=["']([^"']+swagger-ui-init\.js)["']/.exec(ui.text)?.[1];
+      expect(script).toBeDefined();
+      const init = await request(t.server).get(script!.startsWith('/') ? script! : `/docs/${script!.replace(/^\.\//, '')}`);
+      expect(init.status).toBe(200);
       const res = await request(t.server).get('/docs-json');
+      expect(res.headers['content-security-policy']).toBe("default-src 'none';frame-ancestors 'none'");
       expect(res.status).toBe(200);
       expect(Object.keys(res.body.paths)).toEqual(expect.arrayContaining(['/api/v1/users', '/api/v1/users/{id}']));
       expect(res.body.components.schemas.CreateUserDto.required).toEqual(['email', 'name']);

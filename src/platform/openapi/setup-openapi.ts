@@ -1,8 +1,15 @@
 import type { INestApplication } from '@nestjs/common';
+import type { IncomingMessage, ServerResponse } from 'node:http';
 import { ConfigService } from '@nestjs/config';
 import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
 import type { AllConfig } from '../../config/app-config';
 import { addPlatformResponses } from './problem-responses';
+
+/**
+ * Swagger UI is the one HTML page: it loads its own scripts, styles, images and /docs-json, which the API's
+ * `default-src 'none'` policy would block (a blank page). Still nothing from elsewhere, still never framed.
+ */
+export const SWAGGER_UI_CSP = "default-src 'self'; img-src 'self' data:; style-src 'self' 'unsafe-inline'; frame-ancestors 'none'";
 
 /** Where the docs are served. */
 export const OPENAPI_PATHS = { ui: 'docs', json: 'docs-json' } as const;
@@ -16,6 +23,10 @@ export function setupOpenApi(app: INestApplication): void {
   const { enabled } = config.get('docs', { infer: true });
   if (!enabled) return;
   const { version } = config.get('app', { infer: true });
+  app.use(`/${OPENAPI_PATHS.ui}`, (_req: IncomingMessage, res: ServerResponse, next: () => void) => {
+    res.setHeader('Content-Security-Policy', SWAGGER_UI_CSP);
+    next();
+  });
   const options = new DocumentBuilder()
     .setTitle('Ballast API')
     .setDescription('Errors are application/problem+json (RFC 9457). Every /api operation can also answer 429, 503 and 504.')

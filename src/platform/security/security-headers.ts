@@ -9,8 +9,13 @@ import type { AllConfig } from '../../config/app-config';
  * - X-Frame-Options `DENY` for browsers without `frame-ancestors`.
  * - Strict-Transport-Security from HSTS_MAX_AGE_SECONDS (0: not sent), without `includeSubDomains`: the
  *   service cannot know which sibling hosts serve HTTPS; the edge that owns the domain decides that.
- * Everything else keeps helmet's defaults (nosniff, `Referrer-Policy: no-referrer`, same-origin
- * CORP/COOP, no X-Powered-By, ...).
+ * - Not sent: helmet's headers that only act on HTML documents or dead browsers — Cross-Origin-Opener-Policy and
+ *   Origin-Agent-Cluster (top-level documents), X-DNS-Prefetch-Control (links in a page), X-Download-Options
+ *   (IE8 saving HTML), X-Permitted-Cross-Domain-Policies (Flash/Acrobat), X-XSS-Protection (removed auditor).
+ *   A JSON response is none of those; six headers less on every response (~230 bytes; setHeader is the
+ *   most expensive call of the edge). What remains is OWASP's REST set plus Referrer-Policy and CORP.
+ * Everything else keeps helmet's defaults (nosniff, `Referrer-Policy: no-referrer`, same-origin CORP, no
+ * X-Powered-By).
  */
 export function securityHeadersOptions(security: AllConfig['security']): SecurityHeadersOptions {
   return {
@@ -18,5 +23,11 @@ export function securityHeadersOptions(security: AllConfig['security']): Securit
     xFrameOptions: { action: 'deny' },
     strictTransportSecurity: security.hstsMaxAgeSeconds > 0 ? { maxAge: security.hstsMaxAgeSeconds, includeSubDomains: false } : false,
     xPoweredBy: true,
+    crossOriginOpenerPolicy: false,
+    originAgentCluster: false,
+    xDnsPrefetchControl: false,
+    xDownloadOptions: false,
+    xPermittedCrossDomainPolicies: false,
+    xXssProtection: false,
   };
 }
