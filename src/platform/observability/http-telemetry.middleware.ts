@@ -5,7 +5,7 @@ import { InjectMetric } from '@willsoto/nestjs-prometheus';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Logger } from 'pino';
 import type { Counter, Histogram } from 'prom-client';
-import { contextOf, type RequestContext } from '../request-context/request-context';
+import { clientIpOf, contextOf, type RequestContext } from '../request-context/request-context';
 import { InjectRootLogger } from './logging.constants';
 import { METRIC } from './metrics.constants';
 import { REQUEST_ID_HEADER, requestIdFrom } from './request-id';
@@ -117,7 +117,7 @@ export class HttpTelemetryMiddleware implements OnModuleDestroy {
         path,
         status,
         durationMs: Math.round(seconds * 10_000) / 10,
-        ip: req.ip ?? req.socket.remoteAddress,
+        ip: clientIpOf(req),
         userAgent: req.headers['user-agent']?.slice(0, LOGGED_PATH_MAX_LENGTH),
       },
       'request completed',

@@ -15,6 +15,7 @@ import { createHash } from 'node:crypto';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Counter } from 'prom-client';
 import { METRIC } from '../observability/metrics.constants';
+import { clientIpOf } from '../request-context/request-context';
 import { CachedReflector } from './cached-reflector';
 import { DEFAULT_EXEMPT_PATHS, DEFAULT_POLICY, RATE_LIMIT_KEY_METADATA } from './rate-limit.constants';
 import type { RateLimitKeyFn } from './rate-limit.decorator';
@@ -67,7 +68,7 @@ export class RateLimitGuard extends ThrottlerGuard {
       // Hashed: the value may be an API key, and keys are visible in Redis and in memory dumps.
       if (value) return `key:${createHash('sha256').update(String(value)).digest('base64url').slice(0, 22)}`;
     }
-    return `ip:${normalizeIp(req['ip'] as string, this.ipv6SubnetPrefix)}`;
+    return `ip:${normalizeIp(clientIpOf(req as IncomingMessage) ?? '', this.ipv6SubnetPrefix)}`;
   }
 
   protected override generateKey(_context: ExecutionContext, tracker: string, name: string): string {

@@ -20,6 +20,8 @@ export interface RequestContext {
   deadlineAt?: number;
   /** Set by resilience: a health or metrics request, never shed and never refused a permit. */
   exempt?: boolean;
+  /** The client address, once {@link clientIpOf} worked it out. */
+  clientIp?: string;
 }
 
 const storage = new AsyncLocalStorage<RequestContext>();
@@ -31,6 +33,20 @@ type WithContext = IncomingMessage & { [CONTEXT]?: RequestContext };
 export function contextOf(req: IncomingMessage): RequestContext {
   const holder = req as WithContext;
   return (holder[CONTEXT] ??= { startedAt: performance.now() });
+}
+
+/**
+ * The client's address as Express's `req.ip` gives it (X-Forwarded-For from trusted proxies, TRUST_PROXY),
+ * worked out once per request: the rate limiter and the request log both need it, and each `req.ip` read
+ * re-parses the header chain. Without an X-Forwarded-For header the answer is the peer address whatever
+ * proxies are trusted, so that common case skips Express altogether.
+ */
+export function clientIpOf(req: IncomingMessage & { ip?: string }): string | undefined {
+  const context = contextOf(req);
+  if (context.clientIp !== undefined) return context.clientIp;
+  const ip = req.headers['x-forwarded-for'] === undefined ? req.socket.remoteAddress : (req.ip ?? req.socket.remoteAddress);
+  context.clientIp = ip;
+  return ip;
 }
 
 /** The context of the request the current async chain serves, if any. */
