@@ -3,7 +3,7 @@ import { type ChildProcess, execFileSync, spawn } from 'node:child_process';
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { freePort } from '../src/platform/database/free-port';
-import { canPin } from './lib/processes';
+import { canPin, SERVER_NODE_OPTIONS } from './lib/processes';
 import { createBenchDatabase } from './lib/database';
 
 /**
@@ -19,6 +19,10 @@ const LIMIT = Number(process.env['OVERLOAD_LIMIT'] ?? 1000);
 const SLOW_MS = Number(process.env['OVERLOAD_SLOW_MS'] ?? 1000);
 const SECONDS = Number(process.env['OVERLOAD_SECONDS'] ?? 15);
 const BACKLOGS = (process.env['OVERLOAD_BACKLOGS'] ?? '511,4096').split(',').map(Number);
+/** Arrivals per second across all connections (open loop); unset or 0: every connection resends at once (closed loop). */
+const RATE = Number(process.env['OVERLOAD_RATE'] ?? 0);
+/** Seconds at the start left out of the "steady" percentiles: the client opening all its connections at once. */
+const RAMP_SECONDS = Number(process.env['OVERLOAD_RAMP_SECONDS'] ?? 3);
 /** Servers under test: Ballast with a slow bench route, and the plain node:http floor (OVERLOAD_RAW=0 skips it). */
 const TARGETS = [
   { name: 'ballast', script: join(__dirname, 'overload-server.js') },
@@ -42,6 +46,11 @@ function summary(latencies: number[]): string {
   return `n=${s.length} p50=${percentile(s, 50)} p99=${percentile(s, 99)} max=${s.at(-1) ?? NaN} ms`;
 }
 
+/** Whole run, and steady state (responses after the first RAMP_SECONDS). */
+function summaries(samples: Array<[number, number]>, steadyFrom: number): string {
+  return `${summary(samples.map(([, ms]) => ms))}; steady (after ${RAMP_SECONDS} s): ${summary(samples.filter(([at]) => at >= steadyFrom).map(([, ms]) => ms))}`;
+}
+
 async function startServer(script: string, databaseUrl: string, backlog: number): Promise<{ child: ChildProcess; port: number }> {
   const port = await freePort();
   const args = canPin ? ['-c', '0', process.execPath, script] : [script];
@@ -53,6 +62,9 @@ async function startServer(script: string, databaseUrl: string, backlog: number)
       HOST: '127.0.0.1',
       PORT: String(port),
       HTTP_CONCURRENCY_LIMIT: String(LIMIT),
+      // The connection cap is not under test: room for every client connection plus the warm-up's.
+      HTTP_MAX_CONNECTIONS: String(CONNECTIONS * 2),
+      NODE_OPTIONS: SERVER_NODE_OPTIONS,
       RATE_LIMIT_PER_SECOND: '1000000',
       RATE_LIMIT_BURST: '1000000',
       LOG_LEVEL: 'warn',
@@ -102,18 +114,19 @@ async function run(target: { name: string; script: string }, databaseUrl: string
     // Warm-up (JIT) at the limit, not beyond it.
     await autocannon({ url: `http://127.0.0.1:${port}/bench/slow`, connections: Math.min(LIMIT, 200), duration: 2 });
     const overflowsBefore = listenOverflows();
-    const byStatus = new Map<number, number[]>();
+    const byStatus = new Map<number, Array<[number, number]>>();
+    const started = performance.now();
     let rssPeakSampled = 0;
     const sampler = setInterval(() => (rssPeakSampled = Math.max(rssPeakSampled, procStatusMiB(child.pid, 'VmRSS'))), 250);
     const result = await new Promise<autocannon.Result>((resolve, reject) => {
       const instance = autocannon(
-        { url: `http://127.0.0.1:${port}/bench/slow`, connections: CONNECTIONS, duration: SECONDS, timeout: 30 },
+        { url: `http://127.0.0.1:${port}/bench/slow`, connections: CONNECTIONS, duration: SECONDS, timeout: 30, ...(RATE > 0 ? { overallRate: RATE } : {}) },
         (error, res) => (error ? reject(error) : resolve(res)),
       );
       instance.on('response', (_client, statusCode, _bytes, responseTime) => {
         let list = byStatus.get(statusCode);
         if (!list) byStatus.set(statusCode, (list = []));
-        list.push(Math.round(responseTime));
+        list.push([performance.now(), Math.round(responseTime)]);
       });
     });
     clearInterval(sampler);
@@ -125,9 +138,9 @@ async function run(target: { name: string; script: string }, databaseUrl: string
         : 'server: plain node:http';
     process.stdout.write(
       [
-        `\n== ${target.name}: ${CONNECTIONS} connections, limit ${LIMIT}, slow route ${SLOW_MS} ms, ${SECONDS} s, backlog ${backlog}${canPin ? ', server on core 0, load on core 1' : ''}`,
+        `\n== ${target.name}: ${CONNECTIONS} connections${RATE > 0 ? ` sending ${RATE} req/s in all (open loop)` : ' each resending at once (closed loop)'}, limit ${LIMIT}, slow route ${SLOW_MS} ms, ${SECONDS} s, backlog ${backlog}${canPin ? ', server on core 0, load on core 1' : ''}`,
         `requests answered: ${result.requests.total}  (${Math.round(result.requests.average)} req/s)  errors: ${result.errors}  timeouts: ${result.timeouts}`,
-        ...[...byStatus.entries()].sort(([a], [b]) => a - b).map(([status, l]) => `  ${status}: ${summary(l)}`),
+        ...[...byStatus.entries()].sort(([a], [b]) => a - b).map(([status, l]) => `  ${status}: ${summaries(l, started + RAMP_SECONDS * 1000)}`),
         `server peak RSS (VmHWM): ${peak.toFixed(0)} MiB (sampled VmRSS max ${rssPeakSampled.toFixed(0)} MiB)`,
         `kernel listen-queue overflows during the run (machine-wide): ${overflows}`,
         server,

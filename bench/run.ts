@@ -3,19 +3,24 @@ import { mkdirSync, writeFileSync } from 'node:fs';
 import { cpus, totalmem } from 'node:os';
 import { join } from 'node:path';
 import { createBenchDatabase, seedUsers } from './lib/database';
-import { type LoadResult, median, runLoad } from './lib/load';
-import { canPin, pinSelf, startTarget, type Target } from './lib/processes';
+import { Client } from 'pg';
+import { type LoadResult, loadGenerator, median, runLoad } from './lib/load';
+import { canPin, pinPids, pinSelf, SERVER_NODE_OPTIONS, startTarget, type Target } from './lib/processes';
 
 /**
  * `npm run bench`: raw node:http + pg, bare NestJS + TypeORM and Ballast with everything on, serving the same
  * PostgreSQL read, measured in interleaved rounds (A B C A B C …) so machine drift hits all alike; servers
- * pinned to core 0, this load generator to core 1. Bounded: BENCH_ROUNDS × targets × BENCH_SECONDS.
+ * pinned to core 0, this load generator and the bench database's PostgreSQL backends to core 1, so the
+ * server core runs nothing but the server. Bounded: BENCH_ROUNDS × targets × BENCH_SECONDS.
  */
 const ROOT = join(__dirname, '..', '..');
 const ROUNDS = Number(process.env['BENCH_ROUNDS'] ?? 3);
 const SECONDS = Number(process.env['BENCH_SECONDS'] ?? 8);
 const CONNECTIONS = Number(process.env['BENCH_CONNECTIONS'] ?? 50);
+/** Warm-up per target before the rounds (JIT, pools): V8 keeps optimising NestJS and TypeORM for seconds. */
+const WARMUP_SECONDS = Number(process.env['BENCH_WARMUP_SECONDS'] ?? 5);
 const SERVER_CORE = 0;
+const LOAD_CORE = 1;
 /** Pool size of every target: 7 servers run side by side and PostgreSQL's default max_connections is 100. */
 const POOL = process.env['BENCH_POOL'] ?? '10';
 
@@ -29,13 +34,25 @@ function ballastEnv(databaseUrl: string, extra: Record<string, string> = {}): Re
     LOG_LEVEL: 'info',
     DB_POOL_MAX: POOL,
     DB_POOL_MIN: POOL,
+    // Permits on (every checkout takes one) but above the bench's 50 connections: a permit is returned a
+    // moment after the response, so DB_PERMITS = connections (its default, 50) sheds a few requests.
+    DB_PERMITS: String(Math.max(50, CONNECTIONS * 2)),
     ...extra,
   };
+}
+
+interface Measured extends LoadResult {
+  /** Server CPU (all threads) per request answered, µs. */
+  cpuUs: number;
+  /** Share of one core the server used during the run, %. */
+  util: number;
 }
 
 interface Row {
   name: string;
   rps: number;
+  cpuUs: number;
+  util: number;
   p50: number;
   p99: number;
   peakRssMiB: number;
@@ -43,10 +60,12 @@ interface Row {
   errors: number;
 }
 
-function summarise(target: Target, runs: LoadResult[]): Row {
+function summarise(target: Target, runs: Measured[]): Row {
   return {
     name: target.name,
     rps: Math.round(median(runs.map((r) => r.rps))),
+    cpuUs: Math.round(median(runs.map((r) => r.cpuUs))),
+    util: Math.round(median(runs.map((r) => r.util))),
     p50: median(runs.map((r) => r.p50)),
     p99: median(runs.map((r) => r.p99)),
     peakRssMiB: Math.round(target.peakRssMiB()),
@@ -57,34 +76,56 @@ function summarise(target: Target, runs: LoadResult[]): Row {
 
 /** Runs `targets` round-robin for ROUNDS rounds on `path` and returns one row per target. */
 async function interleaved(targets: Target[], path: string): Promise<Row[]> {
-  const runs = new Map<Target, LoadResult[]>(targets.map((t) => [t, []]));
-  for (const t of targets) await runLoad({ port: t.port, path, connections: CONNECTIONS, durationSec: 2 }); // warm-up (JIT, pool)
+  const runs = new Map<Target, Measured[]>(targets.map((t) => [t, []]));
+  for (const t of targets) await runLoad({ port: t.port, path, connections: CONNECTIONS, durationSec: WARMUP_SECONDS });
   for (let round = 1; round <= ROUNDS; round++) {
     for (const t of targets) {
-      const r = await runLoad({ port: t.port, path, connections: CONNECTIONS, durationSec: SECONDS });
+      const cpuBefore = t.cpuSeconds();
+      const started = performance.now();
+      const load = await runLoad({ port: t.port, path, connections: CONNECTIONS, durationSec: SECONDS });
+      const cpu = t.cpuSeconds() - cpuBefore;
+      const r: Measured = { ...load, cpuUs: (cpu * 1e6) / Math.max(1, load.requests), util: (100 * cpu * 1000) / (performance.now() - started) };
       runs.get(t)?.push(r);
-      process.stdout.write(`  round ${round} ${t.name.padEnd(28)} ${Math.round(r.rps).toString().padStart(7)} req/s  p50 ${r.p50} ms  p99 ${r.p99} ms  non2xx ${r.non2xx}\n`);
+      process.stdout.write(
+        `  round ${round} ${t.name.padEnd(28)} ${Math.round(r.rps).toString().padStart(7)} req/s  ${Math.round(r.cpuUs)} µs CPU/req  core ${Math.round(r.util)} %  p50 ${r.p50} ms  p99 ${r.p99} ms  non2xx ${r.non2xx}\n`,
+      );
     }
   }
   return targets.map((t) => summarise(t, runs.get(t) ?? []));
 }
 
+/** Pins the PostgreSQL backends serving the bench database to the load core (where permitted); returns how many. */
+async function pinDatabaseBackends(url: string): Promise<number> {
+  const client = new Client({ connectionString: url });
+  await client.connect();
+  try {
+    const { rows } = await client.query<{ pid: number }>('SELECT pid FROM pg_stat_activity WHERE datname = current_database() AND pid <> pg_backend_pid()');
+    return pinPids(
+      rows.map((r) => r.pid),
+      LOAD_CORE,
+    );
+  } finally {
+    await client.end();
+  }
+}
+
 function table(rows: Row[], reference?: Row): string {
-  const head = '| target | req/s (median) | p50 ms | p99 ms | peak RSS MiB | non-2xx | errors |' + (reference ? ` vs ${reference.name} |` : '');
-  const sep = '|---|---:|---:|---:|---:|---:|---:|' + (reference ? '---:|' : '');
+  const head = '| target | req/s (median) | server CPU µs/req | server core busy % | p50 ms | p99 ms | peak RSS MiB | non-2xx | errors |' + (reference ? ` req/s vs ${reference.name} |` : '');
+  const sep = '|---|---:|---:|---:|---:|---:|---:|---:|---:|' + (reference ? '---:|' : '');
   const lines = rows.map(
     (r) =>
-      `| ${r.name} | ${r.rps} | ${r.p50} | ${r.p99} | ${r.peakRssMiB} | ${r.non2xx} | ${r.errors} |` +
+      `| ${r.name} | ${r.rps} | ${r.cpuUs} | ${r.util} | ${r.p50} | ${r.p99} | ${r.peakRssMiB} | ${r.non2xx} | ${r.errors} |` +
       (reference ? ` ${(r.rps / reference.rps).toFixed(2)} |` : ''),
   );
   return [head, sep, ...lines].join('\n');
 }
 
 async function main(): Promise<void> {
-  pinSelf(1);
+  pinSelf(LOAD_CORE);
   const started = Date.now();
   const db = await createBenchDatabase();
   const targets: Target[] = [];
+  let pinnedBackends = 0;
   const report: string[] = [];
   const json: Record<string, unknown> = {};
   try {
@@ -107,16 +148,29 @@ async function main(): Promise<void> {
     for (const [name, extra] of variants) without.push(await startTarget(name, join(ROOT, 'dist', 'main.js'), ballastEnv(db.url, extra), SERVER_CORE, path));
     targets.push(...without);
 
-    process.stdout.write(`\n# GET /api/v1/users/:id — ${ROUNDS} rounds × ${SECONDS} s, ${CONNECTIONS} connections\n`);
-    const all = await interleaved([raw, bare, ballast, ...without], path);
+    process.stdout.write(`\n# GET /api/v1/users/:id — ${ROUNDS} rounds × ${SECONDS} s, ${CONNECTIONS} connections, ${loadGenerator}\n`);
+    const measured = [raw, bare, ballast, ...without];
+    // Fill every pool (bare and raw open connections on demand), then move the bench database's backends
+    // off the server core.
+    for (const t of measured) await runLoad({ port: t.port, path, connections: CONNECTIONS, durationSec: 1 });
+    pinnedBackends = await pinDatabaseBackends(db.url);
+    const all = await interleaved(measured, path);
     const rows = all.slice(0, 3);
     const [rawRow, bareRow, ballastRow] = rows as [Row, Row, Row];
-    const costs = all.slice(3).map((row) => ({ protection: row.name.replace('ballast − ', ''), rps: row.rps, costOfBare: (row.rps - ballastRow.rps) / bareRow.rps }));
+    const costs = all.slice(3).map((row) => ({
+      protection: row.name.replace('ballast − ', ''),
+      rps: row.rps,
+      costOfBare: (row.rps - ballastRow.rps) / bareRow.rps,
+      cpuUs: row.cpuUs,
+      cpuCostUs: ballastRow.cpuUs - row.cpuUs,
+      cpuCostOfBare: (ballastRow.cpuUs - row.cpuUs) / bareRow.cpuUs,
+    }));
     json['perFeature'] = { variants: all.slice(3), costs };
     report.push(
-      `## Cost of each protection (same run; cost = (rps without it − rps with everything) / bare rps; target ≤ 0.05)\n\n` +
-        `| protection off | req/s | cost of bare |\n|---|---:|---:|\n` +
-        costs.map((c) => `| ${c.protection} | ${c.rps} | ${c.costOfBare.toFixed(3)} |`).join('\n'),
+      `## Cost of each protection (same run; target ≤ 0.05 of bare)\n\n` +
+        `By throughput: (req/s without it − req/s with everything) / bare req/s. By CPU: (µs/req with everything − µs/req without it) / bare µs/req.\n\n` +
+        `| protection off | req/s | cost of bare (req/s) | server CPU µs/req | its CPU µs/req | cost of bare (CPU) |\n|---|---:|---:|---:|---:|---:|\n` +
+        costs.map((c) => `| ${c.protection} | ${c.rps} | ${c.costOfBare.toFixed(3)} | ${c.cpuUs} | ${c.cpuCostUs} | ${c.cpuCostOfBare.toFixed(3)} |`).join('\n'),
     );
     await Promise.all(without.map((t) => t.stop()));
 
@@ -165,27 +219,47 @@ async function main(): Promise<void> {
         `| /metrics series before → after ${unknown.requests} requests to random unknown paths | ${seriesBefore} → ${seriesAfter} |`,
     );
     await growth.stop();
-    const ratios = { ballastOverBare: ballastRow.rps / bareRow.rps, ballastOverRaw: ballastRow.rps / rawRow.rps, bareOverRaw: bareRow.rps / rawRow.rps };
+    const ratios = {
+      ballastOverBare: ballastRow.rps / bareRow.rps,
+      ballastOverRaw: ballastRow.rps / rawRow.rps,
+      bareOverRaw: bareRow.rps / rawRow.rps,
+      cpuBareOverBallast: bareRow.cpuUs / ballastRow.cpuUs,
+    };
     json['dbRoute'] = { rows, ratios };
     report.push(
       `## GET /api/v1/users/:id (a real PostgreSQL read)\n\n${table(rows, rawRow)}\n\n` +
-        `Ballast/bare **${ratios.ballastOverBare.toFixed(2)}** (target ≥ 0.90), Ballast/raw ${ratios.ballastOverRaw.toFixed(2)}, bare/raw ${ratios.bareOverRaw.toFixed(2)}.`,
+        `Ballast/bare **${ratios.ballastOverBare.toFixed(2)}** by req/s (target ≥ 0.90), **${ratios.cpuBareOverBallast.toFixed(2)}** by server CPU per request (bare µs / Ballast µs); ` +
+        `Ballast/raw ${ratios.ballastOverRaw.toFixed(2)}, bare/raw ${ratios.bareOverRaw.toFixed(2)}. ` +
+        `A target whose server core is below ~95 % busy was held back by the load core (load generator + PostgreSQL), not by its own CPU.`,
     );
   } finally {
     await Promise.all(targets.map((t) => t.stop()));
     await db.drop();
   }
 
-  // Overload: 10x the HTTP concurrency limit on a slow route (bench/overload.ts, its own bounded run).
-  const overloadEnv = { OVERLOAD_CONNECTIONS: '10000', OVERLOAD_LIMIT: '1000', OVERLOAD_SLOW_MS: '1000', OVERLOAD_SECONDS: '10', OVERLOAD_BACKLOGS: '4096', OVERLOAD_RAW: '0' };
-  const overload = spawnSync(process.execPath, [join(__dirname, 'overload.js')], { env: { ...process.env, ...overloadEnv }, encoding: 'utf8', timeout: 180_000, maxBuffer: 64 * 2 ** 20 });
-  const overloadText = `${overload.stdout ?? ''}${overload.status === 0 ? '' : `\n(overload run exited ${overload.status}: ${overload.stderr ?? ''})`}`.trim();
-  process.stdout.write(`\n${overloadText}\n`);
-  json['overload'] = { env: overloadEnv, output: overloadText };
-  report.push(`## Overload: 10,000 connections against HTTP_CONCURRENCY_LIMIT=1000, 1 s route\n\n\`\`\`\n${overloadText}\n\`\`\``);
+  // Overload: 10x the HTTP concurrency limit on a slow route (bench/overload.ts, its own bounded runs), twice:
+  // - open loop: 10,000 connections sending 10,000 req/s in all (10x what the limit of 1,000 in-flight × 1 s
+  //   admits), the way independent users arrive;
+  // - closed loop: 10,000 connections each resending the moment it is answered (a retry storm that ignores
+  //   Retry-After): latency is then the connections over the server's refusal rate, whatever the server does.
+  const overloadBase = { OVERLOAD_CONNECTIONS: '10000', OVERLOAD_LIMIT: '1000', OVERLOAD_SLOW_MS: '1000', OVERLOAD_SECONDS: '10', OVERLOAD_BACKLOGS: '4096', OVERLOAD_RAW: '0' };
+  const overloadRuns: Array<[string, Record<string, string>]> = [
+    ['open loop: 10,000 connections sending 10,000 req/s', { ...overloadBase, OVERLOAD_RATE: '10000' }],
+    ['closed loop: 10,000 connections resending at once', overloadBase],
+  ];
+  const overloadJson: Record<string, unknown> = {};
+  for (const [title, env] of overloadRuns) {
+    const overload = spawnSync(process.execPath, [join(__dirname, 'overload.js')], { env: { ...process.env, ...env }, encoding: 'utf8', timeout: 180_000, maxBuffer: 64 * 2 ** 20 });
+    const text = `${overload.stdout ?? ''}${overload.status === 0 ? '' : `\n(overload run exited ${overload.status}: ${overload.stderr ?? ''})`}`.trim();
+    process.stdout.write(`\n${text}\n`);
+    overloadJson[title] = { env, output: text };
+    report.push(`## Overload, ${title} (HTTP_CONCURRENCY_LIMIT=1000, 1 s route)\n\n\`\`\`\n${text}\n\`\`\``);
+  }
+  json['overload'] = overloadJson;
 
   const machine = `${cpus().length} × ${cpus()[0]?.model ?? 'cpu'}, ${Math.round(totalmem() / 2 ** 30)} GiB, Node ${process.version}, ` +
-    `${canPin ? 'servers pinned to core 0, load generator to core 1' : 'no taskset: unpinned'}, PostgreSQL ${db.where}`;
+    `${canPin ? `servers pinned to core 0; load generator (${loadGenerator}) and ${pinnedBackends} PostgreSQL backends of the bench database to core 1` : `no taskset: unpinned; load generator ${loadGenerator}`}, ` +
+    `PostgreSQL ${db.where}, servers' NODE_OPTIONS "${SERVER_NODE_OPTIONS}" (the chart's default heap)`;
   const header = `# Ballast benchmark — ${new Date().toISOString()}\n\n${machine}. ${ROUNDS} interleaved rounds of ${SECONDS} s per target; medians.\n`;
   const markdown = [header, ...report].join('\n\n') + `\n\n(total bench time ${Math.round((Date.now() - started) / 1000)} s)\n`;
   const out = join(ROOT, '.bench');

@@ -1,4 +1,6 @@
 import autocannon from 'autocannon';
+import { execFile, execFileSync } from 'node:child_process';
+import { promisify } from 'node:util';
 
 /** What one bounded load run measured. */
 export interface LoadResult {
@@ -29,8 +31,61 @@ export interface LoadOptions {
   amount?: number;
 }
 
-/** Runs autocannon against 127.0.0.1:`port` for a bounded time. */
+/**
+ * wrk, when installed (Debian's `wrk` package) and not overridden by BENCH_LOAD=autocannon: a C load generator
+ * needs a fraction of autocannon's CPU per request, which leaves the load core to PostgreSQL and keeps the
+ * server core the bottleneck. autocannon (an npm dependency) otherwise, so a fresh clone runs as is.
+ */
+export const loadGenerator: 'wrk' | 'autocannon' = (() => {
+  if (process.env['BENCH_LOAD'] === 'autocannon') return 'autocannon';
+  try {
+    execFileSync('wrk', ['--version'], { stdio: 'ignore' });
+    return 'wrk';
+  } catch (error) {
+    // wrk --version prints its banner and exits 1; only a missing binary is ENOENT.
+    return (error as NodeJS.ErrnoException).code === 'ENOENT' ? 'autocannon' : 'wrk';
+  }
+})();
+
+/** Parses wrk's `--latency` output: "50%    1.23ms" lines, "Requests/sec:", "Non-2xx or 3xx responses:". */
+function parseWrk(out: string): LoadResult {
+  const ms = (label: string): number => {
+    const m = new RegExp(`^\\s*${label}%\\s+([\\d.]+)(us|ms|s)`, 'm').exec(out);
+    if (!m) return NaN;
+    const value = Number(m[1]);
+    return m[2] === 'us' ? value / 1000 : m[2] === 's' ? value * 1000 : value;
+  };
+  const num = (re: RegExp): number => Number(re.exec(out)?.[1] ?? 0);
+  const requests = num(/(\d+) requests in/);
+  const non2xx = num(/Non-2xx or 3xx responses: (\d+)/);
+  const socket = /Socket errors: connect (\d+), read (\d+), write (\d+), timeout (\d+)/.exec(out);
+  return {
+    rps: num(/Requests\/sec:\s+([\d.]+)/),
+    p50: ms('50'),
+    p99: ms('99'),
+    requests,
+    non2xx,
+    errors: socket ? Number(socket[1]) + Number(socket[2]) + Number(socket[3]) : 0,
+    timeouts: socket ? Number(socket[4]) : 0,
+    statuses: { '2xx': requests - non2xx, ...(non2xx ? { other: non2xx } : {}) },
+  };
+}
+
+/** Runs wrk (one thread: it shares the load core) against 127.0.0.1:`port`. */
+async function runWrk(options: LoadOptions & { path: string }): Promise<LoadResult> {
+  const { stdout } = await promisify(execFile)('wrk', ['-t1', `-c${options.connections}`, `-d${options.durationSec}s`, `--timeout`, `${options.timeoutSec ?? 10}s`, '--latency', `http://127.0.0.1:${options.port}${options.path}`], {
+    timeout: (options.durationSec + 30) * 1000,
+  });
+  return parseWrk(stdout);
+}
+
+/**
+ * Runs a bounded load against 127.0.0.1:`port`: wrk for plain GETs when available (see {@link loadGenerator}),
+ * autocannon for everything else (per-request paths or headers, request counts, bodies).
+ */
 export async function runLoad(options: LoadOptions): Promise<LoadResult> {
+  const plain = typeof options.path === 'string' && options.headers === undefined && !options.amount && !options.body && (options.method ?? 'GET') === 'GET' && (options.pipelining ?? 1) === 1;
+  if (loadGenerator === 'wrk' && plain) return runWrk({ ...options, path: options.path as string });
   const dynamic = typeof options.path === 'function' || typeof options.headers === 'function';
   const pathFn = typeof options.path === 'function' ? options.path : () => options.path as string;
   const headersFn = typeof options.headers === 'function' ? options.headers : () => (options.headers ?? {}) as Record<string, string>;

@@ -17,6 +17,46 @@ export function pinSelf(core: number): void {
   if (canPin) execFileSync('taskset', ['-cp', String(core), String(process.pid)], { stdio: 'ignore' });
 }
 
+/**
+ * NODE_OPTIONS of every server under test: the Helm chart's default for its 512 MiB pod (nodeOptions.
+ * maxOldSpacePercent 75 → --max-old-space-size=384), so memory and GC behave as deployed rather than as V8
+ * sizes its heap on a 24 GiB bench machine. BENCH_NODE_OPTIONS overrides ("" for V8's own sizing).
+ */
+export const SERVER_NODE_OPTIONS = process.env['BENCH_NODE_OPTIONS'] ?? '--max-old-space-size=384';
+
+/** Pins processes (e.g. PostgreSQL backends) to `core`; returns how many could be pinned. */
+export function pinPids(pids: number[], core: number): number {
+  if (!canPin) return 0;
+  let pinned = 0;
+  for (const pid of pids) {
+    try {
+      execFileSync('taskset', ['-cp', String(core), String(pid)], { stdio: 'ignore' });
+      pinned++;
+    } catch {
+      // not ours to pin (another user's server without privileges), or gone
+    }
+  }
+  return pinned;
+}
+
+const CLOCK_TICKS = (() => {
+  try {
+    return Number(execFileSync('getconf', ['CLK_TCK']).toString().trim()) || 100;
+  } catch {
+    return 100;
+  }
+})();
+
+/** CPU seconds (user + system, all threads) a process has used so far, from /proc (NaN where there is none). */
+export function cpuSeconds(pid: number | undefined): number {
+  const path = `/proc/${pid}/stat`;
+  if (!pid || !existsSync(path)) return NaN;
+  const stat = readFileSync(path, 'utf8');
+  // Fields after the command name, which is parenthesised and may hold spaces: utime and stime are 12th and 13th.
+  const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+  return (Number(fields[11]) + Number(fields[12])) / CLOCK_TICKS;
+}
+
 /** A server under test. */
 export interface Target {
   name: string;
@@ -26,6 +66,8 @@ export interface Target {
   peakRssMiB(): number;
   /** Current resident set size (VmRSS), in MiB. */
   rssMiB(): number;
+  /** CPU seconds used so far (all threads). */
+  cpuSeconds(): number;
   stop(): Promise<void>;
 }
 
@@ -43,7 +85,7 @@ export async function startTarget(name: string, script: string, env: Record<stri
   const command = canPin ? 'taskset' : process.execPath;
   const args = canPin ? ['-c', String(core), process.execPath, ...nodeArgs] : nodeArgs;
   const child = spawn(command, args, {
-    env: { PATH: process.env['PATH'] ?? '', HOST: '127.0.0.1', ...env, PORT: String(port) },
+    env: { PATH: process.env['PATH'] ?? '', HOST: '127.0.0.1', NODE_OPTIONS: SERVER_NODE_OPTIONS, ...env, PORT: String(port) },
     stdio: ['ignore', 'ignore', 'pipe'],
   });
   let stderr = '';
@@ -67,6 +109,7 @@ export async function startTarget(name: string, script: string, env: Record<stri
     child,
     peakRssMiB: () => procStatusMiB(child.pid, 'VmHWM'),
     rssMiB: () => procStatusMiB(child.pid, 'VmRSS'),
+    cpuSeconds: () => cpuSeconds(child.pid),
     stop: () =>
       new Promise<void>((resolve) => {
         if (child.exitCode !== null) return resolve();

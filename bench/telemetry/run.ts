@@ -4,7 +4,7 @@ import { randomBytes } from 'node:crypto';
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { freePort } from '../../src/platform/database/free-port';
-import { canPin } from '../lib/processes';
+import { canPin, cpuSeconds } from '../lib/processes';
 import { createBenchDatabase } from '../lib/database';
 
 /**
@@ -21,24 +21,6 @@ const SECONDS = Number(process.env['BENCH_SECONDS'] ?? 4);
 const CONNECTIONS = Number(process.env['BENCH_CONNECTIONS'] ?? 32);
 const PATH = process.env['BENCH_PATH'] ?? '/bench/ping';
 const TARGET = join(__dirname, 'target.js');
-
-const CLOCK_TICKS = (() => {
-  try {
-    return Number(execFileSync('getconf', ['CLK_TCK']).toString().trim()) || 100;
-  } catch {
-    return 100;
-  }
-})();
-
-/** CPU seconds (user + system) a process has used so far, from /proc (NaN where there is none). */
-function cpuSeconds(pid: number | undefined): number {
-  const path = `/proc/${pid}/stat`;
-  if (!pid || !existsSync(path)) return NaN;
-  const stat = readFileSync(path, 'utf8');
-  // Fields after the command name, which is parenthesised and may hold spaces: utime and stime are 12th and 13th.
-  const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-  return (Number(fields[11]) + Number(fields[12])) / CLOCK_TICKS;
-}
 
 interface Server {
   name: string;

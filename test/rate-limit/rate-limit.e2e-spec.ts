@@ -163,6 +163,15 @@ describe('Rate limiting (e2e, in-process store)', () => {
       expect(elsewhere.headers['ratelimit']).toMatch(/^"default";r=9;/);
     });
 
+    it('a route whose limit is a function of the request is limited per request', async () => {
+      const basic = newClientIp();
+      expect((await request(t.server).get('/api/dynamic').set('X-Forwarded-For', basic)).status).toBe(200);
+      expect((await request(t.server).get('/api/dynamic').set('X-Forwarded-For', basic)).status).toBe(429);
+      const gold = newClientIp();
+      for (let i = 0; i < 3; i++) expect((await request(t.server).get('/api/dynamic').set('X-Forwarded-For', gold).set('X-Tier', 'gold')).status).toBe(200);
+      expect((await request(t.server).get('/api/dynamic').set('X-Forwarded-For', gold).set('X-Tier', 'gold')).status).toBe(429);
+    });
+
     it('@RateLimitKey keys by the API key, and falls back to the IP without one', async () => {
       const ip = newClientIp();
       for (let i = 0; i < 10; i++) expect((await request(t.server).get('/api/keyed').set('X-Forwarded-For', ip).set('X-Api-Key', 'key-a')).status).toBe(200);

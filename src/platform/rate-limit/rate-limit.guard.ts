@@ -6,10 +6,21 @@ import {
   InjectThrottlerStorage,
   normalizeIp,
   ThrottlerGuard,
+  type ThrottlerGenerateKeyFunction,
+  type ThrottlerGetTrackerFunction,
   type ThrottlerModuleOptions,
+  type ThrottlerOptions,
   type ThrottlerRequest,
   type ThrottlerStorage,
 } from '@nestjs/throttler';
+import {
+  THROTTLER_BLOCK_DURATION,
+  THROTTLER_KEY_GENERATOR,
+  THROTTLER_LIMIT,
+  THROTTLER_SKIP,
+  THROTTLER_TRACKER,
+  THROTTLER_TTL,
+} from '@nestjs/throttler/dist/throttler.constants';
 import { InjectMetric } from '@willsoto/nestjs-prometheus';
 import { createHash } from 'node:crypto';
 import type { IncomingMessage, ServerResponse } from 'node:http';
@@ -36,6 +47,18 @@ import { RateLimitedError } from './rate-limited.error';
  * HttpException; the counting itself is the storage's (`increment()` takes one token). Route metadata
  * lookups go through a {@link CachedReflector}.
  */
+/** One named policy as it applies to one route. */
+interface RouteStep {
+  throttler: ThrottlerOptions;
+  skip: boolean;
+  limit: number;
+  ttl: number;
+  blockDuration: number;
+  getTracker: ThrottlerGetTrackerFunction;
+  generateKey: ThrottlerGenerateKeyFunction;
+}
+type RoutePlan = RouteStep[];
+
 @Injectable()
 export class RateLimitGuard extends ThrottlerGuard {
   /** PROTECTIONS_DISABLED=rate_limit: every request passes (bench, emergencies). */
@@ -52,6 +75,59 @@ export class RateLimitGuard extends ThrottlerGuard {
     super(options, storage, new CachedReflector());
     this.disabled = config.get('protections.disabled', { infer: true }).includes('rate_limit');
     this.exemptPaths = (moduleOptions.exemptPaths ?? DEFAULT_EXEMPT_PATHS).map((path) => path.toLowerCase().replace(/\/+$/, ''));
+  }
+
+  /**
+   * The stock `canActivate`, with each route's decorator metadata read once instead of on every request (per
+   * named policy: skip flag, limit, ttl, block duration, tracker, key generator — six lookups and three awaits
+   * each). Routes whose limit, ttl or block duration is a function of the request keep the stock path.
+   */
+  override async canActivate(context: ExecutionContext): Promise<boolean> {
+    if (await this.shouldSkip(context)) return true;
+    const plan = this.planOf(context.getHandler(), context.getClass());
+    if (!plan) return super.canActivate(context);
+    let pass = true;
+    for (const step of plan) {
+      if (step.skip) continue;
+      const skipIf = step.throttler.skipIf ?? this.commonOptions.skipIf;
+      if (skipIf?.(context)) continue;
+      if (!(await this.handleRequest({ context, ...step }))) pass = false;
+    }
+    return pass;
+  }
+
+  private readonly plans = new WeakMap<Function, WeakMap<Function, RoutePlan | null>>();
+
+  /** The route's resolved policies, or null when one depends on the request (then the stock path runs). */
+  private planOf(handler: Function, classRef: Function): RoutePlan | null {
+    let byClass = this.plans.get(handler);
+    if (!byClass) this.plans.set(handler, (byClass = new WeakMap()));
+    let plan = byClass.get(classRef);
+    if (plan !== undefined) return plan;
+    plan = [];
+    const targets = [handler, classRef];
+    const meta = <T>(key: string, name: string): T | undefined => this.reflector.getAllAndOverride<T | undefined>(key + name, targets);
+    for (const throttler of this.throttlers) {
+      const name = throttler.name ?? DEFAULT_POLICY;
+      const limit = meta<ThrottlerOptions['limit']>(THROTTLER_LIMIT, name) ?? throttler.limit;
+      const ttl = meta<ThrottlerOptions['ttl']>(THROTTLER_TTL, name) ?? throttler.ttl;
+      const blockDuration = meta<ThrottlerOptions['blockDuration']>(THROTTLER_BLOCK_DURATION, name) ?? throttler.blockDuration ?? ttl;
+      if (typeof limit !== 'number' || typeof ttl !== 'number' || typeof blockDuration !== 'number') {
+        plan = null;
+        break;
+      }
+      plan.push({
+        throttler,
+        skip: meta<boolean>(THROTTLER_SKIP, name) === true,
+        limit,
+        ttl,
+        blockDuration,
+        getTracker: meta<ThrottlerGetTrackerFunction>(THROTTLER_TRACKER, name) ?? throttler.getTracker ?? (this.commonOptions.getTracker as ThrottlerGetTrackerFunction),
+        generateKey: meta<ThrottlerGenerateKeyFunction>(THROTTLER_KEY_GENERATOR, name) ?? throttler.generateKey ?? (this.commonOptions.generateKey as ThrottlerGenerateKeyFunction),
+      });
+    }
+    byClass.set(classRef, plan);
+    return plan;
   }
 
   protected override async shouldSkip(context: ExecutionContext): Promise<boolean> {
