@@ -30,7 +30,7 @@ describe('structured logs of node dist/main.js (real process)', () => {
     const url = new URL(db.url);
     if (!url.password) url.password = 'not-for-logs-7f3a';
     const password = url.password;
-    const app = await startAppProcess({ DATABASE_URL: url.toString(), DB_STATEMENT_TIMEOUT_MS: '500', LOG_LEVEL: 'debug' });
+    const app = await startAppProcess({ DATABASE_URL: url.toString(), DB_STATEMENT_TIMEOUT_MS: '500', LOG_LEVEL: 'debug', HTTP_CONCURRENCY_LIMIT: '2' });
     let output = '';
     let generatedId: string | null = null;
     try {
@@ -40,7 +40,7 @@ describe('structured logs of node dist/main.js (real process)', () => {
       });
       expect(ok.status).toBe(200);
       expect(ok.headers.get('x-request-id')).toBe('proc-ok-1');
-      // Writes are asynchronous, yet a line shows at once (no batching that would hold it back).
+      // Writes are asynchronous and batched, yet a lone line shows within the flush interval (200 ms).
       expect(await waitForOutput(app, '"requestId":"proc-ok-1"', 2000)).toBeLessThan(2000);
 
       // A 503 from the database (statement timeout behind a lock): the exception filter's log of it (debug:
@@ -50,8 +50,17 @@ describe('structured logs of node dist/main.js (real process)', () => {
       try {
         await locker.query('BEGIN');
         await locker.query('LOCK TABLE users IN ACCESS EXCLUSIVE MODE');
-        const failed = await fetch(`${app.baseUrl}/api/v1/users`, { headers: { 'x-request-id': 'proc-503-1' } });
-        expect(failed.status).toBe(503);
+        const failed = fetch(`${app.baseUrl}/api/v1/users`, { headers: { 'x-request-id': 'proc-503-1' } });
+        const second = fetch(`${app.baseUrl}/api/v1/users`, { headers: { 'x-request-id': 'proc-503-2' } });
+        await new Promise((resolve) => setTimeout(resolve, 150));
+        // Two requests in flight = HTTP_CONCURRENCY_LIMIT: a third is shed, twice.
+        for (const id of ['proc-shed-1', 'proc-shed-2']) {
+          const shed = await fetch(`${app.baseUrl}/api/v1/users`, { headers: { 'x-request-id': id } });
+          expect(shed.status).toBe(503);
+          expect(((await shed.json()) as { type: string }).type).toBe('urn:ballast:problem:concurrency-limit');
+        }
+        expect((await failed).status).toBe(503);
+        expect((await second).status).toBe(503);
       } finally {
         await locker.query('ROLLBACK');
         await locker.end();
@@ -90,6 +99,10 @@ describe('structured logs of node dist/main.js (real process)', () => {
       expect.objectContaining({ level: 'debug', context: 'Errors', msg: expect.stringMatching(/database-timeout.*statement timeout/) }),
       expect.objectContaining({ level: 'warn', msg: 'request completed', route: '/api/v1/users', status: 503 }),
     ]);
+
+    // Shed requests get no line of their own: one warn line says load is being shed (at most one per 10 s).
+    expect(lines.filter((l) => String(l['requestId']).startsWith('proc-shed'))).toEqual([]);
+    expect(lines.filter((l) => l['context'] === 'Admission')).toEqual([expect.objectContaining({ level: 'warn', msg: expect.stringMatching(/^shedding load: 2 requests in flight/) })]);
 
     // A generated id is logged as well; the query string is not.
     expect(generatedId).toMatch(/^[0-9a-f-]{36}$/);

@@ -101,8 +101,12 @@ export class HttpTelemetryMiddleware implements OnModuleDestroy {
     if (this.total.collect === this.collectTotal) this.total.collect = undefined;
   }
 
-  /** One line per request: info, or warn for 5xx and for clients that left before the answer. */
+  /**
+   * One line per request: info, or warn for 5xx and for clients that left before the answer. Requests shed by
+   * admission control are the exception: its summary line stands for them (their metrics are recorded).
+   */
   private logRequest(req: ExpressLikeRequest, context: RequestContext, route: string, status: number, seconds: number): void {
+    if (context.summarised) return;
     const level = status >= 500 || status === CLIENT_CLOSED_REQUEST ? 'warn' : 'info';
     if (!this.logger.isLevelEnabled(level)) return;
     const url = req.originalUrl ?? req.url ?? '';

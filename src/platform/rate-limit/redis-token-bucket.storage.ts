@@ -1,7 +1,7 @@
 import { Logger, type OnApplicationShutdown, type OnModuleInit } from '@nestjs/common';
 import type { ThrottlerStorage } from '@nestjs/throttler';
 import type { Counter } from 'prom-client';
-import { IntervalLogger } from './interval-logger';
+import { IntervalLogger } from '../observability/interval-logger';
 import { type MemoryTokenBucketStorage, type ThrottlerStorageRecord, toThrottlerRecord } from './memory-token-bucket.storage';
 import { REDIS_KEY_PREFIX } from './rate-limit.constants';
 import type { RateLimitRedis } from './rate-limit-redis';

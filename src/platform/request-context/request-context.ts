@@ -20,6 +20,8 @@ export interface RequestContext {
   deadlineAt?: number;
   /** Set by resilience: a health or metrics request, never shed and never refused a permit. */
   exempt?: boolean;
+  /** Set by whoever refused the request in a flood (admission control): logged in a summary, not a line of its own. */
+  summarised?: boolean;
   /** The client address, once {@link clientIpOf} worked it out. */
   clientIp?: string;
 }

@@ -1,14 +1,18 @@
-import { Injectable, type OnModuleDestroy } from '@nestjs/common';
+import { Injectable, Logger, type OnModuleDestroy } from '@nestjs/common';
 import { ConfigService } from '@nestjs/config';
 import { InjectMetric } from '@willsoto/nestjs-prometheus';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Counter, Gauge } from 'prom-client';
 import type { AllConfig } from '../../config/app-config';
+import { IntervalLogger } from '../observability/interval-logger';
 import { METRIC } from '../observability/metrics.constants';
 import { contextOf } from '../request-context/request-context';
 import { type EdgeProblem, edgeProblem, sendEdgeProblem } from './edge-problem';
 import { isExemptPath } from './resilience.constants';
 import { ConcurrencyLimitError } from './resilience.errors';
+
+/** Shedding is logged at most this often (with the number of refusals since the last line). */
+export const SHED_LOG_INTERVAL_MS = 10_000;
 
 /**
  * Edge slot 3a: the global in-flight cap (HTTP_CONCURRENCY_LIMIT). A request beyond it gets 503 problem+json
@@ -22,6 +26,7 @@ export class AdmissionControlMiddleware implements OnModuleDestroy {
   private readonly limit: number;
   private readonly refusal: EdgeProblem = edgeProblem(new ConcurrencyLimitError());
   private readonly rejected: Counter.Internal;
+  private readonly shedLog = new IntervalLogger(new Logger('Admission'), SHED_LOG_INTERVAL_MS);
 
   constructor(
     config: ConfigService<AllConfig, true>,
@@ -57,6 +62,10 @@ export class AdmissionControlMiddleware implements OnModuleDestroy {
     }
     if (this.inFlight >= this.limit) {
       this.rejected.inc();
+      // Counted in the HTTP metrics with its 503 like any response, but summarised in the log instead of
+      // one warn line per refusal: under a flood, those lines cost as much as the refusals themselves.
+      contextOf(req).summarised = true;
+      this.shedLog.warn(`shedding load: ${this.limit} requests in flight (HTTP_CONCURRENCY_LIMIT); new ones get 503 at once`);
       sendEdgeProblem(res, this.refusal);
       return;
     }

@@ -1,7 +1,7 @@
 import type { Logger } from '@nestjs/common';
 
 /**
- * Logs a recurring condition (a store that keeps failing) at most once per interval, saying how many
+ * Logs a recurring condition (a store that keeps failing, load being shed) at most once per interval, saying how many
  * repeats it swallowed, so an outage under load writes a few lines instead of one per request.
  */
 export class IntervalLogger {
