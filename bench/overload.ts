@@ -46,9 +46,9 @@ function summary(latencies: number[]): string {
   return `n=${s.length} p50=${percentile(s, 50)} p99=${percentile(s, 99)} max=${s.at(-1) ?? NaN} ms`;
 }
 
-/** Whole run, and steady state (responses after the first RAMP_SECONDS). */
+/** Whole run, and steady state (requests sent after the first RAMP_SECONDS). Samples are [answered at, latency] in ms. */
 function summaries(samples: Array<[number, number]>, steadyFrom: number): string {
-  return `${summary(samples.map(([, ms]) => ms))}; steady (after ${RAMP_SECONDS} s): ${summary(samples.filter(([at]) => at >= steadyFrom).map(([, ms]) => ms))}`;
+  return `${summary(samples.map(([, ms]) => ms))}; steady (sent after ${RAMP_SECONDS} s): ${summary(samples.filter(([at, ms]) => at - ms >= steadyFrom).map(([, ms]) => ms))}`;
 }
 
 async function startServer(script: string, databaseUrl: string, backlog: number): Promise<{ child: ChildProcess; port: number }> {
