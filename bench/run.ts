@@ -226,7 +226,8 @@ async function main(): Promise<void> {
       cpuBareOverBallast: bareRow.cpuUs / ballastRow.cpuUs,
     };
     json['dbRoute'] = { rows, ratios };
-    report.push(
+    // First in the report, though measured with the rest of the interleaved rounds.
+    report.unshift(
       `## GET /api/v1/users/:id (a real PostgreSQL read)\n\n${table(rows, rawRow)}\n\n` +
         `Ballast/bare **${ratios.ballastOverBare.toFixed(2)}** by req/s (target ≥ 0.90), **${ratios.cpuBareOverBallast.toFixed(2)}** by server CPU per request (bare µs / Ballast µs); ` +
         `Ballast/raw ${ratios.ballastOverRaw.toFixed(2)}, bare/raw ${ratios.bareOverRaw.toFixed(2)}. ` +

@@ -10,7 +10,8 @@ import { InjectRootLogger } from './logging.constants';
 import { METRIC } from './metrics.constants';
 import { REQUEST_ID_HEADER, requestIdFrom } from './request-id';
 import { methodLabel, routeLabel } from './route-label';
-import { acceptTraceparent, acceptTracestate } from './trace-context';
+import { requestLineWriter } from './request-line';
+import { acceptTraceparent, acceptTracestate, traceIdOf } from './trace-context';
 
 /** Label names of the HTTP RED metrics. */
 export type HttpMetricLabel = 'method' | 'route' | 'status_code';
@@ -43,6 +44,7 @@ export class HttpTelemetryMiddleware implements OnModuleDestroy {
   /** PROTECTIONS_DISABLED=http_metrics: no HTTP histogram (request ids and logs stay). */
   private readonly metricsDisabled: boolean;
   private readonly collectTotal = () => this.copyCountsIntoTotal();
+  private readonly writeLine: ReturnType<typeof requestLineWriter>;
 
   constructor(
     @InjectMetric(METRIC.httpRequestDuration) private readonly duration: Histogram<HttpMetricLabel>,
@@ -51,6 +53,7 @@ export class HttpTelemetryMiddleware implements OnModuleDestroy {
     config: ConfigService<AllConfig, true>,
   ) {
     this.metricsDisabled = config.get('protections.disabled', { infer: true }).includes('http_metrics');
+    this.writeLine = requestLineWriter(logger);
     // One listener function for all responses (`this` is the response): no closure allocated per request.
     const telemetry = this;
     this.onClose = function (this: ServerResponse) {
@@ -113,18 +116,16 @@ export class HttpTelemetryMiddleware implements OnModuleDestroy {
     const query = url.indexOf('?');
     // The query string is left out: it can carry tokens, and it is unbounded.
     const path = (query === -1 ? url : url.slice(0, query)).slice(0, LOGGED_PATH_MAX_LENGTH);
-    this.logger[level](
-      {
-        requestId: context.requestId,
-        method: req.method,
-        route,
-        path,
-        status,
-        durationMs: Math.round(seconds * 10_000) / 10,
-        ip: clientIpOf(req),
-        userAgent: req.headers['user-agent']?.slice(0, LOGGED_PATH_MAX_LENGTH),
-      },
-      'request completed',
-    );
+    this.writeLine(level, {
+      requestId: context.requestId,
+      traceId: context.traceparent === undefined ? undefined : traceIdOf(context.traceparent),
+      method: req.method,
+      route,
+      path,
+      status,
+      durationMs: Math.round(seconds * 10_000) / 10,
+      ip: clientIpOf(req),
+      userAgent: req.headers['user-agent']?.slice(0, LOGGED_PATH_MAX_LENGTH),
+    });
   }
 }
