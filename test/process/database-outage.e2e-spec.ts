@@ -58,7 +58,7 @@ describe('database outages (real process, its own PostgreSQL stopped and started
     await pg.start();
     const readyAfterMs = await until(`${app.baseUrl}/health/ready`, 200, 20_000);
     expect((await getJson(`${app.baseUrl}/api/v1/users`)).status).toBe(200);
-    expect(app.output()).toMatch(/database not reachable \(attempt \d+\)/);
+    await app.waitForOutput(/database not reachable \(attempt \d+\)/);
     report(`database down at start: ready 200 ${readyAfterMs} ms after PostgreSQL came up (retry backoff capped at 5 s)`);
     expect(await app.stop('SIGTERM')).toBe(0);
   }, 60_000);

@@ -1,18 +1,8 @@
 import { Client } from 'pg';
-import { type AppProcess, startAppProcess } from '../utils/app-process';
+import { startAppProcess } from '../utils/app-process';
 import { createTestDatabase, type TestDatabase } from '../utils/test-database';
 
 type LogLine = Record<string, unknown>;
-
-/** Milliseconds until `text` appears in the process output (rejects after `timeoutMs`). */
-async function waitForOutput(app: AppProcess, text: string, timeoutMs: number): Promise<number> {
-  const started = Date.now();
-  while (!app.output().includes(text)) {
-    if (Date.now() - started > timeoutMs) throw new Error(`"${text}" not logged within ${timeoutMs} ms`);
-    await new Promise((resolve) => setTimeout(resolve, 20));
-  }
-  return Date.now() - started;
-}
 
 const TRACEPARENT = '00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01';
 
@@ -41,7 +31,7 @@ describe('structured logs of node dist/main.js (real process)', () => {
       expect(ok.status).toBe(200);
       expect(ok.headers.get('x-request-id')).toBe('proc-ok-1');
       // Writes are asynchronous and batched, yet a lone line shows within the flush interval (200 ms).
-      expect(await waitForOutput(app, '"requestId":"proc-ok-1"', 2000)).toBeLessThan(2000);
+      expect(await app.waitForOutput('"requestId":"proc-ok-1"', 2000)).toBeLessThan(2000);
 
       // A 503 from the database (statement timeout behind a lock): the exception filter's log of it (debug:
       // an expected refusal), a Nest Logger call deep in the request, carries the same id as the request line.
@@ -68,7 +58,7 @@ describe('structured logs of node dist/main.js (real process)', () => {
       const unknown = await fetch(`${app.baseUrl}/wp-login.php?token=query-s3cret`);
       expect(unknown.status).toBe(404);
       generatedId = unknown.headers.get('x-request-id');
-      await waitForOutput(app, '"path":"/wp-login.php"', 3000);
+      await app.waitForOutput('"path":"/wp-login.php"', 3000);
     } finally {
       expect(await app.stop('SIGTERM')).toBe(0);
       output = app.output();

@@ -38,7 +38,7 @@ describe('node dist/main.js (real process)', () => {
           body: JSON.stringify({ email: 'proc@example.com', name: 'Proc' }),
         });
         expect(created.status).toBe(201);
-        expect(app.output()).toMatch(/applied 1 migration\(s\): CreateUsers/);
+        await app.waitForOutput(/applied 1 migration\(s\): CreateUsers/);
       } finally {
         expect(await app.stop('SIGTERM')).toBe(0);
       }
@@ -52,7 +52,7 @@ describe('node dist/main.js (real process)', () => {
     try {
       const ms = await app.waitFor('/api/v1/users', 200, 60_000);
       process.stdout.write(`[startup] embedded PostgreSQL (fresh data folder): API answering 200 after ${ms} ms\n`);
-      expect(app.output()).toMatch(/running on an EMBEDDED PostgreSQL/);
+      await app.waitForOutput(/running on an EMBEDDED PostgreSQL/);
     } finally {
       const code = await app.stop('SIGTERM');
       if (code !== 0) process.stdout.write(app.output());
@@ -76,6 +76,8 @@ describe('migrations across replicas', () => {
     const apps = await Promise.all([1, 2, 3].map(() => startAppProcess({ DATABASE_URL: db.url, DB_POOL_MIN: '1' })));
     try {
       await Promise.all(apps.map((app) => app.waitFor('/api/v1/users', 200)));
+      // "database ready" follows the migrations (and their "applied" line) in each process's log.
+      await Promise.all(apps.map((app) => app.waitForOutput(/database ready/)));
       const applied = apps.filter((app) => /applied 1 migration\(s\)/.test(app.output()));
       expect(applied).toHaveLength(1);
       for (const app of apps) expect(app.output()).not.toMatch(/database not reachable|already exists/);

@@ -18,6 +18,11 @@ export interface AppProcess {
   exited: Promise<number | string>;
   /** Polls `path` until it answers `status`; rejects after `timeoutMs`. */
   waitFor(path: string, status?: number, timeoutMs?: number): Promise<number>;
+  /**
+   * Milliseconds until the output contains `pattern`; rejects after `timeoutMs`. Log lines are written in
+   * batches (at the latest 200 ms after they were logged), so a running process's output is read this way.
+   */
+  waitForOutput(pattern: string | RegExp, timeoutMs?: number): Promise<number>;
   /** Sends a signal and waits for exit (SIGKILL after `timeoutMs`). */
   stop(signal?: NodeJS.Signals, timeoutMs?: number): Promise<number | string>;
 }
@@ -44,6 +49,15 @@ export async function startAppProcess(env: Record<string, string>): Promise<AppP
     baseUrl,
     output: () => out,
     exited,
+    async waitForOutput(pattern, timeoutMs = 5000) {
+      const started = Date.now();
+      const found = () => (typeof pattern === 'string' ? out.includes(pattern) : pattern.test(out));
+      while (!found()) {
+        if (Date.now() - started > timeoutMs) throw new Error(`${String(pattern)} not in the output within ${timeoutMs} ms:\n${out}`);
+        await new Promise((r) => setTimeout(r, 20));
+      }
+      return Date.now() - started;
+    },
     async waitFor(path, status = 200, timeoutMs = 30_000) {
       const started = Date.now();
       for (;;) {
