@@ -1,3 +1,4 @@
+import { HttpDrain } from '../../src/platform/lifecycle/http-drain.service';
 import { createTestApp, type TestApp } from '../utils/create-test-app';
 import { eventually, listen, metric, openRequest, timedGet } from './resilience-test-utils';
 import { ResilienceTestModule } from './resilience-test.module';
@@ -61,5 +62,63 @@ describe('HTTP admission control (e2e)', () => {
     const waited = await eventually(async () => (await metric(base, 'http_requests_in_flight')) === 0);
     expect(waited).toBeLessThan(SLOW_MS / 2);
     expect((await timedGet(`${base}/test/slow?ms=1`)).status).toBe(200);
+  });
+
+  it('answers a refusal in front of Express with what a served response carries: security headers, request id, metrics', async () => {
+    const served = await timedGet(`${base}/test/slow?ms=1`);
+    expect(served.status).toBe(200);
+    const holders = Array.from({ length: 10 }, () => openRequest(`${base}/test/slow?ms=${SLOW_MS}&aware=1`));
+    try {
+      await eventually(async () => (await metric(base, 'http_requests_in_flight')) === 10);
+      const before = (await metric(base, 'http_requests_total', { method: 'GET', route: 'unmatched', status_code: '503' })) ?? 0;
+      const res = await fetch(`${base}/test/slow?ms=1`, { headers: { 'x-request-id': 'shed-me-1' } });
+      expect(res.status).toBe(503);
+      await res.arrayBuffer();
+      for (const name of ['content-security-policy', 'x-frame-options', 'x-content-type-options', 'referrer-policy', 'cross-origin-resource-policy', 'strict-transport-security']) {
+        expect([name, res.headers.get(name)]).toEqual([name, served.headers.get(name)]);
+        expect(res.headers.get(name)).not.toBeNull();
+      }
+      expect(res.headers.get('x-powered-by')).toBeNull();
+      expect(res.headers.get('x-request-id')).toBe('shed-me-1');
+      await eventually(async () => (await metric(base, 'http_requests_total', { method: 'GET', route: 'unmatched', status_code: '503' })) === before + 1);
+
+      // Once shutdown began, a refusal closes its connection like every other response.
+      t.app.get(HttpDrain).closeAfterResponses();
+      const during = await fetch(`${base}/test/slow?ms=1`);
+      expect(during.status).toBe(503);
+      expect(during.headers.get('connection')).toBe('close');
+      await during.arrayBuffer();
+    } finally {
+      for (const c of holders) c.destroy();
+    }
+  });
+});
+
+describe('HTTP admission control with CORS on (e2e)', () => {
+  let t: TestApp;
+  let base: string;
+
+  beforeAll(async () => {
+    t = await createTestApp({ HTTP_CONCURRENCY_LIMIT: '2', CORS_ORIGINS: 'https://app.example.com' }, { extraImports: [ResilienceTestModule] });
+    base = await listen(t.server);
+  });
+  afterAll(async () => {
+    await t?.close();
+  });
+
+  it('stays inside the pipeline, after CORS: a browser script can read the 503 and its Retry-After', async () => {
+    const holders = Array.from({ length: 2 }, () => openRequest(`${base}/test/slow?ms=${SLOW_MS}&aware=1`));
+    try {
+      await eventually(async () => (await metric(base, 'http_requests_in_flight')) === 2);
+      const res = await fetch(`${base}/test/slow?ms=1`, { headers: { origin: 'https://app.example.com' } });
+      expect(res.status).toBe(503);
+      await res.arrayBuffer();
+      expect(res.headers.get('access-control-allow-origin')).toBe('https://app.example.com');
+      expect(res.headers.get('access-control-expose-headers')).toMatch(/Retry-After/);
+      expect(res.headers.get('retry-after')).toBe('1');
+      expect(res.headers.get('content-security-policy')).toBe("default-src 'none';frame-ancestors 'none'");
+    } finally {
+      for (const c of holders) c.destroy();
+    }
   });
 });

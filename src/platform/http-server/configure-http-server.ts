@@ -1,4 +1,5 @@
 import type { NestExpressApplication } from '@nestjs/platform-express';
+import type { IncomingMessage, Server, ServerResponse } from 'node:http';
 import { ConfigService } from '@nestjs/config';
 import { Logger } from 'nestjs-pino';
 import type { AllConfig } from '../../config/app-config';
@@ -14,15 +15,22 @@ import { RequestDeadlineMiddleware } from '../resilience/request-deadline.middle
 import { jsonContentTypeMiddleware } from './json-content-type.middleware';
 import { applyServerLimits } from './server-limits';
 
+/** Nest's own security-header hook (`app.useSecurityHeaders()`), kept on the application instance. */
+type SecurityHook = { handle(req: IncomingMessage, res: ServerResponse): unknown };
+
 /**
  * Applies the Node server limits (timeouts, header size, connection cap), then installs the edge of the
  * HTTP pipeline, before Nest's own, in this order:
+ *   a. admission control — in front of the whole application (before Express): a request beyond
+ *      HTTP_CONCURRENCY_LIMIT gets its 503 at once, with what the slots below would have given it (security
+ *      headers, request id and metrics, `Connection: close` during a drain) and nothing else. With CORS on
+ *      (CORS_ORIGINS) it stays in slot 3 instead, so that the CORS middleware also answers for refusals.
  *   0. security headers — first, so that every response carries them, the edge's own rejections included
  *   1. observability  — request id, timing, HTTP metrics recorded when the response finishes
  *   2. lifecycle      — `Connection: close` on every response once shutdown began
  *   2a. CORS          — (only with CORS_ORIGINS) before any rejection, so a browser script can read a 503's
  *                       status and Retry-After; preflights end here, after lifecycle has marked them
- *   3. resilience     — admission control (in-flight cap; 503 at once beyond it), deadline
+ *   3. resilience     — (admission control, with CORS on), deadline
  *   4. content type   — 415 for a non-JSON body, before anything parses it
  *   5. JSON body parser with BODY_LIMIT_BYTES
  *   6. the async request context, entered after parsing (stream callbacks would lose it)
@@ -33,7 +41,8 @@ import { applyServerLimits } from './server-limits';
 export function configureHttpServer(app: NestExpressApplication): void {
   const config = app.get(ConfigService<AllConfig, true>);
   const { bodyLimitBytes } = config.get('resilience', { infer: true });
-  applyServerLimits(app.getHttpServer(), config.get('httpServer', { infer: true }));
+  const server = app.getHttpServer() as Server;
+  applyServerLimits(server, config.get('httpServer', { infer: true }));
   // Nest's logs and every `new Logger(...)` go through pino from here on (main.ts buffers them until now).
   app.useLogger(app.get(Logger));
   const security = config.get('security', { infer: true });
@@ -41,16 +50,31 @@ export function configureHttpServer(app: NestExpressApplication): void {
   app.disable('x-powered-by');
   // Which proxies may name the client in X-Forwarded-For (req.ip, the rate-limit key); unset: none.
   app.set('trust proxy', parseTrustProxy(config.get('rateLimit.trustProxy', { infer: true })));
-  app.use(app.get(HttpTelemetryMiddleware).handle);
+  const telemetry = app.get(HttpTelemetryMiddleware);
+  app.use(telemetry.handle);
   const httpDrain = app.get(HttpDrain);
-  httpDrain.attach(app.getHttpServer());
+  httpDrain.attach(server);
   app.use(httpDrain.handle);
   const cors = corsOptions(security);
   if (cors) app.enableCors(cors);
-  app.use(app.get(AdmissionControlMiddleware).handle);
+  const admission = app.get(AdmissionControlMiddleware);
+  // Nest 12 keeps the hook behind useSecurityHeaders() on the application; a test holds a refusal's headers
+  // equal to a served response's. Without it (another Nest) admission simply stays in the pipeline.
+  const securityHook = (app as unknown as { securityHook?: SecurityHook }).securityHook;
+  if (!cors && typeof securityHook?.handle === 'function') {
+    admission.installInFront(server, (req, res) => {
+      securityHook.handle(req, res);
+      telemetry.handle(req, res, noop);
+      httpDrain.markIfClosing(res);
+    });
+  } else {
+    app.use(admission.handle);
+  }
   app.use(app.get(RequestDeadlineMiddleware).handle);
   app.use(jsonContentTypeMiddleware);
   app.useBodyParser('json', { limit: bodyLimitBytes, type: ['application/json', 'application/*+json'] });
   app.use(enterRequestContext);
   setupOpenApi(app);
 }
+
+function noop(): void {}

@@ -66,6 +66,11 @@ export class HttpDrain {
     next();
   };
 
+  /** For a response answered outside the tracked pipeline (an admission refusal): `Connection: close` once shutdown began. */
+  markIfClosing(res: ServerResponse): void {
+    if (this.closing) markClose(res);
+  }
+
   /** Requests whose response has not finished. */
   get inFlight(): number {
     return this.inFlightCount;

@@ -1,7 +1,7 @@
 import { Injectable, Logger, type OnModuleDestroy } from '@nestjs/common';
 import { ConfigService } from '@nestjs/config';
 import { InjectMetric } from '@willsoto/nestjs-prometheus';
-import type { IncomingMessage, ServerResponse } from 'node:http';
+import type { IncomingMessage, Server, ServerResponse } from 'node:http';
 import type { Counter, Gauge } from 'prom-client';
 import type { AllConfig } from '../../config/app-config';
 import { IntervalLogger } from '../observability/interval-logger';
@@ -15,8 +15,9 @@ import { ConcurrencyLimitError } from './resilience.errors';
 export const SHED_LOG_INTERVAL_MS = 10_000;
 
 /**
- * Edge slot 3a: the global in-flight cap (HTTP_CONCURRENCY_LIMIT). A request beyond it gets 503 problem+json
- * with Retry-After straight from Node, before body parsing and before Nest, from a response serialised once:
+ * The global in-flight cap (HTTP_CONCURRENCY_LIMIT), in front of the application (or edge slot 3a when CORS
+ * is on; see configure-http-server.ts). A request beyond it gets 503 problem+json
+ * with Retry-After straight from Node, before Express, body parsing and Nest, from a response serialised once:
  * under a flood the refusals themselves are most of the work, so they must cost as little as possible.
  * Health and metrics paths bypass the cap (and are marked exempt for permits) and are not counted.
  */
@@ -53,27 +54,55 @@ export class AdmissionControlMiddleware implements OnModuleDestroy {
     return this.inFlight;
   }
 
-  /** The edge handler: `app.use(admission.handle)`. */
+  /** The edge handler: `app.use(admission.handle)` (the in-app placement; see {@link installInFront}). */
   readonly handle = (req: IncomingMessage, res: ServerResponse, next: () => void): void => {
+    if (this.admit(req, res)) next();
+    else this.refuse(req, res);
+  };
+
+  /**
+   * Puts admission in front of the whole application on `server`: an admitted request goes on to `app`
+   * (Express, the rest of the edge, Nest), a refused one is answered here without entering Express at all.
+   * `prepareRefusal` gives a refusal what the edge before admission would have given it (security headers,
+   * request id and metrics, `Connection: close` during a drain). A refusal so costs about what it costs in a
+   * bare node:http server, which decides how many refusals per second a flood can be met with.
+   */
+  installInFront(server: Server, prepareRefusal: (req: IncomingMessage, res: ServerResponse) => void): void {
+    const listeners = server.listeners('request') as Array<(req: IncomingMessage, res: ServerResponse) => void>;
+    const [app] = listeners;
+    if (listeners.length !== 1 || !app) throw new Error(`admission control expects one request listener on the server, found ${listeners.length}`);
+    server.removeListener('request', app);
+    server.on('request', (req: IncomingMessage, res: ServerResponse) => {
+      if (this.admit(req, res)) {
+        app(req, res);
+        return;
+      }
+      prepareRefusal(req, res);
+      this.refuse(req, res);
+    });
+  }
+
+  /** Counts the request in (true), or says it must be refused (false); exempt paths always pass, uncounted. */
+  private admit(req: IncomingMessage, res: ServerResponse): boolean {
     if (isExemptPath(req.url ?? '')) {
       contextOf(req).exempt = true;
-      next();
-      return;
+      return true;
     }
-    if (this.inFlight >= this.limit) {
-      this.rejected.inc();
-      // Counted in the HTTP metrics with its 503 like any response, but summarised in the log instead of
-      // one warn line per refusal: under a flood, those lines cost as much as the refusals themselves.
-      contextOf(req).summarised = true;
-      this.shedLog.warn(`shedding load: ${this.limit} requests in flight (HTTP_CONCURRENCY_LIMIT); new ones get 503 at once`);
-      sendEdgeProblem(res, this.refusal);
-      return;
-    }
+    if (this.inFlight >= this.limit) return false;
     this.inFlight++;
     // 'close' fires exactly once per response: after 'finish', or when the connection dies first.
     res.on('close', this.onClose);
-    next();
-  };
+    return true;
+  }
+
+  private refuse(req: IncomingMessage, res: ServerResponse): void {
+    this.rejected.inc();
+    // Counted in the HTTP metrics with its 503 like any response, but summarised in the log instead of
+    // one warn line per refusal: under a flood, those lines cost as much as the refusals themselves.
+    contextOf(req).summarised = true;
+    this.shedLog.warn(`shedding load: ${this.limit} requests in flight (HTTP_CONCURRENCY_LIMIT); new ones get 503 at once`);
+    sendEdgeProblem(res, this.refusal);
+  }
 
   private readonly onClose = (): void => {
     this.inFlight--;
