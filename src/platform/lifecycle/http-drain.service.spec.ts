@@ -37,6 +37,15 @@ function readUntilClosed(socket: Socket): Promise<{ text: string; reset: boolean
 
 const REQUEST = 'GET / HTTP/1.1\r\nHost: localhost\r\n\r\n';
 
+/** A keep-alive connection that has had one request answered and is now idle, and what it will have read when closed. */
+async function idleKeepAlive(server: Server, port: number): Promise<{ socket: Socket; result: Promise<{ text: string; reset: boolean }> }> {
+  const socket = await acceptedConnection(server, port);
+  const result = readUntilClosed(socket);
+  socket.write(REQUEST);
+  while (!socket.bytesRead) await sleep(5);
+  return { socket, result };
+}
+
 describe(HttpDrain.name, () => {
   const servers: Server[] = [];
   afterEach(async () => {
@@ -49,10 +58,7 @@ describe(HttpDrain.name, () => {
   it("Node's own server.close() drops an idle keep-alive connection whose next request is on the wire (why HttpDrain exists)", async () => {
     const { server, port } = await startServer();
     servers.push(server);
-    const socket = await acceptedConnection(server, port);
-    const result = readUntilClosed(socket);
-    socket.write(REQUEST);
-    while (!socket.bytesRead) await sleep(5);
+    const { socket, result } = await idleKeepAlive(server, port);
     server.close();
     socket.write(REQUEST);
     const { text } = await result;
@@ -62,10 +68,7 @@ describe(HttpDrain.name, () => {
   it('stops accepting but answers the next request of an idle keep-alive connection within the grace, with Connection: close', async () => {
     const { server, drain, port } = await startServer();
     servers.push(server);
-    const socket = await acceptedConnection(server, port);
-    const result = readUntilClosed(socket);
-    socket.write(REQUEST);
-    while (!socket.bytesRead) await sleep(5);
+    const { socket, result } = await idleKeepAlive(server, port);
     await drain.stopAccepting();
     const draining = drain.drain(10_000);
     await sleep(IDLE_CONNECTION_GRACE_MS / 3);
@@ -126,10 +129,7 @@ describe(HttpDrain.name, () => {
   it('closes an idle keep-alive connection once it stayed quiet for the grace, not before', async () => {
     const { server, drain, port } = await startServer();
     servers.push(server);
-    const socket = await acceptedConnection(server, port);
-    const result = readUntilClosed(socket);
-    socket.write(REQUEST);
-    while (!socket.bytesRead) await sleep(5);
+    const { result } = await idleKeepAlive(server, port);
 
     await drain.stopAccepting();
     const report = await drain.drain(10_000);
