@@ -1,9 +1,9 @@
 import autocannon from 'autocannon';
 import { type ChildProcess, execFileSync, spawn } from 'node:child_process';
-import { existsSync, readFileSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { freePort } from '../src/platform/database/free-port';
-import { canPin, SERVER_NODE_OPTIONS } from './lib/processes';
+import { canPin, procStatusMiB, SERVER_NODE_OPTIONS } from './lib/processes';
 import { createBenchDatabase } from './lib/database';
 
 /**
@@ -28,13 +28,6 @@ const TARGETS = [
   { name: 'ballast', script: join(__dirname, 'overload-server.js') },
   ...(process.env['OVERLOAD_RAW'] === '0' ? [] : [{ name: 'raw node:http floor', script: join(__dirname, 'overload-raw-server.js') }]),
 ];
-
-function procStatusMiB(pid: number | undefined, field: 'VmHWM' | 'VmRSS'): number {
-  const path = `/proc/${pid}/status`;
-  if (!pid || !existsSync(path)) return NaN;
-  const match = new RegExp(`${field}:\\s+(\\d+) kB`).exec(readFileSync(path, 'utf8'));
-  return match ? Number(match[1]) / 1024 : NaN;
-}
 
 function percentile(sorted: number[], p: number): number {
   if (sorted.length === 0) return NaN;

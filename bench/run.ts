@@ -74,10 +74,9 @@ function summarise(target: Target, runs: Measured[]): Row {
   };
 }
 
-/** Runs `targets` round-robin for ROUNDS rounds on `path` and returns one row per target. */
+/** Runs `targets` (warmed up) round-robin for ROUNDS rounds on `path` and returns one row per target. */
 async function interleaved(targets: Target[], path: string): Promise<Row[]> {
   const runs = new Map<Target, Measured[]>(targets.map((t) => [t, []]));
-  for (const t of targets) await runLoad({ port: t.port, path, connections: CONNECTIONS, durationSec: WARMUP_SECONDS });
   for (let round = 1; round <= ROUNDS; round++) {
     for (const t of targets) {
       const cpuBefore = t.cpuSeconds();
@@ -150,9 +149,9 @@ async function main(): Promise<void> {
 
     process.stdout.write(`\n# GET /api/v1/users/:id — ${ROUNDS} rounds × ${SECONDS} s, ${CONNECTIONS} connections, ${loadGenerator}\n`);
     const measured = [raw, bare, ballast, ...without];
-    // Fill every pool (bare and raw open connections on demand), then move the bench database's backends
-    // off the server core.
-    for (const t of measured) await runLoad({ port: t.port, path, connections: CONNECTIONS, durationSec: 1 });
+    // Warm-up, which also fills every pool (bare and raw open connections on demand); then move the bench
+    // database's backends off the server core.
+    for (const t of measured) await runLoad({ port: t.port, path, connections: CONNECTIONS, durationSec: WARMUP_SECONDS });
     pinnedBackends = await pinDatabaseBackends(db.url);
     const all = await interleaved(measured, path);
     const rows = all.slice(0, 3);

@@ -71,7 +71,8 @@ export interface Target {
   stop(): Promise<void>;
 }
 
-function procStatusMiB(pid: number | undefined, field: 'VmHWM' | 'VmRSS'): number {
+/** A memory figure of a process from /proc, in MiB: VmHWM (peak RSS) or VmRSS (current); NaN where there is none. */
+export function procStatusMiB(pid: number | undefined, field: 'VmHWM' | 'VmRSS'): number {
   const path = `/proc/${pid}/status`;
   if (!pid || !existsSync(path)) return NaN;
   const match = new RegExp(`${field}:\\s+(\\d+) kB`).exec(readFileSync(path, 'utf8'));

@@ -1,7 +1,6 @@
 import autocannon from 'autocannon';
 import { type ChildProcess, execFileSync, spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { freePort } from '../../src/platform/database/free-port';
 import { canPin, cpuSeconds } from '../lib/processes';
