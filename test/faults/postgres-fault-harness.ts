@@ -63,6 +63,8 @@ export class Tally {
   sent = 0;
   worstMs = 0;
   recoveryMs: number | undefined;
+  /** From the fault's start to the first readiness 503. */
+  unreadyMs: number | undefined;
 
   constructor(readonly scenario: string) {}
 
@@ -81,7 +83,7 @@ export class Tally {
     const statuses = Object.entries(this.statuses)
       .map(([status, count]) => `${status}x${count}`)
       .join(' ');
-    return `[fault] scenario=${this.scenario} sent=${this.sent} statuses=${statuses} worst_ms=${this.worstMs} recovery_ms=${this.recoveryMs ?? '-'}`;
+    return `[fault] scenario=${this.scenario} sent=${this.sent} statuses=${statuses} worst_ms=${this.worstMs} unready_ms=${this.unreadyMs ?? '-'} recovery_ms=${this.recoveryMs ?? '-'}`;
   }
 
   print(): void {
@@ -171,4 +173,61 @@ export function throughPort(databaseUrl: string, port: number): string {
   url.hostname = '127.0.0.1';
   url.port = String(port);
   return url.toString();
+}
+
+/** One fault scenario against a running service: traffic, fault, heal, recovery; returns what clients saw. */
+export interface ScenarioOptions {
+  name: string;
+  baseUrl: string;
+  fault: () => Promise<void>;
+  heal: () => Promise<void>;
+  /** How long the fault lasts. */
+  faultMs?: number;
+  clients?: number;
+}
+
+/** What a scenario measured, for its asserts and the summary line. */
+export interface ScenarioResult {
+  tally: Tally;
+  created: string[];
+  unreadyAfterMs: number;
+  recoveryMs: number;
+}
+
+/** Health timeout plus a margin for a loaded machine: readiness must turn 503 within this after a fault starts. */
+export const UNREADY_BOUND_MS = Number(FAULT_ENV.HEALTH_DB_TIMEOUT_MS) + 3000;
+
+/**
+ * Runs traffic (reads and writes, plus /health/live after each), starts the fault, waits until readiness says
+ * 503, keeps the fault for `faultMs`, heals it and measures the recovery: until both readiness and a database
+ * route answer 200 again. Asserts the client-side rules and prints the summary line.
+ */
+export async function runScenario({ name, baseUrl, fault, heal, faultMs = 2500, clients = 4 }: ScenarioOptions): Promise<ScenarioResult> {
+  expect(await statusOf(baseUrl, '/health/ready')).toBe(200);
+  const tally = new Tally(name);
+  const traffic = new Traffic(baseUrl, tally, { clients });
+  await sleep(300);
+  const faultAt = performance.now();
+  await fault();
+  let unreadyAfterMs: number;
+  try {
+    unreadyAfterMs = await until(() => statusOf(baseUrl, '/health/ready'), 503, UNREADY_BOUND_MS);
+    tally.unreadyMs = unreadyAfterMs;
+    await sleep(Math.max(0, faultMs - (performance.now() - faultAt)));
+  } finally {
+    await heal();
+  }
+  const healedAt = performance.now();
+  await Promise.all([
+    until(() => statusOf(baseUrl, '/health/ready'), 200, RECOVERY_BOUND_MS),
+    until(() => statusOf(baseUrl, '/api/v1/users?limit=1'), 200, RECOVERY_BOUND_MS),
+  ]);
+  tally.recoveryMs = Math.round(performance.now() - healedAt);
+  await sleep(300);
+  await traffic.stop();
+  tally.print();
+  tally.assertClean();
+  expect(traffic.liveStatuses.filter((status) => status !== 200)).toEqual([]);
+  expect(tally.recoveryMs).toBeLessThan(RECOVERY_BOUND_MS);
+  return { tally, created: traffic.created, unreadyAfterMs, recoveryMs: tally.recoveryMs };
 }

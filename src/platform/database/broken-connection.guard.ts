@@ -37,6 +37,11 @@ export class BrokenConnectionGuard implements OnModuleInit {
     let broken: Error | undefined;
     const query = client.query;
     client.query = function (this: unknown, ...args: never[]) {
+      // Later queries on a broken checkout (a transaction's ROLLBACK) would queue behind the hung one and wait
+      // a whole query timeout more: fail them at once.
+      if (broken && typeof args[args.length - 1] !== 'function') {
+        return Promise.reject(new Error(`connection discarded after a connection-level failure: ${broken.message}`));
+      }
       const result = query.apply(this, args);
       // Observed before the caller's own handler runs (registered first), so `broken` is set before release.
       if (result instanceof Promise) {
