@@ -184,6 +184,8 @@ export interface ScenarioOptions {
   /** How long the fault lasts. */
   faultMs?: number;
   clients?: number;
+  /** The service's log so far: its error lines are printed when a client saw something undocumented. */
+  output?: () => string;
 }
 
 /** What a scenario measured, for its asserts and the summary line. */
@@ -202,7 +204,7 @@ export const UNREADY_BOUND_MS = Number(FAULT_ENV.HEALTH_DB_TIMEOUT_MS) + 3000;
  * 503, keeps the fault for `faultMs`, heals it and measures the recovery: until both readiness and a database
  * route answer 200 again. Asserts the client-side rules and prints the summary line.
  */
-export async function runScenario({ name, baseUrl, fault, heal, faultMs = 2500, clients = 4 }: ScenarioOptions): Promise<ScenarioResult> {
+export async function runScenario({ name, baseUrl, fault, heal, faultMs = 2500, clients = 4, output }: ScenarioOptions): Promise<ScenarioResult> {
   expect(await statusOf(baseUrl, '/health/ready')).toBe(200);
   const tally = new Tally(name);
   const traffic = new Traffic(baseUrl, tally, { clients });
@@ -226,6 +228,10 @@ export async function runScenario({ name, baseUrl, fault, heal, faultMs = 2500, 
   await sleep(300);
   await traffic.stop();
   tally.print();
+  if (tally.offending.length > 0 && output) {
+    const errors = output().split('\n').filter((line) => line.includes('"level":"error"') || line.includes('"level":50'));
+    process.stdout.write(`[fault] ${name}: service error log lines:\n${errors.slice(0, 10).join('\n')}\n`);
+  }
   tally.assertClean();
   expect(traffic.liveStatuses.filter((status) => status !== 200)).toEqual([]);
   expect(tally.recoveryMs).toBeLessThan(RECOVERY_BOUND_MS);

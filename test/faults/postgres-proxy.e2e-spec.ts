@@ -26,7 +26,7 @@ describe('PostgreSQL faults through a fault proxy (real process)', () => {
   });
 
   const scenario = async (name: string, fault: () => Promise<void>) => {
-    const result = await runScenario({ name, baseUrl: app.baseUrl, fault, heal: () => proxy.setMode('pass') });
+    const result = await runScenario({ name, baseUrl: app.baseUrl, fault, heal: () => proxy.setMode('pass'), output: () => app.output() });
     created.push(...result.created);
     return result;
   };

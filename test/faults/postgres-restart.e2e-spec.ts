@@ -27,6 +27,7 @@ describe('PostgreSQL stopped and restarted under concurrent writes (real process
       fault: () => pg.stop(),
       heal: () => pg.start(),
       clients: 6,
+      output: () => app.output(),
     });
     const { rows, acknowledged } = await assertLedger(pg.url, created);
     process.stdout.write(`[fault] ledger pg-killed-restarted: ${acknowledged} acknowledged writes, ${rows} rows\n`);
