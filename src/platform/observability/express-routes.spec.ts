@@ -1,10 +1,22 @@
-import express from 'express';
+import { ExpressAdapter } from '@nestjs/platform-express';
+import type { IncomingMessage, ServerResponse } from 'node:http';
 import { expressRoutes } from './express-routes';
+
+type Handler = (req: IncomingMessage, res: ServerResponse, next: () => void) => void;
+interface ExpressApp {
+  use(handler: Handler): void;
+  get(path: string, handler: Handler): void;
+  post(path: string, handler: Handler): void;
+  all(path: string, handler: Handler): void;
+  route(path: string): { all(handler: Handler): void };
+  enable(setting: string): void;
+}
 
 describe(expressRoutes.name, () => {
   it('reads the routes, their methods and the matching settings of a real Express 5 app', () => {
-    const app = express();
-    const noop = (_req: unknown, res: { end(): void }) => res.end();
+    // The Express app Nest's adapter creates: the one whose routes the telemetry reads.
+    const app = new ExpressAdapter().getInstance<ExpressApp>();
+    const noop: Handler = (_req, res) => res.end();
     app.use((_req, _res, next) => next()); // middleware layers have no route and are skipped
     app.get('/api/v1/users', noop);
     app.post('/api/v1/users', noop);
