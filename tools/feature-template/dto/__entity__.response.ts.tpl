@@ -1,7 +1,7 @@
 import { ApiProperty } from '@nestjs/swagger';
 import type { __Entity__ } from '../__entity__.entity';
 
-/** A __entity_words__ as the API returns it. */
+/** __A_entity_words__ as the API returns it. */
 export class __Entity__Response {
   @ApiProperty({ format: 'uuid' })
   id!: string;
