@@ -94,7 +94,7 @@ export const PLATFORM_RESPONSES: Responses = {
   '504': { description: 'The request deadline passed or an upstream call timed out.', content: PROBLEM_CONTENT },
 };
 
-/** Extra responses for operations with a request body. */
+/** The edge checks a body on any method (a GET with a body gets them too), so every operation can answer these. */
 const BODY_RESPONSES: Responses = {
   '413': { description: 'The body is larger than BODY_LIMIT_BYTES.', headers: rateLimitHeaders(false), content: PROBLEM_CONTENT },
   '415': { description: 'The body is not application/json.', headers: rateLimitHeaders(false), content: PROBLEM_CONTENT },
@@ -113,7 +113,7 @@ export function addPlatformResponses(document: OpenAPIObject): OpenAPIObject {
     for (const method of ['get', 'put', 'post', 'patch', 'delete'] as const) {
       const operation = item[method];
       if (!operation) continue;
-      const extra = operation.requestBody ? { ...PLATFORM_RESPONSES, ...BODY_RESPONSES } : PLATFORM_RESPONSES;
+      const extra = { ...PLATFORM_RESPONSES, ...BODY_RESPONSES };
       const declared = operation.responses as Record<string, Response & { content?: unknown; headers?: Record<string, unknown> }>;
       for (const [status, response] of Object.entries(declared)) {
         // Feature-declared error responses (e.g. @ApiNotFoundResponse) are problem+json as well.
