@@ -7,7 +7,7 @@ import { OpenApiResponseValidator } from './openapi-response-validator';
 const MAX_CAPTURED_BYTES = 16 * 1024 * 1024;
 
 /** Tallies of this test file (one jest worker runs one file at a time). */
-const tally = { validated: 0, skipped: 0, failures: [] as string[] };
+const tally = { validated: 0, skipped: {} as Record<string, number>, failures: [] as string[] };
 
 /**
  * Validates every response `server` sends against `document` (the app's own /docs-json): a `request` listener
@@ -48,7 +48,7 @@ export function recordResponses(server: Server, document: object): void {
       for (const [name, value] of Object.entries(headArgs)) headers[name.toLowerCase()] = value;
       const outcome = validator.validate({ method: req.method ?? 'GET', url: req.url ?? '/', status: res.statusCode, headers, body: Buffer.concat(chunks) });
       if (!outcome.validated) {
-        tally.skipped++;
+        tally.skipped[outcome.reason] = (tally.skipped[outcome.reason] ?? 0) + 1;
         return;
       }
       tally.validated++;

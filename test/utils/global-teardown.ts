@@ -16,12 +16,13 @@ function reportContractTally(): void {
   const dir = process.env['BALLAST_CONTRACT_DIR'];
   if (!dir) return;
   let validated = 0;
-  let skipped = 0;
+  const skipped: Record<string, number> = {};
   for (const file of readdirSync(dir)) {
-    const counts = JSON.parse(readFileSync(join(dir, file), 'utf8')) as { validated: number; skipped: number };
+    const counts = JSON.parse(readFileSync(join(dir, file), 'utf8')) as { validated: number; skipped: Record<string, number> };
     validated += counts.validated;
-    skipped += counts.skipped;
+    for (const [reason, count] of Object.entries(counts.skipped)) skipped[reason] = (skipped[reason] ?? 0) + count;
   }
-  process.stdout.write(`\n[contract] ${validated} responses validated against /docs-json (${skipped} outside it: unknown routes, /docs)\n`);
+  const left = Object.entries(skipped).map(([reason, count]) => `${count} ${reason}`).join(', ') || 'none';
+  process.stdout.write(`\n[contract] ${validated} responses validated against /docs-json; not validated: ${left}\n`);
   rmSync(dir, { recursive: true, force: true });
 }
