@@ -38,6 +38,15 @@ export function describePlatformPaths(document: OpenAPIObject): OpenAPIObject {
       },
     });
   }
+  // A feature's tag (e.g. a generated one) is listed even without a description of its own.
+  const listed = new Set((document.tags ?? []).map((tag) => tag.name));
+  for (const operation of Object.values(document.paths).flatMap((item) => Object.values(item) as Array<{ tags?: string[] }>)) {
+    for (const tag of operation.tags ?? []) {
+      if (listed.has(tag) || ['Health', 'Prometheus'].includes(tag)) continue;
+      listed.add(tag);
+      document.tags = [...(document.tags ?? []), { name: tag }];
+    }
+  }
   for (const path of ['/health/live', '/health/ready']) {
     const operation = document.paths[path]?.get;
     if (!operation) continue;
