@@ -21,6 +21,15 @@ describe('validation messages (e2e)', () => {
     ]);
   });
 
+  it('no body at all gets the same "is required" messages', async () => {
+    const res = await request(t.server).post('/api/v1/users');
+    expect(res.status).toBe(400);
+    expect(res.body.errors).toEqual([
+      { field: 'email', message: 'email is required' },
+      { field: 'name', message: 'name is required' },
+    ]);
+  });
+
   it('a bad field value gets one message, not every rule it breaks', async () => {
     const res = await request(t.server).post('/api/v1/users').send({ email: 42, name: 'Ada' });
     expect(res.status).toBe(400);
