@@ -1,4 +1,5 @@
 import { Controller, Get, HttpException, HttpStatus, Module } from '@nestjs/common';
+import { ApiExcludeController } from '@nestjs/swagger';
 import { randomBytes } from 'node:crypto';
 import { Agent, request as httpRequest } from 'node:http';
 import type { AddressInfo } from 'node:net';
@@ -8,6 +9,7 @@ import { createTestApp, type TestApp } from '../utils/create-test-app';
 import { scrape, seriesKeys, valueOf } from '../utils/metrics-text';
 
 /** Test-only routes for statuses the users API cannot produce on this branch. */
+@ApiExcludeController() // test-only: not part of the API document
 @Controller('test-only')
 class StatusTestController {
   @Get('rate-limited')
