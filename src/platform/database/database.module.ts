@@ -1,9 +1,12 @@
 import { Global, Module } from '@nestjs/common';
+import { HealthIndicatorService } from '@nestjs/terminus';
 import { TypeOrmModule } from '@nestjs/typeorm';
 import { DatabasePermitsGuard } from '../resilience/database-permits.guard';
 import { BrokenConnectionGuard } from './broken-connection.guard';
 import { DATABASE_MIGRATIONS } from './database.constants';
 import { DatabaseConnectionService } from './database-connection.service';
+import { DatabaseHealthIndicator } from './database.health';
+import { DatabasePing } from './database-ping.service';
 import { DatabaseMetricsService } from './database-metrics.service';
 import { DatabaseReadinessGuard } from './database-readiness.guard';
 import { DATABASE_MODULE_OPTIONS, DatabaseConfigurableModule, type DatabaseModuleOptions } from './database.module-definition';
@@ -42,7 +45,17 @@ export class DatabaseModule {
       // Checkout guards (each wraps the previous; any order is correct): broken connections are destroyed,
       // a checkout made for a request holds a `db` permit (the pool ResilienceModule provides), and none is
       // handed out before the database is ready except to the start-up work.
-      providers: [DatabaseConnectionService, BrokenConnectionGuard, DatabasePermitsGuard, DatabaseReadinessGuard, DatabaseMetricsService],
+      // The readiness check (`SELECT 1` on its own connection) registers itself with the health module.
+      providers: [
+        DatabaseConnectionService,
+        BrokenConnectionGuard,
+        DatabasePermitsGuard,
+        DatabaseReadinessGuard,
+        DatabaseMetricsService,
+        HealthIndicatorService,
+        DatabasePing,
+        DatabaseHealthIndicator,
+      ],
       exports: [DatabaseConnectionService, optionsModule],
     };
   }
