@@ -6,6 +6,8 @@ module.exports = {
   testRegex: '.*\\.(spec|e2e-spec)\\.ts$',
   globalSetup: '<rootDir>/test/utils/global-setup.ts',
   globalTeardown: '<rootDir>/test/utils/global-teardown.ts',
+  // Fails a test whose responses break the OpenAPI document (test/contract/contract-recorder.ts).
+  setupFilesAfterEnv: ['<rootDir>/test/contract/contract-hooks.ts'],
   testTimeout: 30000,
   moduleFileExtensions: ['ts', 'js', 'json'],
   transform: {

@@ -29,7 +29,20 @@ const words = (kebab) => kebab.split('-');
 const pascal = (kebab) => words(kebab).map((w) => w[0].toUpperCase() + w.slice(1)).join('');
 const camel = (kebab) => pascal(kebab)[0].toLowerCase() + pascal(kebab).slice(1);
 const timestamp = String(Date.now());
+/**
+ * "a" or "an" by the sound of the word's start, which the spelling does not always give: "an hour", "a user",
+ * "a one-off". Hand-written: no maintained npm package does this without a dictionary. Vowel letters take "an",
+ * except a "u" said "you" (u + one consonant + vowel: user, unit) and "one"/"eu"; a silent "h" takes "an".
+ */
+function article(word) {
+  if (/^(one|once|eu|ewe|uni|u[^aeiou][aeiou])/.test(word)) return 'a';
+  if (/^([aeiou]|hour|honest|honou?r|heir)/.test(word)) return 'an';
+  return 'a';
+}
+const sentenceStart = (text) => text[0].toUpperCase() + text.slice(1);
 const tokens = {
+  // Before __entity_words__, which it does not contain: "An order", "A purchase order" (sentence start).
+  __A_entity_words__: sentenceStart(`${article(singular)} ${words(singular).join(' ')}`),
   __Entities__: pascal(plural),
   __Entity__: pascal(singular),
   __entitiesCamel__: camel(plural),

@@ -1,3 +1,5 @@
+// First: refuses an older Node with a clear message before any dependency can fail on it.
+import './node-version-check';
 import { Logger } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import type { NestExpressApplication } from '@nestjs/platform-express';

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { parseTrustProxy } from './trust-proxy';
 
 /** An integer variable with an inclusive range; the message names the accepted range. */
 export function intVar(defaultValue: number, min: number, max: number) {
@@ -124,4 +125,30 @@ function isOrigin(value: string): boolean {
   } catch {
     return false;
   }
+}
+
+/**
+ * `TRUST_PROXY`: false, a hop count, or a list of proxy addresses/subnets (see trust-proxy.ts), kept as the
+ * string; `true` is refused here, with the variable's other checks, because it trusts any X-Forwarded-For.
+ */
+export function trustProxyVar() {
+  const expected = 'expected false, a hop count, or a list of proxy addresses/subnets';
+  return z
+    .string()
+    .optional()
+    .transform((raw, ctx) => {
+      if (raw === undefined || raw.trim() === '') return 'false';
+      const value = raw.trim();
+      if (value.toLowerCase() === 'true') {
+        ctx.addIssue({ code: 'custom', message: `"true" trusts any X-Forwarded-For (spoofable); ${expected}` });
+        return z.NEVER;
+      }
+      try {
+        parseTrustProxy(value);
+      } catch (error) {
+        ctx.addIssue({ code: 'custom', message: `${(error as Error).message}; ${expected}` });
+        return z.NEVER;
+      }
+      return value;
+    });
 }

@@ -1,12 +1,13 @@
 import { z } from 'zod';
-import { boolVar, enumVar, intVar, originListVar, stringVar, urlVar } from './env.helpers';
+import { boolVar, enumVar, intVar, originListVar, stringVar, trustProxyVar, urlVar } from './env.helpers';
 
 const MINUTE = 60_000;
 const HOUR = 60 * MINUTE;
 
 /**
- * Every environment variable Ballast reads, with its default and accepted range.
- * `.env.example` documents each one; keep the two in step (a unit spec checks it).
+ * Every environment variable Ballast reads, with its default and accepted range; each is validated on its
+ * own, then env.rules.ts checks the ones that depend on each other. `.env.example` documents each one, and
+ * the chart's values.schema.json lists each under `config`: keep the three in step (specs check both).
  */
 export const envSchema = z.object({
   NODE_ENV: enumVar('development', ['development', 'production', 'test'] as const),
@@ -41,7 +42,7 @@ export const envSchema = z.object({
   RATE_LIMIT_PER_SECOND: intVar(10, 1, 1_000_000),
   RATE_LIMIT_BURST: intVar(30, 1, 10_000_000),
   REDIS_URL: urlVar(['redis:', 'rediss:']),
-  TRUST_PROXY: stringVar('false', /^(false|\d{1,2}|[\w.:/,\s-]+)$/, 'false, a hop count, or a comma-separated list of addresses/subnets'),
+  TRUST_PROXY: trustProxyVar(),
   RATE_LIMIT_REDIS_FAILURE: enumVar('local', ['local', 'open', 'closed'] as const),
   RATE_LIMIT_REDIS_TIMEOUT_MS: intVar(100, 1, 10_000),
   RATE_LIMIT_MAX_KEYS: intVar(100_000, 100, 10_000_000),

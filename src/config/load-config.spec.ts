@@ -44,7 +44,36 @@ describe(loadConfig.name, () => {
   });
 
   it('refuses a pool minimum above the maximum', () => {
-    expect(problemsOf({ DB_POOL_MAX: '2', DB_POOL_MIN: '5' })).toEqual([expect.stringMatching(/^DB_POOL_MIN: 5 exceeds DB_POOL_MAX/)]);
+    expect(problemsOf({ DB_POOL_MAX: '2', DB_POOL_MIN: '5' })).toEqual(['DB_POOL_MIN: DB_POOL_MIN (5) must be ≤ DB_POOL_MAX (2); the pool cannot keep more connections warm than it may open']);
+  });
+
+  it('says a value is the default when the user did not set it, and lists the problem under the variable they set', () => {
+    expect(problemsOf({ DB_POOL_MAX: '2' })).toEqual([expect.stringMatching(/^DB_POOL_MAX: DB_POOL_MIN \(default 5\) must be ≤ DB_POOL_MAX \(2\)/)]);
+    expect(problemsOf({ HTTP_KEEP_ALIVE_TIMEOUT_MS: '70000' })).toEqual([
+      expect.stringMatching(/^HTTP_KEEP_ALIVE_TIMEOUT_MS: HTTP_KEEP_ALIVE_TIMEOUT_MS \(70000\) must be < HTTP_HEADERS_TIMEOUT_MS \(default 66000\)/),
+    ]);
+  });
+
+  it('lists every bad variable when per-variable and cross-variable checks mix', () => {
+    expect(problemsOf({ DB_POOL_MAX: '0', RATE_LIMIT_BURST: 'abc', TRUST_PROXY: 'true' })).toEqual([
+      expect.stringMatching(/^DB_POOL_MAX: 0 is out of range; expected an integer from 1 to 1000/),
+      expect.stringMatching(/^RATE_LIMIT_BURST: "abc" is not an integer/),
+      expect.stringMatching(/^TRUST_PROXY: "true" trusts any X-Forwarded-For \(spoofable\)/),
+    ]);
+    expect(problemsOf({ NODE_ENV: 'production', DB_POOL_MAX: '0' })).toEqual([
+      expect.stringMatching(/^DB_POOL_MAX: 0 is out of range/),
+      expect.stringMatching(/^DATABASE_URL: is required when NODE_ENV=production/),
+    ]);
+    expect(problemsOf({ NODE_ENV: 'production', DB_POOL_MAX: '2', TRUST_PROXY: '10.0.0.0/33', LOG_LEVEL: 'loud' })).toEqual([
+      expect.stringMatching(/^TRUST_PROXY: "10.0.0.0\/33" is not an address/),
+      expect.stringMatching(/^LOG_LEVEL: /),
+      expect.stringMatching(/^DATABASE_URL: is required when NODE_ENV=production/),
+      expect.stringMatching(/^DB_POOL_MAX: DB_POOL_MIN \(default 5\) must be ≤ DB_POOL_MAX \(2\)/),
+    ]);
+  });
+
+  it('skips a rule whose variable is already refused on its own (one message per mistake)', () => {
+    expect(problemsOf({ DB_POOL_MAX: 'two', DB_POOL_MIN: '5' })).toEqual([expect.stringMatching(/^DB_POOL_MAX: "two" is not an integer/)]);
   });
 
   it('reads PROTECTIONS_DISABLED as a list and refuses unknown protections', () => {
@@ -78,10 +107,10 @@ describe(loadConfig.name, () => {
 
   it('refuses a headers timeout not above the keep-alive timeout, or above the request timeout', () => {
     expect(problemsOf({ HTTP_HEADERS_TIMEOUT_MS: '65000', HTTP_KEEP_ALIVE_TIMEOUT_MS: '65000' })).toEqual([
-      expect.stringMatching(/^HTTP_HEADERS_TIMEOUT_MS: 65000 must exceed HTTP_KEEP_ALIVE_TIMEOUT_MS \(65000\)/),
+      expect.stringMatching(/^HTTP_KEEP_ALIVE_TIMEOUT_MS: HTTP_KEEP_ALIVE_TIMEOUT_MS \(65000\) must be < HTTP_HEADERS_TIMEOUT_MS \(65000\)/),
     ]);
     expect(problemsOf({ HTTP_HEADERS_TIMEOUT_MS: '100000', HTTP_REQUEST_TIMEOUT_MS: '90000' })).toEqual([
-      expect.stringMatching(/^HTTP_REQUEST_TIMEOUT_MS: 90000 is below HTTP_HEADERS_TIMEOUT_MS \(100000\)/),
+      expect.stringMatching(/^HTTP_HEADERS_TIMEOUT_MS: HTTP_HEADERS_TIMEOUT_MS \(100000\) must be ≤ HTTP_REQUEST_TIMEOUT_MS \(90000\); the whole request cannot arrive before its headers/),
     ]);
   });
 

@@ -1,5 +1,5 @@
 import { Body, Controller, Get, HttpCode, Post, Query } from '@nestjs/common';
-import { ApiConflictResponse, ApiCreatedResponse, ApiNotFoundResponse, ApiOkResponse, ApiTags } from '@nestjs/swagger';
+import { ApiConflictResponse, ApiCreatedResponse, ApiNotFoundResponse, ApiOkResponse, ApiOperation, ApiParam, ApiTags } from '@nestjs/swagger';
 import { UuidParam } from '../platform/errors/uuid-param.decorator';
 import { STRICT_POLICY } from '../platform/rate-limit/rate-limit.constants';
 import { RateLimitPolicy } from '../platform/rate-limit/rate-limit.decorator';
@@ -9,6 +9,9 @@ import { UserWithProfileResponse } from './dto/user-profile.response';
 import { toUserResponse, UserPageResponse, UserResponse } from './dto/user.response';
 import { UserProfilesService } from './user-profiles.service';
 import { UsersService } from './users.service';
+
+/** The `:id` of the routes below, as UuidParam accepts it (anything else is a 400). */
+const ID_PARAM = { name: 'id', required: true, description: 'The user id (a UUID).', schema: { type: 'string', format: 'uuid', maxLength: 36 } } as const;
 
 /** The example feature's HTTP API. */
 @ApiTags('users')
@@ -21,6 +24,11 @@ export class UsersController {
 
   @Post()
   @HttpCode(201)
+  @ApiOperation({
+    operationId: 'createUser',
+    summary: 'Create a user',
+    description: 'Creates a user with a unique email (compared without regard to case). Rate limited by a second, smaller bucket.',
+  })
   @ApiCreatedResponse({ type: UserResponse })
   @ApiConflictResponse({ description: 'A user with this email (any case) exists.' })
   @RateLimitPolicy(STRICT_POLICY) // writes are dearer than reads: a second, smaller bucket per client
@@ -29,6 +37,11 @@ export class UsersController {
   }
 
   @Get()
+  @ApiOperation({
+    operationId: 'listUsers',
+    summary: 'List users',
+    description: 'One page of users, oldest first; pass `nextCursor` as `cursor` for the next page.',
+  })
   @ApiOkResponse({ type: UserPageResponse })
   async list(@Query() query: ListUsersQuery): Promise<UserPageResponse> {
     const page = await this.users.list(query);
@@ -36,6 +49,8 @@ export class UsersController {
   }
 
   @Get(':id')
+  @ApiParam(ID_PARAM)
+  @ApiOperation({ operationId: 'getUser', summary: 'Get a user', description: 'The stored user with this id.' })
   @ApiOkResponse({ type: UserResponse })
   @ApiNotFoundResponse({ description: 'No user with this id.' })
   async findOne(@UuidParam('id') id: string): Promise<UserResponse> {
@@ -44,6 +59,12 @@ export class UsersController {
 
   /** The user enriched from the profile service; degrades to `profile: null` with a `profileStatus`, never fails on it. */
   @Get(':id/profile')
+  @ApiParam(ID_PARAM)
+  @ApiOperation({
+    operationId: 'getUserProfile',
+    summary: 'Get a user with their profile',
+    description: 'The stored user enriched from the profile service; `profile` is null with a `profileStatus` when it cannot be had.',
+  })
   @ApiOkResponse({ type: UserWithProfileResponse })
   @ApiNotFoundResponse({ description: 'No user with this id.' })
   async findOneWithProfile(@UuidParam('id') id: string): Promise<UserWithProfileResponse> {

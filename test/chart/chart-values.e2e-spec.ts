@@ -1,4 +1,4 @@
-import { DEFAULT_VALUES, helmTemplate, renderChart } from './utils/helm';
+import { CHART_DIR, DEFAULT_VALUES, helmTemplate, NAMESPACE, RELEASE, renderChart, runHelm } from './utils/helm';
 import { ensureHelm } from './utils/helm-binary';
 
 const FETCH_TIMEOUT_MS = 300_000;
@@ -27,12 +27,12 @@ describe('charts/ballast values', () => {
       ['an unknown shutdown timing', { shutdown: { delaySeconds: 5 } }, /\/shutdown': additional properties 'delaySeconds' not allowed/],
       ['a negative shutdown delay', { shutdown: { delayMs: -1 } }, /\/shutdown\/delayMs': minimum/],
       ['a grace period given as a string', { terminationGracePeriodSeconds: '45s' }, /\/terminationGracePeriodSeconds': got string, want integer/],
-      ['TRUST_PROXY "true" (the app refuses it)', { config: { TRUST_PROXY: 'true' } }, /\/config\/TRUST_PROXY': 'not' failed/],
-      ['TRUST_PROXY as a YAML boolean', { config: { TRUST_PROXY: true } }, /\/config\/TRUST_PROXY': got boolean, want string/],
+      ['an unknown config key (a typo), by name', { config: { DB_POOL_MAXX: 5 } }, /at '\/config': additional properties 'DB_POOL_MAXX' not allowed/],
+      ['a negative TRUST_PROXY hop count', { config: { TRUST_PROXY: -1 } }, /\/config\/TRUST_PROXY': minimum/],
       ['an unknown LOG_LEVEL', { config: { LOG_LEVEL: 'verbose' } }, /\/config\/LOG_LEVEL': value must be one of/],
       ['DB_POOL_MAX 0', { config: { DB_POOL_MAX: 0 } }, /\/config\/DB_POOL_MAX': minimum/],
-      ['a lower-case environment variable name', { config: { log_level: 'info' } }, /invalid propertyName 'log_level'[\s\S]*does not match pattern '\^\[A-Z\]/],
-      ['a nested object as an environment value', { config: { NEW_SETTING: { a: 1 } } }, /\/config\/NEW_SETTING': got object/],
+      ['a lower-case environment variable name', { config: { log_level: 'info' } }, /at '\/config': additional properties 'log_level' not allowed/],
+      ['a nested object as an environment value', { config: { LOG_LEVEL: { a: 1 } } }, /\/config\/LOG_LEVEL': got object/],
       ['a database URL that is not postgres', { database: { url: 'mysql://db/app' } }, /\/database\/url': '.*' does not match pattern/],
       ['a memory limit that is not a quantity', { resources: { limits: { memory: 'lots' } } }, /\/resources\/limits\/memory': 'lots' does not match pattern/],
       ['a heap share above 95%', { nodeOptions: { maxOldSpacePercent: 100 } }, /\/nodeOptions\/maxOldSpacePercent': maximum/],
@@ -57,6 +57,8 @@ describe('charts/ballast values', () => {
       ['SHUTDOWN_DELAY_MS in config (it follows shutdown.delayMs)', { config: { SHUTDOWN_DELAY_MS: 0 } }, /config.SHUTDOWN_DELAY_MS is set by the chart/],
       ['DB_RUN_MIGRATIONS in config (it follows migrations.enabled)', { config: { DB_RUN_MIGRATIONS: true } }, /config.DB_RUN_MIGRATIONS is set by the chart/],
       ['DATABASE_URL in config (it belongs in a Secret)', { config: { DATABASE_URL: 'postgres://u:p@db/app' } }, /config.DATABASE_URL is set by the chart/],
+      ['TRUST_PROXY "true", saying why', { config: { TRUST_PROXY: 'true' } }, /config.TRUST_PROXY=true trusts any client's X-Forwarded-For: every client could claim any IP address/],
+      ['TRUST_PROXY true as a YAML boolean (what --set gives)', { config: { TRUST_PROXY: true } }, /config.TRUST_PROXY=true trusts any client's X-Forwarded-For/],
       ['a rollout that can never progress', { rollingUpdate: { maxSurge: 0, maxUnavailable: 0 } }, /cannot both be 0/],
       ['autoscaling with minReplicas above maxReplicas', { autoscaling: { enabled: true, minReplicas: 5, maxReplicas: 2 } }, /minReplicas \(5\) is larger than autoscaling.maxReplicas \(2\)/],
       ['a PodDisruptionBudget with both minAvailable and maxUnavailable', { podDisruptionBudget: { minAvailable: 2 } }, /set exactly one of minAvailable and maxUnavailable/],
@@ -89,10 +91,27 @@ describe('charts/ballast values', () => {
       expect(deployment.spec.template.spec.containers[0]!.env.map((env) => env.name)).not.toContain('NODE_OPTIONS');
     });
 
-    it('accepts TRUST_PROXY as a hop count or a subnet list', () => {
-      for (const TRUST_PROXY of ['1', '10.0.0.0/8, 192.168.0.0/16']) {
-        expect(() => renderChart(helm, { files: [DEFAULT_VALUES], values: { config: { TRUST_PROXY } } })).not.toThrow();
+    it('accepts TRUST_PROXY as a hop count (string or number), false, or a subnet list', () => {
+      for (const TRUST_PROXY of ['1', 1, 2, 'false', false, '10.0.0.0/8, 192.168.0.0/16']) {
+        const objects = renderChart(helm, { files: [DEFAULT_VALUES], values: { config: { TRUST_PROXY } } });
+        const configMap = objects.find((object) => object.kind === 'ConfigMap') as unknown as { data: Record<string, string> };
+        expect(configMap.data['TRUST_PROXY']).toBe(String(TRUST_PROXY));
       }
+    });
+
+    it('takes what the chart README says to type on the command line: --set config.TRUST_PROXY=1', () => {
+      const result = runHelm(helm, ['template', RELEASE, CHART_DIR, '--namespace', NAMESPACE, '-f', DEFAULT_VALUES, '--set', 'config.TRUST_PROXY=1']);
+      expect({ status: result.status, stderr: result.stderr }).toEqual({ status: 0, stderr: '' });
+      expect(result.stdout).toContain('TRUST_PROXY: "1"');
+      const refused = runHelm(helm, ['template', RELEASE, CHART_DIR, '--namespace', NAMESPACE, '-f', DEFAULT_VALUES, '--set-string', 'config.TRUST_PROXY=true']);
+      expect(refused.status).not.toBe(0);
+      expect(refused.stderr).toMatch(/config.TRUST_PROXY=true trusts any client's X-Forwarded-For/);
+      expect(refused.stderr).not.toContain("'not' failed");
+    });
+
+    it('accepts every variable of the app under config', () => {
+      const values = { DB_IDLE_TIMEOUT_MS: 60_000, CORS_ORIGINS: 'https://app.example.com', DOCS_ENABLED: true, PROTECTIONS_DISABLED: 'rate_limit', PROFILE_SERVICE_URL: 'http://profiles:8080' };
+      expect(() => renderChart(helm, { files: [DEFAULT_VALUES], values: { config: values } })).not.toThrow();
     });
   });
 });

@@ -41,6 +41,31 @@ describe('npm run generate:feature (into a temporary copy of the project)', () =
     process.stdout.write(`[generator] generate → typecheck → build → 5 passing tests in ${Date.now() - started} ms\n`);
   }, 240_000);
 
+  it('writes "an" before a vowel sound and "a" before a consonant sound in the generated comments', () => {
+    const cases: Array<[string, string]> = [
+      ['orders', 'An order'],
+      ['items', 'An item'],
+      ['umbrellas', 'An umbrella'],
+      ['hours', 'An hour'],
+      ['users', 'A user'],
+      ['unit-tests', 'A unit test'],
+      ['purchase-orders', 'A purchase order'],
+    ];
+    const generated = cases.map(([plural]) => {
+      // A bare root per name: the generator needs only the two files it registers the feature in.
+      const root = mkdtempSync(join(tmpdir(), 'ballast-generator-article-'));
+      try {
+        for (const file of ['src/app.module.ts', 'src/migrations.ts']) cpSync(join(ROOT, file), join(root, file), { recursive: true });
+        execFileSync(process.execPath, ['scripts/generate-feature.js', plural, `--root=${root}`], { cwd: ROOT, encoding: 'utf8' });
+        const singular = plural.replace(/s$/, '');
+        return [plural, readFileSync(join(root, 'src', plural, `${singular}.entity.ts`), 'utf8').match(/\/\*\* (An? [\w ]+)\./)?.[1]];
+      } finally {
+        rmSync(root, { recursive: true, force: true });
+      }
+    });
+    expect(generated).toEqual(cases);
+  });
+
   it('refuses a name that is not plural kebab-case, or a feature that exists', () => {
     const bad = spawnSync(process.execPath, ['scripts/generate-feature.js', 'Bad_Name'], { cwd: copy, encoding: 'utf8' });
     expect(bad.status).toBe(1);

@@ -1,4 +1,5 @@
 import { Controller, Get, HttpException, HttpStatus, Module } from '@nestjs/common';
+import { ApiExcludeController } from '@nestjs/swagger';
 import { randomBytes } from 'node:crypto';
 import { Agent, request as httpRequest } from 'node:http';
 import type { AddressInfo } from 'node:net';
@@ -8,6 +9,7 @@ import { createTestApp, type TestApp } from '../utils/create-test-app';
 import { scrape, seriesKeys, valueOf } from '../utils/metrics-text';
 
 /** Test-only routes for statuses the users API cannot produce on this branch. */
+@ApiExcludeController() // test-only: not part of the API document
 @Controller('test-only')
 class StatusTestController {
   @Get('rate-limited')
@@ -93,7 +95,11 @@ describe('HTTP telemetry (e2e, real PostgreSQL)', () => {
       const count = (route: string, status: string, method = 'GET') =>
         valueOf(before, 'http_requests_total', { method, route, status_code: status }) ?? 0;
       const expected: Array<[string, string, string, number]> = [];
-      const expect1 = (method: string, route: string, status: string) => expected.push([method, route, status, count(route, status, method) + 1]);
+      const expect1 = (method: string, route: string, status: string) => {
+        const seen = expected.find(([m, r, s]) => m === method && r === route && s === status);
+        if (seen) seen[3]++;
+        else expected.push([method, route, status, count(route, status, method) + 1]);
+      };
 
       await request(t.server).get('/api/v1/users').expect(200);
       expect1('GET', '/api/v1/users', '200');
@@ -113,9 +119,15 @@ describe('HTTP telemetry (e2e, real PostgreSQL)', () => {
       expect1('GET', '/api/v1/users', '503');
       await request(t.server).get('/no/such/route').expect(404);
       expect1('GET', 'unmatched', '404');
+      // Refused at the edge, before the router ran: they keep the template of the route they were for.
       await request(t.server).post('/api/v1/users').send({ email: 'big@example.com', name: 'x'.repeat(2000) }).expect(413);
-      expect1('POST', 'unmatched', '413');
+      expect1('POST', '/api/v1/users', '413');
       await request(t.server).post('/api/v1/users').set('Content-Type', 'text/plain').send('x').expect(415);
+      expect1('POST', '/api/v1/users', '415');
+      await request(t.server).post('/api/v1/users').set('Content-Type', 'application/json').send('{"email":').expect(400);
+      expect1('POST', '/api/v1/users', '400');
+      // ...and a refused path that no route has is still unmatched.
+      await request(t.server).post('/no/such/route').set('Content-Type', 'text/plain').send('x').expect(415);
       expect1('POST', 'unmatched', '415');
 
       const after = await scrape(t.server);
@@ -209,6 +221,15 @@ describe('HTTP telemetry (e2e, real PostgreSQL)', () => {
       expect(timeoutSum).toBeGreaterThan(0.3);
     });
 
+    it('counts a duplicate email (unique violation, SQLSTATE 23505) as outcome constraint, never as error', async () => {
+      const count = (samples: Awaited<ReturnType<typeof scrape>>, outcome: string) => valueOf(samples, 'db_query_duration_seconds_count', { outcome }) ?? 0;
+      const before = await scrape(t.server);
+      await request(t.server).post('/api/v1/users').send({ email: 'twice@example.com', name: 'First' }).expect(201);
+      for (let i = 0; i < 3; i++) await request(t.server).post('/api/v1/users').send({ email: 'TWICE@example.com', name: 'Again' }).expect(409);
+      const after = await scrape(t.server);
+      expect({ constraint: count(after, 'constraint') - count(before, 'constraint'), error: count(after, 'error') - count(before, 'error') }).toEqual({ constraint: 3, error: 0 });
+    });
+
     it('reads the pool gauges from the live pool: checked-out connections and waiting callers', async () => {
       const { DataSource } = await import('typeorm');
       const dataSource = t.app.get(DataSource);
@@ -237,5 +258,26 @@ describe('HTTP telemetry (e2e, real PostgreSQL)', () => {
       expect(valueOf(released, 'db_pool_connections', { state: 'idle' })).toBe(3);
       expect(valueOf(released, 'db_pool_connections', { state: 'waiting' })).toBe(0);
     });
+  });
+});
+
+describe('HTTP telemetry of rate-limited requests (e2e, real PostgreSQL)', () => {
+  let t: TestApp;
+
+  beforeAll(async () => {
+    t = await createTestApp({ RATE_LIMIT_PER_SECOND: '1', RATE_LIMIT_BURST: '2', LOG_LEVEL: 'fatal' });
+  });
+  afterAll(async () => {
+    await t?.close();
+  });
+
+  it('labels a 429 from the rate limiter with the route template it was refused on', async () => {
+    const labels = { method: 'GET', route: '/api/v1/users/:id', status_code: '429' };
+    const before = valueOf(await scrape(t.server), 'http_requests_total', labels) ?? 0;
+    const statuses: number[] = [];
+    for (let i = 0; i < 4; i++) statuses.push((await request(t.server).get('/api/v1/users/01939e6a-0000-7000-8000-000000000000')).status);
+    const limited = statuses.filter((status) => status === 429).length;
+    expect(limited).toBeGreaterThanOrEqual(1);
+    expect(valueOf(await scrape(t.server), 'http_requests_total', labels)).toBe(before + limited);
   });
 });

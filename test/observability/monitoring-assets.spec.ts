@@ -18,7 +18,7 @@ interface Rule {
 const PROMQL_WORDS = new Set([
   'sum', 'max', 'min', 'avg', 'count', 'by', 'without', 'on', 'ignoring', 'group_left', 'group_right', 'and', 'or', 'unless',
   'rate', 'irate', 'increase', 'histogram_quantile', 'max_over_time', 'min_over_time', 'avg_over_time', 'label_values',
-  'humanize', 'humanizeDuration', 'humanizePercentage', 'bool', 'offset',
+  'humanize', 'humanizeDuration', 'humanizePercentage', 'bool', 'offset', 'vector',
 ]);
 // Labels Prometheus adds to every target (ServiceMonitor) and the histogram bucket label.
 const TARGET_LABELS = ['namespace', 'job', 'pod', 'instance', 'service', 'le'];

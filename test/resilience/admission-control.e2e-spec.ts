@@ -70,7 +70,7 @@ describe('HTTP admission control (e2e)', () => {
     const holders = Array.from({ length: 10 }, () => openRequest(`${base}/test/slow?ms=${SLOW_MS}&aware=1`));
     try {
       await eventually(async () => (await metric(base, 'http_requests_in_flight')) === 10);
-      const before = (await metric(base, 'http_requests_total', { method: 'GET', route: 'unmatched', status_code: '503' })) ?? 0;
+      const before = (await metric(base, 'http_requests_total', { method: 'GET', route: '/test/slow', status_code: '503' })) ?? 0;
       const res = await fetch(`${base}/test/slow?ms=1`, { headers: { 'x-request-id': 'shed-me-1' } });
       expect(res.status).toBe(503);
       await res.arrayBuffer();
@@ -80,7 +80,7 @@ describe('HTTP admission control (e2e)', () => {
       }
       expect(res.headers.get('x-powered-by')).toBeNull();
       expect(res.headers.get('x-request-id')).toBe('shed-me-1');
-      await eventually(async () => (await metric(base, 'http_requests_total', { method: 'GET', route: 'unmatched', status_code: '503' })) === before + 1);
+      await eventually(async () => (await metric(base, 'http_requests_total', { method: 'GET', route: '/test/slow', status_code: '503' })) === before + 1);
 
       // Once shutdown began, a refusal closes its connection like every other response.
       t.app.get(HttpDrain).closeAfterResponses();

@@ -1,4 +1,5 @@
 import { Controller, Get, Module, ParseIntPipe, Query } from '@nestjs/common';
+import { ApiExcludeController } from '@nestjs/swagger';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { DataSource } from 'typeorm';
@@ -8,6 +9,7 @@ import { ResilienceModule } from '../../src/platform/resilience/resilience.modul
 import { currentRequestContext } from '../../src/platform/request-context/request-context';
 
 /** Test-only routes: never part of the production app (composed through createTestApp's `extraImports`). */
+@ApiExcludeController() // test-only: not part of the API document
 @Controller('test')
 class SlowController {
   /**
@@ -38,6 +40,7 @@ class SlowController {
 }
 
 /** A database probe under /health/, which admission control and the `db` permits exempt. */
+@ApiExcludeController() // test-only: not part of the API document
 @Controller('health')
 class HealthProbeController {
   constructor(@InjectDataSource() private readonly dataSource: DataSource) {}

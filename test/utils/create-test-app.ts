@@ -3,6 +3,8 @@ import type { NestExpressApplication } from '@nestjs/platform-express';
 import { Test } from '@nestjs/testing';
 import type { Server } from 'node:http';
 import { Client, type QueryResult, type QueryResultRow } from 'pg';
+import request from 'supertest';
+import { recordResponses, saveContractTally, takeContractFailures } from '../contract/contract-recorder';
 import { AppModule } from '../../src/app.module';
 import type { AllConfig } from '../../src/config/app-config';
 import { loadConfig } from '../../src/config/load-config';
@@ -46,9 +48,13 @@ export async function createTestApp(env: Record<string, string> = {}, options: T
   configureHttpServer(app);
   await app.init();
   await app.get(DatabaseConnectionService).whenReady();
+  const server = app.getHttpServer() as Server;
+  // Every response from here on is validated against the app's own document (test/contract/contract-recorder.ts).
+  const document = await openApiDocument(server);
+  if (document) recordResponses(server, document);
   return {
     app,
-    server: app.getHttpServer() as Server,
+    server,
     config,
     database,
     query: async <R extends QueryResultRow>(sql: string, params?: unknown[]) => {
@@ -66,6 +72,19 @@ export async function createTestApp(env: Record<string, string> = {}, options: T
       } finally {
         await database.drop();
       }
+      // Responses that finished after the last test (during close) fail the file's afterAll.
+      saveContractTally(expect.getState().testPath);
+      const failures = takeContractFailures();
+      if (failures.length > 0) throw new Error(`responses that break /docs-json:\n  ${failures.join('\n  ')}`);
     },
   };
+}
+
+let lastDocument: object | undefined;
+
+/** The app's /docs-json; with the docs turned off (production), the last one this worker fetched, if any. */
+async function openApiDocument(server: Server): Promise<object | undefined> {
+  const res = await request(server).get('/docs-json');
+  if (res.status === 200) lastDocument = res.body as object;
+  return lastDocument;
 }

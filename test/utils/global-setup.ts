@@ -14,6 +14,8 @@ export default async function globalSetup(): Promise<void> {
     cwd: join(__dirname, '..', '..'),
     stdio: 'inherit',
   });
+  // Where each test file leaves its count of responses validated against /docs-json (summed in global-teardown).
+  process.env['BALLAST_CONTRACT_DIR'] = mkdtempSync(join(tmpdir(), 'ballast-contract-'));
   const external = process.env['TEST_DATABASE_URL'] ?? process.env['DATABASE_URL'];
   if (external) {
     process.env['TEST_DATABASE_URL'] = external;

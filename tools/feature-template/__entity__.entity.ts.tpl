@@ -1,6 +1,6 @@
 import { Column, CreateDateColumn, Entity, PrimaryColumn } from 'typeorm';
 
-/** A __entity_words__. Ids are UUIDv7: time-ordered, so they double as the pagination key. */
+/** __A_entity_words__. Ids are UUIDv7: time-ordered, so they double as the pagination key. */
 @Entity({ name: '__table__' })
 export class __Entity__ {
   @PrimaryColumn('uuid')

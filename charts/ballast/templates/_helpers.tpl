@@ -244,6 +244,10 @@ so types are already right here. Every problem is listed at once.
 {{- $errors = append $errors (printf "config.%s is set by the chart from its own value (see values.yaml); remove it from config." $key) }}
 {{- end }}
 {{- end }}
+{{- /* The schema cannot say why in words; `true` arrives as a string (--set-string, quoted YAML) or a boolean (--set). */}}
+{{- if eq (lower (toString (default "" .Values.config.TRUST_PROXY))) "true" }}
+{{- $errors = append $errors "config.TRUST_PROXY=true trusts any client's X-Forwarded-For: every client could claim any IP address and escape its rate limit, so the app refuses it. Set the number of proxies in front of the pods (\"1\" behind one ingress or load balancer) or their addresses/subnets (\"10.0.0.0/8\")." }}
+{{- end }}
 {{- if and (eq (toString .Values.rollingUpdate.maxSurge) "0") (eq (toString .Values.rollingUpdate.maxUnavailable) "0") }}
 {{- $errors = append $errors "rollingUpdate.maxSurge and rollingUpdate.maxUnavailable cannot both be 0: the rollout could never progress." }}
 {{- end }}

@@ -1,18 +1,22 @@
+import { AsyncLocalStorage } from 'node:async_hooks';
 import { Injectable, Logger, type OnApplicationBootstrap, type OnApplicationShutdown } from '@nestjs/common';
 import { ConfigService } from '@nestjs/config';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { Client } from 'pg';
-import { DataSource } from 'typeorm';
+import { DataSource, MigrationExecutor } from 'typeorm';
 import type { AllConfig } from '../../config/app-config';
 import { ShutdownRegistry } from '../lifecycle/shutdown-registry.service';
 import { EmbeddedPostgresService } from './embedded-postgres.service';
 
 /** Advisory lock key serialising migrations across replicas (any constant unique to this service). */
-const MIGRATION_LOCK_KEY = 4_207_001;
+export const MIGRATION_LOCK_KEY = 4_207_001;
 
 /** Backoff between connection attempts while the database is unreachable at start. */
 const RETRY_MIN_MS = 250;
 const RETRY_MAX_MS = 5000;
+
+/** The start-up steps, named in the log when one fails. */
+type StartupStep = 'connect' | 'initialise the pool' | 'run migrations' | 'warm the pool';
 
 /** Where the database connection is in its life. */
 export type DatabaseState = 'connecting' | 'ready' | 'closing' | 'closed';
@@ -30,6 +34,8 @@ export class DatabaseConnectionService implements OnApplicationBootstrap, OnAppl
   private connecting: Promise<void> | undefined;
   private readyWaiters: Array<() => void> = [];
   private stopRetry: (() => void) | undefined;
+  /** Marks the async chain of the start-up work, the only checkouts allowed before `ready`. */
+  private readonly startupWork = new AsyncLocalStorage<true>();
 
   constructor(
     @InjectDataSource() private readonly dataSource: DataSource,
@@ -52,24 +58,36 @@ export class DatabaseConnectionService implements OnApplicationBootstrap, OnAppl
     return new Promise((resolve) => this.readyWaiters.push(resolve));
   }
 
+  /** True inside the lifecycle's own start-up work (pool initialisation, migrations, warm-up). */
+  isStartupWork(): boolean {
+    return this.startupWork.getStore() === true;
+  }
+
   onApplicationBootstrap(): void {
-    this.connecting = this.connectWithRetry();
+    this.connecting = this.startupWork.run(true, () => this.connectWithRetry());
   }
 
   private async connectWithRetry(): Promise<void> {
     const started = Date.now();
     for (let attempt = 1, delay = RETRY_MIN_MS; this.stateValue === 'connecting'; attempt++) {
+      let step: StartupStep = 'connect';
       try {
         await this.probe();
+        step = 'initialise the pool';
         await this.dataSource.initialize();
+        step = 'run migrations';
         if (this.config.get('database.runMigrations', { infer: true })) await this.migrate();
+        step = 'warm the pool';
         await this.warmPool();
         if (this.stateValue === 'connecting') this.stateValue = 'ready';
         this.logger.log(`database ready in ${Date.now() - started} ms (attempt ${attempt})`);
         break;
       } catch (error) {
         if (this.dataSource.isInitialized) await this.dataSource.destroy().catch(() => undefined);
-        this.logger.warn(`database not reachable (attempt ${attempt}): ${describe(error)}; retrying in ${delay} ms`);
+        // Only the probe's failure says anything about the database: later steps wait inside the service too
+        // (pool, advisory lock), and blaming the database for those sends the operator the wrong way.
+        const what = step === 'connect' ? 'database not reachable' : `database start-up failed (could not ${step})`;
+        this.logger.warn(`${what} (attempt ${attempt}): ${describe(error)}; retrying in ${delay} ms`);
         await new Promise<void>((resolve) => {
           const timer = setTimeout(resolve, delay);
           this.stopRetry = () => {
@@ -88,6 +106,8 @@ export class DatabaseConnectionService implements OnApplicationBootstrap, OnAppl
    * Runs pending migrations under a PostgreSQL advisory lock: replicas starting together (a rollout, a scale-up)
    * would otherwise race on the same migration. TypeORM takes no lock of its own. The lock is session-level on
    * one dedicated connection and released in `finally`; a crashed holder releases it with its session.
+   * The migrations run on that same connection (TypeORM's `runMigrations` would take a second one, which a
+   * pool of one can never give while the lock holder waits for it: DB_POOL_MAX=1 would never start).
    */
   private async migrate(): Promise<void> {
     const runner = this.dataSource.createQueryRunner();
@@ -95,7 +115,9 @@ export class DatabaseConnectionService implements OnApplicationBootstrap, OnAppl
       await runner.connect();
       await runner.query('SELECT pg_advisory_lock($1)', [MIGRATION_LOCK_KEY]);
       try {
-        const applied = await this.dataSource.runMigrations({ transaction: 'each' });
+        const executor = new MigrationExecutor(this.dataSource, runner);
+        executor.transaction = 'each';
+        const applied = await executor.executePendingMigrations();
         if (applied.length > 0) this.logger.log(`applied ${applied.length} migration(s): ${applied.map((m) => m.name).join(', ')}`);
       } finally {
         await runner.query('SELECT pg_advisory_unlock($1)', [MIGRATION_LOCK_KEY]);

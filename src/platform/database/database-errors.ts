@@ -1,3 +1,4 @@
+import { QueryRunnerAlreadyReleasedError } from 'typeorm';
 import { ConflictError, type ProblemError, ServiceUnavailableError, ValidationProblemError } from '../errors/problem.error';
 
 /** PostgreSQL SQLSTATEs and driver messages that mean "the database cannot serve this now" (503). */
@@ -42,7 +43,10 @@ export function translateDatabaseError(error: unknown): ProblemError | undefined
   if (code === '57014' || message.includes('Query read timeout')) {
     return new ServiceUnavailableError('database-timeout', 'The database did not answer in time.', 1, error);
   }
-  if ((code && (UNAVAILABLE_CODES.has(code) || code.startsWith('08'))) || UNAVAILABLE_MESSAGES.some((m) => message.includes(m))) {
+  // TypeORM releases a query runner the moment its connection emits 'error' (terminated by a database restart or
+  // failover): a transaction's next query then fails with this. Found by the restart fault scenario (was a 500).
+  const lostMidTransaction = error instanceof QueryRunnerAlreadyReleasedError;
+  if (lostMidTransaction || (code && (UNAVAILABLE_CODES.has(code) || code.startsWith('08'))) || UNAVAILABLE_MESSAGES.some((m) => message.includes(m))) {
     return new ServiceUnavailableError('database-unavailable', 'The database is unavailable.', 2, error);
   }
   if (code === '23505') return new ConflictError('A resource with the same unique value already exists.');

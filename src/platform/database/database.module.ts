@@ -1,9 +1,11 @@
 import { Global, Module } from '@nestjs/common';
 import { TypeOrmModule } from '@nestjs/typeorm';
 import { DatabasePermitsGuard } from '../resilience/database-permits.guard';
+import { BrokenConnectionGuard } from './broken-connection.guard';
 import { DATABASE_MIGRATIONS } from './database.constants';
 import { DatabaseConnectionService } from './database-connection.service';
 import { DatabaseMetricsService } from './database-metrics.service';
+import { DatabaseReadinessGuard } from './database-readiness.guard';
 import { DATABASE_MODULE_OPTIONS, DatabaseConfigurableModule, type DatabaseModuleOptions } from './database.module-definition';
 import { EmbeddedPostgresService } from './embedded-postgres.service';
 import { TypeOrmConfigService } from './typeorm-config.service';
@@ -37,8 +39,10 @@ export class DatabaseModule {
         optionsModule,
         TypeOrmModule.forRootAsync({ imports: [optionsModule], useClass: TypeOrmConfigService }),
       ],
-      // Every checkout made for a request holds a `db` permit (the pool ResilienceModule provides).
-      providers: [DatabaseConnectionService, DatabasePermitsGuard, DatabaseMetricsService],
+      // Checkout guards (each wraps the previous; any order is correct): broken connections are destroyed,
+      // a checkout made for a request holds a `db` permit (the pool ResilienceModule provides), and none is
+      // handed out before the database is ready except to the start-up work.
+      providers: [DatabaseConnectionService, BrokenConnectionGuard, DatabasePermitsGuard, DatabaseReadinessGuard, DatabaseMetricsService],
       exports: [DatabaseConnectionService, optionsModule],
     };
   }

@@ -6,6 +6,9 @@ import { DATABASE_APPLICATION_NAME, DATABASE_MIGRATIONS } from './database.const
 import { EmbeddedPostgresService } from './embedded-postgres.service';
 import type { MixedList } from 'typeorm';
 
+/** Idle time before the first TCP keep-alive probe on a pg socket. */
+export const PG_KEEPALIVE_IDLE_MS = 10_000;
+
 /** Builds the TypeORM options from the `database` config namespace: every pool setting wired to pg-pool. */
 @Injectable()
 export class TypeOrmConfigService implements TypeOrmOptionsFactory {
@@ -42,7 +45,12 @@ export class TypeOrmConfigService implements TypeOrmOptionsFactory {
         statement_timeout: db.statementTimeoutMs,
         // Client side: statement_timeout cannot fire across a network partition; this can.
         query_timeout: db.statementTimeoutMs + 1000,
+        // TCP keep-alive so a half-open connection (peer gone without FIN/RST) is noticed while idle in the pool:
+        // Node sets TCP_KEEPIDLE to this delay, TCP_KEEPINTVL 1 s, TCP_KEEPCNT 10 (libuv), so a silent peer is
+        // declared dead ~20 s after the last byte. A connection busy with a query is bounded by query_timeout,
+        // after which BrokenConnectionGuard destroys it.
         keepAlive: true,
+        keepAliveInitialDelayMillis: PG_KEEPALIVE_IDLE_MS,
       },
     };
   }

@@ -94,9 +94,23 @@ export class ProblemDetailsFilter implements ExceptionFilter {
 
 /** Body-parser and URL errors carry parser internals in their message; clients get a fixed sentence. */
 function parseFailureDetail(exception: HttpException): string | undefined {
-  if (exception.cause instanceof SyntaxError) return 'The request body is not valid JSON.';
+  if (exception.cause instanceof SyntaxError) {
+    // body-parser's strict mode refuses valid JSON that is not an object or array (`null`, `42`, `"x"`) with a
+    // SyntaxError too; it keeps the raw text as `body`.
+    return isJson((exception.cause as { body?: unknown }).body) ? 'The request body must be a JSON object.' : 'The request body is not valid JSON.';
+  }
   if (exception.cause instanceof URIError) return 'The request path is not validly encoded.';
   return undefined;
+}
+
+function isJson(text: unknown): boolean {
+  if (typeof text !== 'string') return false;
+  try {
+    JSON.parse(text);
+    return true;
+  } catch {
+    return false;
+  }
 }
 
 /** The message a 4xx HttpException was given by application code (a string or Nest's `{ message }`). */

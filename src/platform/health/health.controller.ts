@@ -1,7 +1,9 @@
 import { Controller, Get, ServiceUnavailableException, UseFilters } from '@nestjs/common';
 import { ConfigService } from '@nestjs/config';
 import { HealthCheck, type HealthCheckResult, HealthCheckService, type HealthIndicatorFunction, HealthIndicatorService } from '@nestjs/terminus';
+import { ApiOkResponse, ApiOperation, ApiServiceUnavailableResponse } from '@nestjs/swagger';
 import type { AllConfig } from '../../config/app-config';
+import { HEALTH_REPORT_SCHEMA } from '../openapi/health-report.schema';
 import { UpstreamHealthIndicator } from '../http-client/upstream.health';
 import { LifecycleState } from '../lifecycle/lifecycle-state.service';
 import { DatabaseHealthIndicator } from './database.health';
@@ -35,6 +37,12 @@ export class HealthController {
    */
   @Get('live')
   @HealthCheck({ noCache: true, swaggerDocumentation: false })
+  @ApiOperation({
+    operationId: 'getLiveness',
+    summary: 'Liveness probe',
+    description: 'Up while the event loop runs; asks no dependency.',
+  })
+  @ApiOkResponse({ description: 'The process is alive.', schema: HEALTH_REPORT_SCHEMA })
   live(): HealthReport {
     const details = this.indicators.check(HEALTH_KEY.process).up({ uptimeSeconds: Math.round(process.uptime()) });
     return this.withVersion({ status: 'ok', info: details, error: {}, details });
@@ -47,6 +55,16 @@ export class HealthController {
    */
   @Get('ready')
   @HealthCheck({ noCache: true, swaggerDocumentation: false })
+  @ApiOperation({
+    operationId: 'getReadiness',
+    summary: 'Readiness probe',
+    description: 'Ready when not shutting down, the database answers `SELECT 1` in time and every readiness-affecting upstream is up.',
+  })
+  @ApiOkResponse({ description: 'Ready to serve traffic.', schema: HEALTH_REPORT_SCHEMA })
+  @ApiServiceUnavailableResponse({
+    description: 'Not ready (starting, shutting down, or a dependency is down); the body says which indicator failed.',
+    schema: HEALTH_REPORT_SCHEMA,
+  })
   async ready(): Promise<HealthReport> {
     const checks: HealthIndicatorFunction[] = [() => this.lifecycle.isServing()];
     // Upstreams count only when registered with `affectsReadiness: true`: a down dependency must not pull

@@ -1,15 +1,18 @@
 import { ConfigService } from '@nestjs/config';
 import type { AllConfig } from '../../config/app-config';
-import { Injectable, type OnModuleDestroy } from '@nestjs/common';
+import { Injectable, Logger, type OnApplicationBootstrap, type OnModuleDestroy } from '@nestjs/common';
+import { HttpAdapterHost } from '@nestjs/core';
 import { InjectMetric } from '@willsoto/nestjs-prometheus';
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import type { Logger } from 'pino';
+import type { Logger as PinoLogger } from 'pino';
 import type { Counter, Histogram } from 'prom-client';
 import { clientIpOf, contextOf, type RequestContext } from '../request-context/request-context';
 import { InjectRootLogger } from './logging.constants';
 import { METRIC } from './metrics.constants';
 import { REQUEST_ID_HEADER, requestIdFrom } from './request-id';
+import { expressRoutes } from './express-routes';
 import { methodLabel, routeLabel } from './route-label';
+import { RouteTable } from './route-table';
 import { requestLineWriter } from './request-line';
 import { acceptTraceparent, acceptTracestate, traceIdOf } from './trace-context';
 
@@ -33,14 +36,17 @@ type Collected<M> = M & { collect?: () => void | Promise<void> };
  * - when the response is done (or the connection closed first): `http_request_duration_seconds` and
  *   `http_requests_total` by method, route template and the status the client actually got — set by
  *   whoever answered: a controller, the exception filter, the rate limiter, admission control — and one
- *   JSON request line. Plain Node `(req, res, next)`: no Express API except the route read in routeLabel().
+ *   JSON request line. Plain Node `(req, res, next)`: no Express API except the route reads (route-label.ts,
+ *   express-routes.ts).
  * The hot path makes one prom-client call, the histogram observation, instead of two (each validates and
  * hashes its labels): `http_requests_total` is by definition the histogram's `_count` and is filled from
  * it at scrape time. `http_requests_in_flight` belongs to admission control, which counts what it admits.
  */
 @Injectable()
-export class HttpTelemetryMiddleware implements OnModuleDestroy {
+export class HttpTelemetryMiddleware implements OnApplicationBootstrap, OnModuleDestroy {
   private readonly onClose: (this: ServerResponse) => void;
+  /** The app's routes, to label requests refused before the router ran; built once the routes are registered. */
+  private routes: RouteTable | undefined;
   /** PROTECTIONS_DISABLED=http_metrics: no HTTP histogram (request ids and logs stay). */
   private readonly metricsDisabled: boolean;
   private readonly collectTotal = () => this.copyCountsIntoTotal();
@@ -49,8 +55,9 @@ export class HttpTelemetryMiddleware implements OnModuleDestroy {
   constructor(
     @InjectMetric(METRIC.httpRequestDuration) private readonly duration: Histogram<HttpMetricLabel>,
     @InjectMetric(METRIC.httpRequestsTotal) private readonly total: Collected<Counter<HttpMetricLabel>>,
-    @InjectRootLogger() private readonly logger: Logger,
+    @InjectRootLogger() private readonly logger: PinoLogger,
     config: ConfigService<AllConfig, true>,
+    private readonly adapterHost: HttpAdapterHost,
   ) {
     this.metricsDisabled = config.get('protections.disabled', { infer: true }).includes('http_metrics');
     this.writeLine = requestLineWriter(logger);
@@ -81,11 +88,21 @@ export class HttpTelemetryMiddleware implements OnModuleDestroy {
     next();
   };
 
+  /** Nest calls this after it registered every route (app.init()), before the server can take a request. */
+  onApplicationBootstrap(): void {
+    const found = expressRoutes(this.adapterHost.httpAdapter?.getInstance());
+    if (found === undefined) {
+      new Logger('HttpTelemetry').warn('cannot read the routes from the HTTP adapter (not Express 5?): requests refused before routing are labelled route="unmatched"');
+      return;
+    }
+    this.routes = new RouteTable(found.routes, found.matching);
+  }
+
   private record(req: IncomingMessage, res: ServerResponse): void {
     const context = contextOf(req);
     const seconds = (performance.now() - context.startedAt) / 1000;
     const status = res.headersSent ? res.statusCode : CLIENT_CLOSED_REQUEST;
-    const labels = { method: methodLabel(req.method), route: routeLabel(req), status_code: status };
+    const labels = { method: methodLabel(req.method), route: routeLabel(req, status, this.routes), status_code: status };
     if (!this.metricsDisabled) this.duration.observe(labels, seconds);
     this.logRequest(req as ExpressLikeRequest, context, labels.route, status, seconds);
   }

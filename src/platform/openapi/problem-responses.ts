@@ -1,27 +1,72 @@
 import type { OpenAPIObject } from '@nestjs/swagger';
 import { PROBLEM_TYPE_PREFIX } from '../errors/problem-details';
+import { MAX_FIELD_ERRORS } from '../errors/validation.pipe';
+import { REQUEST_ID_MAX_LENGTH } from '../observability/request-id';
 
 /** An operation's `responses` map, as the document types it. */
 type Responses = NonNullable<NonNullable<OpenAPIObject['paths'][string]['get']>['responses']>;
+type Response = Responses[string];
 
 const PROBLEM_CONTENT = { 'application/problem+json': { schema: { $ref: '#/components/schemas/ProblemDetails' } } };
-const RETRY_AFTER = { 'Retry-After': { description: 'Seconds to wait before retrying.', schema: { type: 'integer', minimum: 1 } } };
+/** Retry-After in seconds; a day bounds every wait Ballast asks for. */
+export const RETRY_AFTER_HEADER = {
+  'Retry-After': {
+    description: 'Seconds to wait before retrying.',
+    required: true,
+    schema: { type: 'integer', format: 'int32', minimum: 1, maximum: 86400 },
+  },
+};
+
+/**
+ * IETF draft-ietf-httpapi-ratelimit-headers, sent by the rate-limit guard on every response of a request that
+ * reached it. `required` says whether the document promises them on that response: a request refused before the
+ * guard (malformed JSON, body too large, wrong content type, admission control, deadline) has none.
+ */
+function rateLimitHeaders(required: boolean) {
+  const when = required ? '' : ' Absent when the request was refused before the rate limiter.';
+  return {
+    'RateLimit-Policy': {
+      description: `The quota policies that apply, e.g. \`"default";q=30;w=3\`.${when}`,
+      required,
+      schema: { type: 'string', maxLength: 512, pattern: '^"[\\w-]+";q=\\d+;w=\\d+(, ?"[\\w-]+";q=\\d+;w=\\d+)*$' },
+    },
+    RateLimit: {
+      description: `Remaining quota and seconds to reset per policy, e.g. \`"default";r=29;t=1\`.${when}`,
+      required,
+      schema: { type: 'string', maxLength: 512, pattern: '^"[\\w-]+";r=\\d+;t=\\d+(, ?"[\\w-]+";r=\\d+;t=\\d+)*$' },
+    },
+  };
+}
 
 /** RFC 9457 problem details, as every Ballast error is sent. */
 export const PROBLEM_DETAILS_SCHEMA = {
   type: 'object',
   required: ['type', 'title', 'status', 'detail'],
   properties: {
-    type: { type: 'string', example: `${PROBLEM_TYPE_PREFIX}validation-error`, description: 'A URN naming the kind of problem.' },
-    title: { type: 'string', example: 'Your request is not valid' },
-    status: { type: 'integer', example: 400 },
-    detail: { type: 'string', example: 'The request has invalid fields.' },
+    type: {
+      type: 'string',
+      format: 'uri',
+      maxLength: 200,
+      example: `${PROBLEM_TYPE_PREFIX}validation-error`,
+      description: 'A URN naming the kind of problem.',
+    },
+    title: { type: 'string', maxLength: 200, example: 'Your request is not valid' },
+    status: { type: 'integer', format: 'int32', minimum: 400, maximum: 599, example: 400 },
+    detail: { type: 'string', maxLength: 1000, example: 'The request has invalid fields.' },
     errors: {
       type: 'array',
-      description: 'For validation problems: every invalid field.',
-      items: { type: 'object', required: ['field', 'message'], properties: { field: { type: 'string' }, message: { type: 'string' } } },
+      description: `For validation problems: every invalid field (at most ${MAX_FIELD_ERRORS}).`,
+      maxItems: MAX_FIELD_ERRORS,
+      items: {
+        type: 'object',
+        required: ['field', 'message'],
+        properties: {
+          field: { type: 'string', maxLength: 200, example: 'email' },
+          message: { type: 'string', maxLength: 500, example: 'email is required' },
+        },
+      },
     },
-    requestId: { type: 'string', description: 'The request id, to find the matching log line.' },
+    requestId: { type: 'string', maxLength: REQUEST_ID_MAX_LENGTH, description: 'The request id, to find the matching log line.' },
   },
 };
 
@@ -30,32 +75,36 @@ export const PROBLEM_DETAILS_SCHEMA = {
  * operation under /api, so a new feature is documented without a line of its own.
  */
 export const PLATFORM_RESPONSES: Responses = {
-  '400': { description: 'Malformed JSON, failed validation, unknown fields, or a bad id or query parameter.', content: PROBLEM_CONTENT },
+  '400': {
+    description: 'Malformed JSON, failed validation, unknown fields, or a bad id or query parameter.',
+    headers: rateLimitHeaders(false),
+    content: PROBLEM_CONTENT,
+  },
   '429': {
     description: 'Rate limited: the client used up its token bucket.',
-    headers: {
-      ...RETRY_AFTER,
-      'RateLimit-Policy': { description: 'The policy (IETF draft-ietf-httpapi-ratelimit-headers).', schema: { type: 'string' } },
-      RateLimit: { description: 'Remaining quota and reset (IETF draft).', schema: { type: 'string' } },
-    },
+    headers: { ...RETRY_AFTER_HEADER, ...rateLimitHeaders(true) },
     content: PROBLEM_CONTENT,
   },
   '500': { description: 'Unexpected error; the detail is only in the log.', content: PROBLEM_CONTENT },
   '503': {
     description: 'Overloaded or a dependency is unavailable: concurrency limit, permits, database pool or upstream.',
-    headers: RETRY_AFTER,
+    headers: RETRY_AFTER_HEADER,
     content: PROBLEM_CONTENT,
   },
   '504': { description: 'The request deadline passed or an upstream call timed out.', content: PROBLEM_CONTENT },
 };
 
-/** Extra responses for operations with a request body. */
+/** The edge checks a body on any method (a GET with a body gets them too), so every operation can answer these. */
 const BODY_RESPONSES: Responses = {
-  '413': { description: 'The body is larger than BODY_LIMIT_BYTES.', content: PROBLEM_CONTENT },
-  '415': { description: 'The body is not application/json.', content: PROBLEM_CONTENT },
+  '413': { description: 'The body is larger than BODY_LIMIT_BYTES.', headers: rateLimitHeaders(false), content: PROBLEM_CONTENT },
+  '415': { description: 'The body is not application/json.', headers: rateLimitHeaders(false), content: PROBLEM_CONTENT },
 };
 
-/** Adds the problem schema and the platform responses to every operation under `/api`; keeps what a feature declared. */
+/**
+ * Adds the problem schema and the platform responses to every operation under `/api`, keeping what a feature
+ * declared; declares the rate-limit headers on the feature's own 2xx/4xx responses (the guard sends them on
+ * every request it lets through).
+ */
 export function addPlatformResponses(document: OpenAPIObject): OpenAPIObject {
   document.components ??= {};
   document.components.schemas = { ...document.components.schemas, ProblemDetails: PROBLEM_DETAILS_SCHEMA };
@@ -64,12 +113,14 @@ export function addPlatformResponses(document: OpenAPIObject): OpenAPIObject {
     for (const method of ['get', 'put', 'post', 'patch', 'delete'] as const) {
       const operation = item[method];
       if (!operation) continue;
-      const extra = operation.requestBody ? { ...PLATFORM_RESPONSES, ...BODY_RESPONSES } : PLATFORM_RESPONSES;
-      operation.responses = { ...extra, ...operation.responses };
-      // Feature-declared error responses (e.g. @ApiNotFoundResponse) are problem+json as well.
-      for (const [status, response] of Object.entries(operation.responses) as Array<[string, { content?: unknown }]>) {
+      const extra = { ...PLATFORM_RESPONSES, ...BODY_RESPONSES };
+      const declared = operation.responses as Record<string, Response & { content?: unknown; headers?: Record<string, unknown> }>;
+      for (const [status, response] of Object.entries(declared)) {
+        // Feature-declared error responses (e.g. @ApiNotFoundResponse) are problem+json as well.
         if (Number(status) >= 400 && response.content === undefined) response.content = PROBLEM_CONTENT;
+        if (Number(status) < 500) response.headers = { ...rateLimitHeaders(true), ...response.headers };
       }
+      operation.responses = { ...extra, ...declared };
     }
   }
   return document;

@@ -3,6 +3,7 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import { ConfigService } from '@nestjs/config';
 import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
 import type { AllConfig } from '../../config/app-config';
+import { OPENAPI_TAGS, describePlatformPaths } from './platform-paths';
 import { addPlatformResponses } from './problem-responses';
 
 /**
@@ -30,9 +31,10 @@ export function setupOpenApi(app: INestApplication): void {
   const options = new DocumentBuilder()
     .setTitle('Ballast API')
     .setDescription('Errors are application/problem+json (RFC 9457). Every /api operation can also answer 429, 503 and 504.')
-    .setVersion(version)
-    .build();
-  SwaggerModule.setup(OPENAPI_PATHS.ui, app, () => addPlatformResponses(SwaggerModule.createDocument(app, options)), {
+    .setVersion(version);
+  for (const tag of OPENAPI_TAGS) options.addTag(tag.name, tag.description);
+  const build = () => describePlatformPaths(addPlatformResponses(SwaggerModule.createDocument(app, options.build())));
+  SwaggerModule.setup(OPENAPI_PATHS.ui, app, build, {
     jsonDocumentUrl: OPENAPI_PATHS.json,
     raw: ['json'],
   });

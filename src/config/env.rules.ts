@@ -1,0 +1,64 @@
+import type { Env } from './env.schema';
+
+/** What a rule sees: the variables that passed their own checks, and whether the user set each one. */
+export interface RuleInput {
+  values: Partial<Env>;
+  /** True when the environment gave the variable a (non-blank) value; false when its default applies. */
+  isSet(name: keyof Env): boolean;
+}
+
+/** A check across variables: it runs only when every variable it reads passed its own check. */
+interface EnvRule {
+  reads: ReadonlyArray<keyof Env>;
+  check(env: Env, input: RuleInput): string | undefined;
+}
+
+/** `DB_POOL_MIN (5)` when the user set it, `DB_POOL_MIN (default 5)` when the default applies. */
+function shown(input: RuleInput, name: keyof Env): string {
+  return `${name} (${input.isSet(name) ? '' : 'default '}${String(input.values[name])})`;
+}
+
+/** The variable a problem is listed under: the first of `names` the user set (a default is never to blame alone). */
+function subject(input: RuleInput, names: ReadonlyArray<keyof Env>): keyof Env {
+  return names.find((name) => input.isSet(name)) ?? names[0]!;
+}
+
+/** `low` must stay below (or at) `high`; the message names both values and says which one is a default. */
+function ordered(low: keyof Env, relation: '<' | '≤', high: keyof Env, hint: string): EnvRule {
+  return {
+    reads: [low, high],
+    check(env, input) {
+      const a = env[low] as number;
+      const b = env[high] as number;
+      if (relation === '<' ? a < b : a <= b) return undefined;
+      return `${subject(input, [low, high])}: ${shown(input, low)} must be ${relation} ${shown(input, high)}; ${hint}`;
+    },
+  };
+}
+
+/** The rules between variables. A variable that failed its own check is already listed; its rules are skipped. */
+const RULES: EnvRule[] = [
+  {
+    reads: ['NODE_ENV', 'DATABASE_URL'],
+    check: (env) =>
+      env.NODE_ENV === 'production' && !env.DATABASE_URL
+        ? 'DATABASE_URL: is required when NODE_ENV=production (the embedded PostgreSQL is for development only)'
+        : undefined,
+  },
+  ordered('DB_POOL_MIN', '≤', 'DB_POOL_MAX', 'the pool cannot keep more connections warm than it may open'),
+  // Node >= 18 times headers from a request's first byte, so idle keep-alive time no longer counts against
+  // headersTimeout; the rule is kept as the load-balancer guides state it (see docs/security.md).
+  ordered('HTTP_KEEP_ALIVE_TIMEOUT_MS', '<', 'HTTP_HEADERS_TIMEOUT_MS', 'expected HTTP_KEEP_ALIVE_TIMEOUT_MS < HTTP_HEADERS_TIMEOUT_MS ≤ HTTP_REQUEST_TIMEOUT_MS'),
+  ordered('HTTP_HEADERS_TIMEOUT_MS', '≤', 'HTTP_REQUEST_TIMEOUT_MS', 'the whole request cannot arrive before its headers'),
+];
+
+/** Every cross-variable problem, each as `NAME: message`. */
+export function crossVariableProblems(input: RuleInput): string[] {
+  const problems: string[] = [];
+  for (const rule of RULES) {
+    if (!rule.reads.every((name) => name in input.values)) continue;
+    const problem = rule.check(input.values as Env, input);
+    if (problem !== undefined) problems.push(problem);
+  }
+  return problems;
+}
