@@ -2,14 +2,13 @@ import { type DynamicModule, Module } from '@nestjs/common';
 import { ConfigModule } from '@nestjs/config';
 import type { AllConfig } from './config/app-config';
 import { migrations } from './migrations';
-import { DatabaseModule } from './platform/database/database.module';
-import { ErrorsModule } from './platform/errors/errors.module';
-import { HealthModule } from './platform/health/health.module';
-import { LifecycleModule } from './platform/lifecycle/lifecycle.module';
-import { MetricsModule } from './platform/observability/metrics.module';
-import { ObservabilityModule } from './platform/observability/observability.module';
-import { ResilienceModule } from './platform/resilience/resilience.module';
-import { RateLimitModule } from './platform/rate-limit/rate-limit.module';
+import { DatabaseModule } from './platform/database';
+import { ErrorsModule } from './platform/errors';
+import { HealthModule } from './platform/health';
+import { LifecycleModule } from './platform/lifecycle';
+import { MetricsModule, ObservabilityModule } from './platform/observability';
+import { ResilienceModule } from './platform/resilience';
+import { RateLimitModule } from './platform/rate-limit';
 import { UsersModule } from './users/users.module';
 
 /** Feature modules; `npm run generate:feature` appends here. */

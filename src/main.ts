@@ -5,9 +5,8 @@ import { NestFactory } from '@nestjs/core';
 import type { NestExpressApplication } from '@nestjs/platform-express';
 import { AppModule } from './app.module';
 import { ConfigValidationError, loadConfig } from './config/load-config';
-import { configureHttpServer } from './platform/http-server/configure-http-server';
-import { listen } from './platform/http-server/listen';
-import { ShutdownCoordinator } from './platform/lifecycle/shutdown-coordinator.service';
+import { configureHttpServer, listen } from './platform/http-server';
+import { ShutdownCoordinator } from './platform/lifecycle';
 
 async function bootstrap(): Promise<void> {
   let config;

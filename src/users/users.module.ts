@@ -3,7 +3,7 @@ import { ConfigService } from '@nestjs/config';
 import { TypeOrmModule } from '@nestjs/typeorm';
 import { makeCounterProvider } from '@willsoto/nestjs-prometheus';
 import type { AllConfig } from '../config/app-config';
-import { HttpClientModule } from '../platform/http-client/http-client.module';
+import { HttpClientModule } from '../platform/http-client';
 import { UserProfilesService } from './user-profiles.service';
 import { User } from './user.entity';
 import { UsersController } from './users.controller';

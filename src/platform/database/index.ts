@@ -1,0 +1,6 @@
+/** Public surface of the database platform module: what features and the composition root import. */
+export { DatabaseModule } from './database.module';
+export type { DatabaseModuleOptions } from './database.module-definition';
+export { DATABASE_APPLICATION_NAME, DATABASE_MIGRATIONS } from './database.constants';
+export { DatabaseConnectionService, type DatabaseState } from './database-connection.service';
+export { translateDatabaseError } from './database-errors';
