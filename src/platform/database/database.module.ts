@@ -1,10 +1,11 @@
 import { Global, Module } from '@nestjs/common';
 import { TypeOrmModule } from '@nestjs/typeorm';
-import { DatabasePermitsGuard } from '../resilience/database-permits.guard';
 import { BrokenConnectionGuard } from './broken-connection.guard';
 import { DATABASE_MIGRATIONS } from './database.constants';
 import { DatabaseConnectionService } from './database-connection.service';
+import { DatabaseErrorsTranslation } from './database-errors.translation';
 import { DatabaseMetricsService } from './database-metrics.service';
+import { DatabasePermitsCheckout } from './database-permits.checkout';
 import { DatabaseReadinessGuard } from './database-readiness.guard';
 import { DATABASE_MODULE_OPTIONS, DatabaseConfigurableModule, type DatabaseModuleOptions } from './database.module-definition';
 import { EmbeddedPostgresService } from './embedded-postgres.service';
@@ -42,7 +43,7 @@ export class DatabaseModule {
       // Checkout guards (each wraps the previous; any order is correct): broken connections are destroyed,
       // a checkout made for a request holds a `db` permit (the pool ResilienceModule provides), and none is
       // handed out before the database is ready except to the start-up work.
-      providers: [DatabaseConnectionService, BrokenConnectionGuard, DatabasePermitsGuard, DatabaseReadinessGuard, DatabaseMetricsService],
+      providers: [DatabaseConnectionService, DatabaseErrorsTranslation, BrokenConnectionGuard, DatabasePermitsCheckout, DatabaseReadinessGuard, DatabaseMetricsService],
       exports: [DatabaseConnectionService, optionsModule],
     };
   }

@@ -11,3 +11,4 @@ export {
 } from './problem.error';
 export { type ProblemDetails, type FieldError, PROBLEM_CONTENT_TYPE, PROBLEM_TYPE_PREFIX } from './problem-details';
 export { UuidParam } from './uuid-param.decorator';
+export { ProblemTranslators, type ProblemTranslator } from './problem-translators.service';

@@ -2,4 +2,5 @@
 export { ObservabilityModule } from './observability.module';
 export { MetricsModule } from './metrics.module';
 export { InjectRootLogger } from './logging.constants';
-export { METRIC } from './metrics.constants';
+export { collectOnScrape } from './collect-on-scrape';
+export { METRIC, HTTP_DURATION_BUCKETS, DB_DURATION_BUCKETS, OUTBOUND_DURATION_BUCKETS, type RejectionReason } from './metrics.constants';

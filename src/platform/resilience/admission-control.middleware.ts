@@ -5,6 +5,7 @@ import type { IncomingMessage, Server, ServerResponse } from 'node:http';
 import type { Counter, Gauge } from 'prom-client';
 import type { AllConfig } from '../../config/app-config';
 import { IntervalLogger } from '../observability/interval-logger';
+import { collectOnScrape } from '../observability/collect-on-scrape';
 import { METRIC } from '../observability/metrics.constants';
 import { contextOf } from '../request-context/request-context';
 import { type EdgeProblem, edgeProblem, sendEdgeProblem } from './edge-problem';
@@ -31,7 +32,7 @@ export class AdmissionControlMiddleware implements OnModuleDestroy {
 
   constructor(
     config: ConfigService<AllConfig, true>,
-    @InjectMetric(METRIC.httpRequestsInFlight) private readonly inFlightGauge: Gauge<string> & { collect?: () => void },
+    @InjectMetric(METRIC.httpRequestsInFlight) private readonly inFlightGauge: Gauge<string>,
     @InjectMetric(METRIC.httpRequestsRejected) rejected: Counter<string>,
   ) {
     this.limit = config.get('resilience.httpConcurrencyLimit', { infer: true });
@@ -39,14 +40,13 @@ export class AdmissionControlMiddleware implements OnModuleDestroy {
     this.rejected.inc(0);
     this.inFlightGauge.set(0);
     // Read when /metrics is scraped, not set twice per request (each prom-client `set` hashes its labels).
-    this.inFlightGauge.collect = this.collectInFlight;
+    this.unhookInFlight = collectOnScrape(inFlightGauge, () => inFlightGauge.set(this.inFlight));
   }
 
-  private readonly collectInFlight = () => this.inFlightGauge.set(this.inFlight);
+  private readonly unhookInFlight: () => void;
 
   onModuleDestroy(): void {
-    // prom-client's registry is process-wide: unhook unless a newer application already took the gauge over.
-    if (this.inFlightGauge.collect === this.collectInFlight) this.inFlightGauge.collect = undefined;
+    this.unhookInFlight();
   }
 
   /** Requests admitted and not yet answered (or abandoned). */
