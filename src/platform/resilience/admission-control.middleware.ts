@@ -9,7 +9,7 @@ import { collectOnScrape } from '../observability/collect-on-scrape';
 import { METRIC } from '../observability/metrics.constants';
 import { contextOf } from '../request-context/request-context';
 import { type EdgeProblem, edgeProblem, sendEdgeProblem } from './edge-problem';
-import { isExemptPath } from './resilience.constants';
+import { ExemptPaths } from './exempt-paths';
 import { ConcurrencyLimitError } from './resilience.errors';
 
 /** Shedding is logged at most this often (with the number of refusals since the last line). */
@@ -34,6 +34,7 @@ export class AdmissionControlMiddleware implements OnModuleDestroy {
     config: ConfigService<AllConfig, true>,
     @InjectMetric(METRIC.httpRequestsInFlight) private readonly inFlightGauge: Gauge<string>,
     @InjectMetric(METRIC.httpRequestsRejected) rejected: Counter<string>,
+    private readonly exemptPaths: ExemptPaths,
   ) {
     this.limit = config.get('resilience.httpConcurrencyLimit', { infer: true });
     this.rejected = rejected.labels('concurrency');
@@ -84,7 +85,7 @@ export class AdmissionControlMiddleware implements OnModuleDestroy {
 
   /** Counts the request in (true), or says it must be refused (false); exempt paths always pass, uncounted. */
   private admit(req: IncomingMessage, res: ServerResponse): boolean {
-    if (isExemptPath(req.url ?? '')) {
+    if (this.exemptPaths.matches(req.url ?? '')) {
       contextOf(req).exempt = true;
       return true;
     }
