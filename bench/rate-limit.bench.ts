@@ -26,6 +26,7 @@ import { configureHttpServer } from '../src/platform/http-server/configure-http-
 import { MetricsModule } from '../src/platform/observability/metrics.module';
 import { MemoryTokenBucketStorage } from '../src/platform/rate-limit/memory-token-bucket.storage';
 import { RateLimitGuard } from '../src/platform/rate-limit/rate-limit.guard';
+import { ExemptPaths } from '../src/platform/resilience/exempt-paths';
 import { RateLimitModule } from '../src/platform/rate-limit/rate-limit.module';
 import { edgeModules } from '../test/utils/edge-modules';
 
@@ -234,7 +235,7 @@ async function guardCost(): Promise<void> {
   const { app } = await boot('guard', [RateLimitModule.forRoot()], [], {});
   const reflector = app.get(Reflector);
   const counter = new Counter({ name: 'bench_rejected', help: 'bench', labelNames: ['reason'], registers: [] });
-  const ours = new RateLimitGuard(app.get(getOptionsToken()), app.get(getStorageToken()), {}, counter, app.get(ConfigService));
+  const ours = new RateLimitGuard(app.get(getOptionsToken()), app.get(getStorageToken()), counter, app.get(ConfigService), app.get(ExemptPaths));
   const stock = new ThrottlerGuard([{ limit: 1e9, ttl: 60_000 }], new ThrottlerStorageService(), reflector);
   await ours.onModuleInit();
   await stock.onModuleInit();

@@ -4,14 +4,13 @@ import type { AllConfig } from './config/app-config';
 import { loadConfig } from './config/load-config';
 import { FEATURES } from './features';
 import { type CollectedFeatures, collectFeatures } from './platform/composition';
-import { DatabaseModule } from './platform/database/database.module';
-import { ErrorsModule } from './platform/errors/errors.module';
+import { DatabaseModule } from './platform/database';
+import { ErrorsModule } from './platform/errors';
 import { HealthModule } from './platform/health';
-import { LifecycleModule } from './platform/lifecycle/lifecycle.module';
-import { MetricsModule } from './platform/observability/metrics.module';
-import { ObservabilityModule } from './platform/observability/observability.module';
-import { ResilienceModule } from './platform/resilience/resilience.module';
-import { RateLimitModule } from './platform/rate-limit/rate-limit.module';
+import { LifecycleModule } from './platform/lifecycle';
+import { MetricsModule, ObservabilityModule } from './platform/observability';
+import { ResilienceModule } from './platform/resilience';
+import { RateLimitModule } from './platform/rate-limit';
 
 /**
  * Validates the environment against the platform's variables and every feature's config fragment (the

@@ -2,7 +2,7 @@ import 'reflect-metadata';
 import { DataSource } from 'typeorm';
 import { FEATURES } from './features';
 import { collectFeatures } from './platform/composition';
-import { embeddedDatabaseUrl } from './platform/database/embedded-url';
+import { embeddedDatabaseUrl } from './platform/database';
 
 /**
  * The DataSource of the TypeORM CLI (`npm run migration:*`, on the built `dist/`): DATABASE_URL, or else the

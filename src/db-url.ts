@@ -1,4 +1,4 @@
-import { embeddedDatabaseUrl } from './platform/database/embedded-url';
+import { embeddedDatabaseUrl } from './platform/database';
 
 /**
  * `npm run db:url`: prints the database URL the TypeORM CLI uses (DATABASE_URL, or the embedded server's

@@ -7,10 +7,9 @@ import { AppModule, loadAppConfig } from './app.module';
 import { ConfigValidationError } from './config/load-config';
 import { FEATURES } from './features';
 import { collectFeatures } from './platform/composition';
-import { MigrationNotRegisteredError } from './platform/database/feature-migrations';
-import { configureHttpServer } from './platform/http-server/configure-http-server';
-import { listen } from './platform/http-server/listen';
-import { ShutdownCoordinator } from './platform/lifecycle/shutdown-coordinator.service';
+import { MigrationNotRegisteredError } from './platform/database';
+import { configureHttpServer, listen } from './platform/http-server';
+import { ShutdownCoordinator } from './platform/lifecycle';
 
 async function bootstrap(): Promise<void> {
   let config, features;

@@ -1,8 +1,6 @@
 import { Injectable, Logger } from '@nestjs/common';
-import { ProblemError } from '../platform/errors/problem.error';
-import type { HttpClient } from '../platform/http-client/http-client';
-import { InjectHttpClient } from '../platform/http-client/http-client.decorator';
-import { CircuitOpenError, UpstreamTimeoutError } from '../platform/http-client/http-client.errors';
+import { ProblemError } from '../platform/errors';
+import { CircuitOpenError, type HttpClient, InjectHttpClient, UpstreamTimeoutError } from '../platform/http-client';
 import type { ProfileStatus, UserProfile } from './dto/user-profile.response';
 import { PROFILE_UPSTREAM } from './users.constants';
 

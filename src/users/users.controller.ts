@@ -1,8 +1,7 @@
 import { Body, Controller, Get, HttpCode, Post, Query } from '@nestjs/common';
 import { ApiConflictResponse, ApiCreatedResponse, ApiNotFoundResponse, ApiOkResponse, ApiOperation, ApiParam, ApiTags } from '@nestjs/swagger';
-import { UuidParam } from '../platform/errors/uuid-param.decorator';
-import { STRICT_POLICY } from '../platform/rate-limit/rate-limit.constants';
-import { RateLimitPolicy } from '../platform/rate-limit/rate-limit.decorator';
+import { UuidParam } from '../platform/errors';
+import { RateLimitPolicy, STRICT_POLICY } from '../platform/rate-limit';
 import { CreateUserDto } from './dto/create-user.dto';
 import { ListUsersQuery } from './dto/list-users.query';
 import { UserWithProfileResponse } from './dto/user-profile.response';

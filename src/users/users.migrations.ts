@@ -1,4 +1,4 @@
-import { defineMigrations } from '../platform/database/feature-migrations';
+import { defineMigrations } from '../platform/database';
 import { CreateUsers1764000000000 } from './migrations/1764000000000-create-users';
 
 /**

@@ -2,7 +2,7 @@ import { Module } from '@nestjs/common';
 import { ConfigService } from '@nestjs/config';
 import { TypeOrmModule } from '@nestjs/typeorm';
 import { makeCounterProvider } from '@willsoto/nestjs-prometheus';
-import { HttpClientModule } from '../platform/http-client/http-client.module';
+import { HttpClientModule } from '../platform/http-client';
 import { UserProfilesService } from './user-profiles.service';
 import { User } from './user.entity';
 import { usersConfig } from './users.config';

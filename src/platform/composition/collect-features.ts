@@ -1,6 +1,6 @@
 import type { DynamicModule, Type } from '@nestjs/common';
 import type { ConfigFragment } from '../../config/config-fragment';
-import { collectMigrations, type MigrationClass } from '../database/feature-migrations';
+import { collectMigrations, type MigrationClass } from '../database';
 import type { FeatureDefinition } from './feature-definition';
 
 /** What the composition root needs from the feature list. */

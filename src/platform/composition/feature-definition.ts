@@ -1,6 +1,6 @@
 import type { DynamicModule, Type } from '@nestjs/common';
 import type { ConfigFragment } from '../../config/config-fragment';
-import type { FeatureMigrations } from '../database/feature-migrations';
+import type { FeatureMigrations } from '../database';
 
 /**
  * What a feature declares about itself (`src/<feature>/<feature>.feature.ts`); the composition root

@@ -54,7 +54,7 @@ export class BrokenConnectionGuard implements OnModuleInit {
     return [
       client,
       (error?: Error) => {
-        // An own property again, not `delete`: see bindToSignal in database-permits.guard.ts.
+        // An own property again, not `delete`: see bindToSignal in database-permits.checkout.ts.
         client.query = query;
         release(error ?? (broken ? new Error(`connection discarded after a connection-level failure: ${broken.message}`) : undefined));
       },

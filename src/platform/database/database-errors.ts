@@ -1,5 +1,5 @@
 import { QueryRunnerAlreadyReleasedError } from 'typeorm';
-import { ConflictError, type ProblemError, ServiceUnavailableError, ValidationProblemError } from '../errors/problem.error';
+import { ConflictError, type ProblemError, ServiceUnavailableError, ValidationProblemError } from '../errors';
 
 /** PostgreSQL SQLSTATEs and driver messages that mean "the database cannot serve this now" (503). */
 const UNAVAILABLE_CODES = new Set([

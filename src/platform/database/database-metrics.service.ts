@@ -4,10 +4,9 @@ import { InjectMetric } from '@willsoto/nestjs-prometheus';
 import type { Pool } from 'pg';
 import type { Gauge, Histogram } from 'prom-client';
 import type { DataSource } from 'typeorm';
+import { collectOnScrape } from '../observability/collect-on-scrape';
 import { METRIC } from '../observability/metrics.constants';
 import { createQueryMetricsSubscriber } from './query-metrics.subscriber';
-
-type CollectedGauge = Gauge<'state'> & { collect?: () => void };
 
 /**
  * Database metrics: `db_query_duration_seconds` for every query through TypeORM (a subscriber added to
@@ -17,18 +16,18 @@ type CollectedGauge = Gauge<'state'> & { collect?: () => void };
  */
 @Injectable()
 export class DatabaseMetricsService implements OnModuleDestroy {
-  private readonly collectPool = () => this.readPool();
+  private readonly unhookPool: () => void;
 
   constructor(
     @InjectDataSource() private readonly dataSource: DataSource,
     @InjectMetric(METRIC.dbQueryDuration) queryDuration: Histogram<'outcome'>,
-    @InjectMetric(METRIC.dbPoolConnections) private readonly poolConnections: CollectedGauge,
+    @InjectMetric(METRIC.dbPoolConnections) private readonly poolConnections: Gauge<'state'>,
   ) {
     const subscribers = dataSource.options.subscribers ?? [];
     dataSource.setOptions({
       subscribers: [...(Array.isArray(subscribers) ? subscribers : Object.values(subscribers)), createQueryMetricsSubscriber(queryDuration)],
     });
-    poolConnections.collect = this.collectPool;
+    this.unhookPool = collectOnScrape(poolConnections, () => this.readPool());
   }
 
   /** The pg Pool behind TypeORM's postgres driver; undefined until connected and after close. */
@@ -44,8 +43,7 @@ export class DatabaseMetricsService implements OnModuleDestroy {
   }
 
   onModuleDestroy(): void {
-    // The metric outlives this application (prom-client's registry is process-wide); stop reading a pool
-    // that is about to close, unless a newer application already took the gauge over.
-    if (this.poolConnections.collect === this.collectPool) this.poolConnections.collect = undefined;
+    // Stop reading a pool that is about to close.
+    this.unhookPool();
   }
 }

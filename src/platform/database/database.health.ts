@@ -2,7 +2,7 @@ import { Injectable, Logger, Optional } from '@nestjs/common';
 import { ConfigService } from '@nestjs/config';
 import { type HealthIndicatorResult, HealthIndicatorService } from '@nestjs/terminus';
 import type { AllConfig } from '../../config/app-config';
-import { ReadinessRegistry } from '../health/readiness-registry';
+import { ReadinessRegistry } from '../health';
 import { DatabaseConnectionService } from './database-connection.service';
 import { DatabasePing } from './database-ping.service';
 import { DATABASE_HEALTH_KEY } from './database.constants';

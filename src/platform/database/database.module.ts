@@ -1,13 +1,14 @@
 import { Global, Module } from '@nestjs/common';
 import { HealthIndicatorService } from '@nestjs/terminus';
 import { TypeOrmModule } from '@nestjs/typeorm';
-import { DatabasePermitsGuard } from '../resilience/database-permits.guard';
 import { BrokenConnectionGuard } from './broken-connection.guard';
 import { DATABASE_MIGRATIONS } from './database.constants';
 import { DatabaseConnectionService } from './database-connection.service';
 import { DatabaseHealthIndicator } from './database.health';
 import { DatabasePing } from './database-ping.service';
+import { DatabaseErrorsTranslation } from './database-errors.translation';
 import { DatabaseMetricsService } from './database-metrics.service';
+import { DatabasePermitsCheckout } from './database-permits.checkout';
 import { DatabaseReadinessGuard } from './database-readiness.guard';
 import { DATABASE_MODULE_OPTIONS, DatabaseConfigurableModule, type DatabaseModuleOptions } from './database.module-definition';
 import { EmbeddedPostgresService } from './embedded-postgres.service';
@@ -48,8 +49,9 @@ export class DatabaseModule {
       // The readiness check (`SELECT 1` on its own connection) registers itself with the health module.
       providers: [
         DatabaseConnectionService,
+        DatabaseErrorsTranslation,
         BrokenConnectionGuard,
-        DatabasePermitsGuard,
+        DatabasePermitsCheckout,
         DatabaseReadinessGuard,
         DatabaseMetricsService,
         HealthIndicatorService,

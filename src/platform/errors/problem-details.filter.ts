@@ -1,10 +1,10 @@
 import { type ArgumentsHost, Catch, type ExceptionFilter, HttpException, Logger } from '@nestjs/common';
 import { HttpAdapterHost } from '@nestjs/core';
 import { STATUS_CODES } from 'node:http';
-import { translateDatabaseError } from '../database/database-errors';
 import { contextOf } from '../request-context/request-context';
 import { PROBLEM_CONTENT_TYPE, PROBLEM_TYPE_PREFIX, type ProblemDetails } from './problem-details';
 import { ProblemError } from './problem.error';
+import { ProblemTranslators } from './problem-translators.service';
 
 /** Problem `type` slugs for statuses raised as plain Nest/Express HTTP errors. */
 const SLUG_BY_STATUS: Record<number, string> = {
@@ -31,7 +31,10 @@ const DETAIL_BY_STATUS: Record<number, string> = {
 export class ProblemDetailsFilter implements ExceptionFilter {
   private readonly logger = new Logger('Errors');
 
-  constructor(private readonly adapterHost: HttpAdapterHost) {}
+  constructor(
+    private readonly adapterHost: HttpAdapterHost,
+    private readonly translators: ProblemTranslators,
+  ) {}
 
   catch(exception: unknown, host: ArgumentsHost): void {
     const ctx = host.switchToHttp();
@@ -42,7 +45,7 @@ export class ProblemDetailsFilter implements ExceptionFilter {
       this.logger.debug(`after the response ended: ${describe(exception)}`);
       return;
     }
-    const problemError = exception instanceof ProblemError ? exception : translateDatabaseError(exception);
+    const problemError = exception instanceof ProblemError ? exception : this.translators.translate(exception);
     const { body, headers } = problemError ? this.fromProblemError(problemError) : this.fromOther(exception);
     const requestId = contextOf(ctx.getRequest()).requestId;
     if (requestId !== undefined) body.requestId = requestId;

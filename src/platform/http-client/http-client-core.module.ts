@@ -2,6 +2,7 @@ import { Global, Module } from '@nestjs/common';
 import { HealthIndicatorService } from '@nestjs/terminus';
 import { PLATFORM_PERMITS, permitsToken } from '../resilience/resilience.constants';
 import { EXTERNAL_PERMITS } from './http-client.constants';
+import { httpClientMetricProviders } from './http-client.metrics';
 import { HttpClientRegistry } from './http-client.registry';
 import { UpstreamHealthIndicator } from './upstream.health';
 
@@ -16,6 +17,7 @@ import { UpstreamHealthIndicator } from './upstream.health';
     HttpClientRegistry,
     UpstreamHealthIndicator,
     HealthIndicatorService,
+    ...httpClientMetricProviders,
     // The resilience module's `external` pool (EXTERNAL_API_PERMITS): one bulkhead, one set of permit metrics.
     { provide: EXTERNAL_PERMITS, useExisting: permitsToken(PLATFORM_PERMITS.external) },
   ],

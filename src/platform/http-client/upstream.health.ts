@@ -1,6 +1,6 @@
 import { Injectable, Optional } from '@nestjs/common';
 import { type HealthIndicatorResult, HealthIndicatorService } from '@nestjs/terminus';
-import { ReadinessRegistry } from '../health/readiness-registry';
+import { ReadinessRegistry } from '../health';
 
 /** A check the health module passes to `HealthCheckService.check([...])`. */
 export type UpstreamCheck = () => Promise<HealthIndicatorResult>;

@@ -7,6 +7,7 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Logger as PinoLogger } from 'pino';
 import type { Counter, Histogram } from 'prom-client';
 import { clientIpOf, contextOf, type RequestContext } from '../request-context/request-context';
+import { collectOnScrape } from './collect-on-scrape';
 import { InjectRootLogger } from './logging.constants';
 import { METRIC } from './metrics.constants';
 import { REQUEST_ID_HEADER, requestIdFrom } from './request-id';
@@ -26,7 +27,6 @@ export const CLIENT_CLOSED_REQUEST = 499;
 const LOGGED_PATH_MAX_LENGTH = 256;
 
 type ExpressLikeRequest = IncomingMessage & { originalUrl?: string; ip?: string };
-type Collected<M> = M & { collect?: () => void | Promise<void> };
 
 /**
  * Slot 1 of the HTTP edge (see configure-http-server.ts), before anything can refuse the request:
@@ -49,12 +49,12 @@ export class HttpTelemetryMiddleware implements OnApplicationBootstrap, OnModule
   private routes: RouteTable | undefined;
   /** PROTECTIONS_DISABLED=http_metrics: no HTTP histogram (request ids and logs stay). */
   private readonly metricsDisabled: boolean;
-  private readonly collectTotal = () => this.copyCountsIntoTotal();
+  private readonly unhookTotal: () => void;
   private readonly writeLine: ReturnType<typeof requestLineWriter>;
 
   constructor(
     @InjectMetric(METRIC.httpRequestDuration) private readonly duration: Histogram<HttpMetricLabel>,
-    @InjectMetric(METRIC.httpRequestsTotal) private readonly total: Collected<Counter<HttpMetricLabel>>,
+    @InjectMetric(METRIC.httpRequestsTotal) private readonly total: Counter<HttpMetricLabel>,
     @InjectRootLogger() private readonly logger: PinoLogger,
     config: ConfigService<AllConfig, true>,
     private readonly adapterHost: HttpAdapterHost,
@@ -66,7 +66,7 @@ export class HttpTelemetryMiddleware implements OnApplicationBootstrap, OnModule
     this.onClose = function (this: ServerResponse) {
       telemetry.record(this.req, this);
     };
-    total.collect = this.collectTotal;
+    this.unhookTotal = collectOnScrape(total, () => this.copyCountsIntoTotal());
   }
 
   /** The edge handler: `app.use(app.get(HttpTelemetryMiddleware).handle)`. */
@@ -116,9 +116,7 @@ export class HttpTelemetryMiddleware implements OnApplicationBootstrap, OnModule
   }
 
   onModuleDestroy(): void {
-    // The metric outlives this application (prom-client's registry is process-wide): unhook unless a newer
-    // application already took it over.
-    if (this.total.collect === this.collectTotal) this.total.collect = undefined;
+    this.unhookTotal();
   }
 
   /**

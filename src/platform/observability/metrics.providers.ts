@@ -1,8 +1,10 @@
 import { makeCounterProvider, makeGaugeProvider, makeHistogramProvider } from '@willsoto/nestjs-prometheus';
-import { DB_DURATION_BUCKETS, HTTP_DURATION_BUCKETS, METRIC, OUTBOUND_DURATION_BUCKETS } from './metrics.constants';
-import { OUTBOUND_METRIC } from '../http-client/http-client.constants';
+import { DB_DURATION_BUCKETS, HTTP_DURATION_BUCKETS, METRIC } from './metrics.constants';
 
-/** Every SPEC metric as an injectable provider (`@InjectMetric(METRIC.x)`). */
+/**
+ * The HTTP, database and permit SPEC metrics as injectable providers (`@InjectMetric(METRIC.x)`). The outbound
+ * metrics are the HTTP client's own (http-client/http-client.metrics.ts).
+ */
 export const metricProviders = [
   makeHistogramProvider({
     name: METRIC.httpRequestDuration,
@@ -21,12 +23,4 @@ export const metricProviders = [
   makeGaugeProvider({ name: METRIC.dbPoolConnections, help: 'Database pool connections by state (total, idle, waiting).', labelNames: ['state'] }),
   makeGaugeProvider({ name: METRIC.resourcePermitsInUse, help: 'Permits held per resource.', labelNames: ['resource'] }),
   makeCounterProvider({ name: METRIC.resourcePermitsRejected, help: 'Permit requests refused per resource.', labelNames: ['resource'] }),
-  makeHistogramProvider({
-    name: METRIC.outboundRequestDuration,
-    help: 'Outbound HTTP call duration by upstream and outcome.',
-    labelNames: ['upstream', 'outcome'],
-    buckets: OUTBOUND_DURATION_BUCKETS,
-  }),
-  makeGaugeProvider({ name: OUTBOUND_METRIC.circuitState, help: 'Circuit breaker state per upstream: 0 closed, 1 half-open, 2 open.', labelNames: ['upstream'] }),
-  makeCounterProvider({ name: OUTBOUND_METRIC.retries, help: 'Outbound attempts made after the first one of a call, per upstream.', labelNames: ['upstream'] }),
 ];

@@ -27,9 +27,6 @@ export const STRICT_POLICY_DIVISOR = 5;
 /** Prefix of every bucket key in Redis. */
 export const REDIS_KEY_PREFIX = 'ballast:rl:';
 
-/** Paths never rate limited (probes and scrapes must not be refused by the limiter they observe). */
-export const DEFAULT_EXEMPT_PATHS = ['/health', '/metrics'];
-
 /** Non-SPEC metrics of the rate limiter. */
 export const RATE_LIMIT_METRIC = {
   storeErrors: 'rate_limit_store_errors_total',

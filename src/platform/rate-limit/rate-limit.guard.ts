@@ -28,10 +28,10 @@ import type { Counter } from 'prom-client';
 import { METRIC } from '../observability/metrics.constants';
 import { clientIpOf } from '../request-context/request-context';
 import { CachedReflector } from './cached-reflector';
-import { DEFAULT_EXEMPT_PATHS, DEFAULT_POLICY, RATE_LIMIT_KEY_METADATA } from './rate-limit.constants';
+import { DEFAULT_POLICY, RATE_LIMIT_KEY_METADATA } from './rate-limit.constants';
+import { ExemptPaths } from '../resilience';
 import type { RateLimitKeyFn } from './rate-limit.decorator';
 import { appendItem, limitItem, policyItem } from './rate-limit-headers';
-import { RATE_LIMIT_MODULE_OPTIONS, type RateLimitModuleOptions } from './rate-limit.module-definition';
 import { RateLimitedError } from './rate-limited.error';
 
 /**
@@ -63,18 +63,16 @@ type RoutePlan = RouteStep[];
 export class RateLimitGuard extends ThrottlerGuard {
   /** PROTECTIONS_DISABLED=rate_limit: every request passes (bench, emergencies). */
   private readonly disabled: boolean;
-  private readonly exemptPaths: string[];
 
   constructor(
     @InjectThrottlerOptions() options: ThrottlerModuleOptions,
     @InjectThrottlerStorage() storage: ThrottlerStorage,
-    @Inject(RATE_LIMIT_MODULE_OPTIONS) moduleOptions: RateLimitModuleOptions,
     @InjectMetric(METRIC.httpRequestsRejected) private readonly rejected: Counter<string>,
     config: ConfigService<AllConfig, true>,
+    private readonly exemptPaths: ExemptPaths,
   ) {
     super(options, storage, new CachedReflector());
     this.disabled = config.get('protections.disabled', { infer: true }).includes('rate_limit');
-    this.exemptPaths = (moduleOptions.exemptPaths ?? DEFAULT_EXEMPT_PATHS).map((path) => path.toLowerCase().replace(/\/+$/, ''));
   }
 
   /**
@@ -133,7 +131,7 @@ export class RateLimitGuard extends ThrottlerGuard {
   protected override async shouldSkip(context: ExecutionContext): Promise<boolean> {
     if (this.disabled || context.getType() !== 'http') return true;
     const req = context.switchToHttp().getRequest<IncomingMessage & { originalUrl?: string }>();
-    return this.isExempt(req.originalUrl ?? req.url ?? '/');
+    return this.exemptPaths.matches(req.originalUrl ?? req.url ?? '/');
   }
 
   /** The client: `@RateLimitKey`'s value when the route has one and it returns something, else the IP (IPv6 by /64). */
@@ -173,14 +171,5 @@ export class RateLimitGuard extends ThrottlerGuard {
     res.setHeader('RateLimit-Policy', policyHeader);
     res.setHeader('RateLimit', appendItem(res.getHeader('RateLimit'), limitItem(name, limit - record.totalHits, record.timeToExpire)));
     return true;
-  }
-
-  private isExempt(url: string): boolean {
-    const query = url.indexOf('?');
-    const path = (query === -1 ? url : url.slice(0, query)).toLowerCase();
-    for (const prefix of this.exemptPaths) {
-      if (path === prefix || path.startsWith(prefix + '/')) return true;
-    }
-    return false;
   }
 }

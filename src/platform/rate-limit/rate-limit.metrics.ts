@@ -1,6 +1,8 @@
-import { makeCounterProvider, makeGaugeProvider } from '@willsoto/nestjs-prometheus';
+import { Injectable, type OnModuleDestroy } from '@nestjs/common';
+import { InjectMetric, makeCounterProvider, makeGaugeProvider } from '@willsoto/nestjs-prometheus';
 import type { Gauge } from 'prom-client';
-import { RATE_LIMIT_METRIC, RATE_LIMIT_STORAGE } from './rate-limit.constants';
+import { collectOnScrape } from '../observability/collect-on-scrape';
+import { InjectRateLimitStorage, RATE_LIMIT_METRIC } from './rate-limit.constants';
 
 /** The rate limiter's own metrics (the SPEC's `http_requests_rejected_total{reason="rate_limit"}` lives in observability). */
 export const rateLimitMetricProviders = [
@@ -17,9 +19,19 @@ export const rateLimitMetricProviders = [
   makeGaugeProvider({
     name: RATE_LIMIT_METRIC.buckets,
     help: 'Client buckets held in process (the in-process store, or the local fallback when Redis is used).',
-    inject: [RATE_LIMIT_STORAGE],
-    collect(this: Gauge, storage: { size: number }) {
-      this.set(storage.size);
-    },
   }),
 ];
+
+/** `rate_limit_buckets`, read from this application's storage when /metrics is scraped. */
+@Injectable()
+export class RateLimitBucketsMetric implements OnModuleDestroy {
+  private readonly unhook: () => void;
+
+  constructor(@InjectMetric(RATE_LIMIT_METRIC.buckets) gauge: Gauge, @InjectRateLimitStorage() storage: { size: number }) {
+    this.unhook = collectOnScrape(gauge, () => gauge.set(storage.size));
+  }
+
+  onModuleDestroy(): void {
+    this.unhook();
+  }
+}

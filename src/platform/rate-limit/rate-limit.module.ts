@@ -2,7 +2,7 @@ import { type DynamicModule, Module } from '@nestjs/common';
 import { APP_GUARD } from '@nestjs/core';
 import { ThrottlerModule } from '@nestjs/throttler';
 import { RATE_LIMIT_STORAGE } from './rate-limit.constants';
-import { rateLimitMetricProviders } from './rate-limit.metrics';
+import { RateLimitBucketsMetric, rateLimitMetricProviders } from './rate-limit.metrics';
 import { RateLimitConfigurableModule, type RateLimitModuleOptions } from './rate-limit.module-definition';
 import { RateLimitOptionsService } from './rate-limit-options.service';
 import { rateLimitStorageProvider } from './rate-limit-storage.provider';
@@ -10,7 +10,7 @@ import { RateLimitGuard } from './rate-limit.guard';
 
 /** Internal: the token-bucket storage and its metrics, shared by the throttler options and the guard. */
 @Module({
-  providers: [...rateLimitMetricProviders, rateLimitStorageProvider],
+  providers: [...rateLimitMetricProviders, rateLimitStorageProvider, RateLimitBucketsMetric],
   exports: [RATE_LIMIT_STORAGE],
 })
 class RateLimitStorageModule {}

@@ -5,10 +5,11 @@ import type { IncomingMessage, Server, ServerResponse } from 'node:http';
 import type { Counter, Gauge } from 'prom-client';
 import type { AllConfig } from '../../config/app-config';
 import { IntervalLogger } from '../observability/interval-logger';
+import { collectOnScrape } from '../observability/collect-on-scrape';
 import { METRIC } from '../observability/metrics.constants';
 import { contextOf } from '../request-context/request-context';
 import { type EdgeProblem, edgeProblem, sendEdgeProblem } from './edge-problem';
-import { isExemptPath } from './resilience.constants';
+import { ExemptPaths } from './exempt-paths';
 import { ConcurrencyLimitError } from './resilience.errors';
 
 /** Shedding is logged at most this often (with the number of refusals since the last line). */
@@ -31,22 +32,22 @@ export class AdmissionControlMiddleware implements OnModuleDestroy {
 
   constructor(
     config: ConfigService<AllConfig, true>,
-    @InjectMetric(METRIC.httpRequestsInFlight) private readonly inFlightGauge: Gauge<string> & { collect?: () => void },
+    @InjectMetric(METRIC.httpRequestsInFlight) private readonly inFlightGauge: Gauge<string>,
     @InjectMetric(METRIC.httpRequestsRejected) rejected: Counter<string>,
+    private readonly exemptPaths: ExemptPaths,
   ) {
     this.limit = config.get('resilience.httpConcurrencyLimit', { infer: true });
     this.rejected = rejected.labels('concurrency');
     this.rejected.inc(0);
     this.inFlightGauge.set(0);
     // Read when /metrics is scraped, not set twice per request (each prom-client `set` hashes its labels).
-    this.inFlightGauge.collect = this.collectInFlight;
+    this.unhookInFlight = collectOnScrape(inFlightGauge, () => inFlightGauge.set(this.inFlight));
   }
 
-  private readonly collectInFlight = () => this.inFlightGauge.set(this.inFlight);
+  private readonly unhookInFlight: () => void;
 
   onModuleDestroy(): void {
-    // prom-client's registry is process-wide: unhook unless a newer application already took the gauge over.
-    if (this.inFlightGauge.collect === this.collectInFlight) this.inFlightGauge.collect = undefined;
+    this.unhookInFlight();
   }
 
   /** Requests admitted and not yet answered (or abandoned). */
@@ -84,7 +85,7 @@ export class AdmissionControlMiddleware implements OnModuleDestroy {
 
   /** Counts the request in (true), or says it must be refused (false); exempt paths always pass, uncounted. */
   private admit(req: IncomingMessage, res: ServerResponse): boolean {
-    if (isExemptPath(req.url ?? '')) {
+    if (this.exemptPaths.matches(req.url ?? '')) {
       contextOf(req).exempt = true;
       return true;
     }

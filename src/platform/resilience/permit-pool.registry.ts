@@ -1,8 +1,7 @@
 import { Injectable, type OnModuleDestroy } from '@nestjs/common';
 import { InjectMetric } from '@willsoto/nestjs-prometheus';
 import type { Counter, Gauge } from 'prom-client';
-
-type Collected<M> = M & { collect?: () => void };
+import { collectOnScrape } from '../observability/collect-on-scrape';
 import { currentRequestContext } from '../request-context/request-context';
 import { METRIC } from '../observability/metrics.constants';
 import { PermitPool, type PermitPoolOptions } from './permit-pool';
@@ -17,21 +16,20 @@ import { PermitPool, type PermitPoolOptions } from './permit-pool';
 @Injectable()
 export class PermitPoolRegistry implements OnModuleDestroy {
   private readonly pools = new Map<string, { pool: PermitPool; options: PermitPoolOptions }>();
-  private readonly collectInUse = () => {
-    for (const [name, { pool }] of this.pools) this.inUse.labels(name).set(pool.inUse);
-  };
+  private readonly unhookInUse: () => void;
 
   constructor(
-    @InjectMetric(METRIC.resourcePermitsInUse) private readonly inUse: Collected<Gauge<string>>,
+    @InjectMetric(METRIC.resourcePermitsInUse) private readonly inUse: Gauge<string>,
     @InjectMetric(METRIC.resourcePermitsRejected) private readonly rejected: Counter<string>,
     @InjectMetric(METRIC.httpRequestsRejected) private readonly httpRejected: Counter<string>,
   ) {
-    inUse.collect = this.collectInUse;
+    this.unhookInUse = collectOnScrape(inUse, () => {
+      for (const [name, { pool }] of this.pools) inUse.labels(name).set(pool.inUse);
+    });
   }
 
   onModuleDestroy(): void {
-    // prom-client's registry is process-wide: unhook unless a newer application already took the gauge over.
-    if (this.inUse.collect === this.collectInUse) this.inUse.collect = undefined;
+    this.unhookInUse();
   }
 
   /** Creates the pool `name`; declaring the same name twice with other bounds is a programming error. */

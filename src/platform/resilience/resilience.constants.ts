@@ -17,11 +17,3 @@ export const PERMITS_METADATA = 'ballast:resilience:permits';
 /** Seconds a client is told to wait (`Retry-After`) after a capacity refusal (concurrency limit, permits). */
 export const CAPACITY_RETRY_AFTER_SECONDS = 1;
 
-/**
- * Whether a request path is exempt from admission control and permits: health probes and metrics scrapes
- * must keep answering at the limit, or an overloaded pod is restarted or loses its monitoring.
- * Plain string tests: this runs for every request before anything else.
- */
-export function isExemptPath(url: string): boolean {
-  return url.startsWith('/health/') || url === '/health' || url === '/metrics' || url.startsWith('/metrics?');
-}

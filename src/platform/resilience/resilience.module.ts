@@ -2,11 +2,21 @@ import { type DynamicModule, Module, type Provider } from '@nestjs/common';
 import { ConfigService } from '@nestjs/config';
 import type { AllConfig } from '../../config/app-config';
 import { AdmissionControlMiddleware } from './admission-control.middleware';
+import { DEFAULT_EXEMPT_PATHS, ExemptPaths } from './exempt-paths';
 import type { PermitPoolOptions } from './permit-pool';
 import { PermitPoolRegistry } from './permit-pool.registry';
 import { PermitsInterceptor } from './permits.interceptor';
 import { PLATFORM_PERMITS, permitsToken } from './resilience.constants';
 import { RequestDeadlineMiddleware } from './request-deadline.middleware';
+
+/** Options of {@link ResilienceModule.forRoot}. */
+export interface ResilienceModuleOptions {
+  /**
+   * Path prefixes exempt from admission control, permits and rate limiting (default `/health`, `/metrics`):
+   * the one list, see exempt-paths.ts.
+   */
+  exemptPaths?: readonly string[];
+}
 
 /** A feature's own permit pool, declared with {@link ResilienceModule.forFeature}. */
 export interface FeaturePermitsOptions extends Omit<PermitPoolOptions, 'capacity'> {
@@ -38,8 +48,9 @@ const platformPools = [
 @Module({})
 export class ResilienceModule {
   /** The platform part, imported once by the composition root. */
-  static forRoot(): DynamicModule {
-    const exported = [...platformPools, PermitPoolRegistry, PermitsInterceptor, AdmissionControlMiddleware, RequestDeadlineMiddleware];
+  static forRoot(options: ResilienceModuleOptions = {}): DynamicModule {
+    const exemptPaths: Provider = { provide: ExemptPaths, useValue: new ExemptPaths(options.exemptPaths ?? DEFAULT_EXEMPT_PATHS) };
+    const exported = [...platformPools, exemptPaths, PermitPoolRegistry, PermitsInterceptor, AdmissionControlMiddleware, RequestDeadlineMiddleware];
     return {
       module: ResilienceModule,
       global: true,

@@ -1,5 +1,5 @@
 import { ApiProperty } from '@nestjs/swagger';
-import { PAGE_LIMITS } from '../../platform/pagination/page.query';
+import { PAGE_LIMITS } from '../../platform/pagination';
 import type { User } from '../user.entity';
 
 /** A user as the API returns it. */

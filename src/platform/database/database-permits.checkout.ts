@@ -3,12 +3,10 @@ import type { AllConfig } from '../../config/app-config';
 import { Injectable, type OnModuleInit } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource } from 'typeorm';
-import { type Checkout, type CheckoutGuard, guardConnectionCheckouts, type PgClient } from '../database/connection-checkout';
-import { cancelBackend } from '../database/pg-cancel';
-import { currentRequestContext } from '../request-context/request-context';
-import type { PermitPool } from './permit-pool';
-import { InjectPermits } from './permits.decorator';
-import { PLATFORM_PERMITS } from './resilience.constants';
+import { type Checkout, type CheckoutGuard, guardConnectionCheckouts, type PgClient } from './connection-checkout';
+import { cancelBackend } from './pg-cancel';
+import { currentRequestContext } from '../request-context';
+import { InjectPermits, PLATFORM_PERMITS, type PermitPool } from '../resilience';
 
 /**
  * Puts every database connection checkout made while serving a request under the `db` permits (DB_PERMITS)
@@ -22,9 +20,12 @@ import { PLATFORM_PERMITS } from './resilience.constants';
  *   (never returned mid-transaction, never hit by a late cancel meant for someone else).
  * Start-up work (migrations, pool warm-up) and background work run outside any request and go straight to
  * the pool; health and metrics requests are exempt from permits but still bound by their deadline.
+  *
+ * A driver checkout hook, not a Nest guard: it lives with the database module that installs it; resilience
+ * only provides the PermitPool.
  */
 @Injectable()
-export class DatabasePermitsGuard implements OnModuleInit {
+export class DatabasePermitsCheckout implements OnModuleInit {
   constructor(
     @InjectDataSource() private readonly dataSource: DataSource,
     @InjectPermits(PLATFORM_PERMITS.db) private readonly permits: PermitPool,

@@ -1,0 +1,6 @@
+/** Public surface of the observability platform module: logging and metrics modules, the root logger, metric names. */
+export { ObservabilityModule } from './observability.module';
+export { MetricsModule } from './metrics.module';
+export { InjectRootLogger } from './logging.constants';
+export { collectOnScrape } from './collect-on-scrape';
+export { METRIC, HTTP_DURATION_BUCKETS, DB_DURATION_BUCKETS, OUTBOUND_DURATION_BUCKETS, type RejectionReason } from './metrics.constants';

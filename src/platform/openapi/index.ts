@@ -1,0 +1,3 @@
+/** Public surface of the OpenAPI document wiring. */
+export { setupOpenApi, OPENAPI_PATHS } from './setup-openapi';
+export { PLATFORM_RESPONSES } from './problem-responses';
