@@ -1,4 +1,13 @@
+import type { Pool } from 'pg';
 import type { DataSource } from 'typeorm';
+
+/*
+ * PRIVATE INTERNALS of TypeORM's postgres driver, read here alone: `obtainMasterConnection` /
+ * `obtainSlaveConnection` (the one place every query takes its pooled connection; TypeORM has no public checkout
+ * hook) and `master` (the pg Pool, for db_pool_connections). Without the checkout methods the service refuses to
+ * start (guardConnectionCheckouts throws: permits and deadlines cannot be enforced otherwise); a missing `master`
+ * reads as an empty pool. connection-checkout.spec.ts fails on the TypeORM release that changes either.
+ */
 
 /** What a checkout hands out: a pg client, and the function that returns it (an error destroys it). */
 export type Checkout = [client: PgClient, release: (error?: Error) => void];
@@ -18,6 +27,7 @@ export type CheckoutGuard = (obtain: () => Promise<Checkout>) => Promise<Checkou
 
 interface PostgresCheckoutDriver {
   slaves: unknown[];
+  master?: Pool;
   obtainMasterConnection(): Promise<Checkout>;
   obtainSlaveConnection(): Promise<Checkout>;
 }
@@ -39,4 +49,9 @@ export function guardConnectionCheckouts(dataSource: DataSource, guard: Checkout
   driver.obtainMasterConnection = () => guard(master);
   // Without replicas the driver's slave path calls obtainMasterConnection (guarded above): guard once only.
   driver.obtainSlaveConnection = () => (driver.slaves.length === 0 ? slave() : guard(slave));
+}
+
+/** The pg Pool behind TypeORM's postgres driver; undefined until connected and after close. */
+export function driverPool(dataSource: DataSource): Pool | undefined {
+  return (dataSource.driver as unknown as PostgresCheckoutDriver).master;
 }

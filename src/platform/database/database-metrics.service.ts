@@ -6,6 +6,7 @@ import type { Gauge, Histogram } from 'prom-client';
 import type { DataSource } from 'typeorm';
 import { collectOnScrape } from '../observability/collect-on-scrape';
 import { METRIC } from '../observability/metrics.constants';
+import { driverPool } from './connection-checkout';
 import { createQueryMetricsSubscriber } from './query-metrics.subscriber';
 
 /**
@@ -30,9 +31,9 @@ export class DatabaseMetricsService implements OnModuleDestroy {
     this.unhookPool = collectOnScrape(poolConnections, () => this.readPool());
   }
 
-  /** The pg Pool behind TypeORM's postgres driver; undefined until connected and after close. */
+  /** The pg Pool behind TypeORM's postgres driver (connection-checkout.ts); undefined until connected and after close. */
   private get pool(): Pool | undefined {
-    return (this.dataSource.driver as unknown as { master?: Pool }).master;
+    return driverPool(this.dataSource);
   }
 
   private readPool(): void {

@@ -3,6 +3,7 @@ import { ConfigService } from '@nestjs/config';
 import { InjectMetric } from '@willsoto/nestjs-prometheus';
 import type { Counter, Gauge, Histogram } from 'prom-client';
 import type { AllConfig } from '../../config/app-config';
+import { ShutdownRegistry } from '../lifecycle/shutdown-registry.service';
 import { METRIC } from '../observability/metrics.constants';
 import { HttpClient } from './http-client';
 import type { HttpClientMetrics } from './outbound-request.interface';
@@ -16,9 +17,10 @@ export const CLIENT_CLOSE_TIMEOUT_MS = 2000;
 
 /**
  * Every upstream client of the process, by name: creates each once (one undici Pool, breaker and retry budget
- * per upstream, however many modules inject it) and closes them all at shutdown. `onApplicationShutdown` runs
- * inside `app.close()`, which the shutdown coordinator calls after the HTTP drain: by then no request waits
- * on an upstream, and a call still running (background work) gets CLIENT_CLOSE_TIMEOUT_MS before its socket is cut.
+ * per upstream, however many modules inject it) and closes them at shutdown: each client is registered with the
+ * ShutdownRegistry's `outbound` phase, which runs after the HTTP drain (no request waits on an upstream then) and
+ * before Redis and the database; a call still running (background work) gets CLIENT_CLOSE_TIMEOUT_MS before its
+ * socket is cut. `onApplicationShutdown` closes again (a no-op then) for an application closed without the coordinator.
  */
 @Injectable()
 export class HttpClientRegistry implements OnApplicationShutdown {
@@ -32,6 +34,7 @@ export class HttpClientRegistry implements OnApplicationShutdown {
     @InjectMetric(METRIC.outboundRequestDuration) duration: Histogram<string>,
     @InjectMetric(OUTBOUND_METRIC.retries) retries: Counter<string>,
     @InjectMetric(OUTBOUND_METRIC.circuitState) circuitState: Gauge<string>,
+    private readonly shutdown: ShutdownRegistry,
   ) {
     this.metrics = { duration, retries, circuitState };
   }
@@ -46,7 +49,8 @@ export class HttpClientRegistry implements OnApplicationShutdown {
     const settings = resolveUpstreamSettings(name, options, this.config.get('outbound', { infer: true }));
     const client = new HttpClient(settings, this.permits, this.metrics);
     this.clients.set(name, { client, options });
-    if (!client.enabled) this.logger.log(`upstream "${name}" has no URL configured: its calls are disabled`);
+    if (client.enabled) this.shutdown.register('outbound', `upstream ${name}`, () => client.close(CLIENT_CLOSE_TIMEOUT_MS));
+    else this.logger.log(`upstream "${name}" has no URL configured: its calls are disabled`);
     return client;
   }
 

@@ -1,5 +1,5 @@
 import type { NestExpressApplication } from '@nestjs/platform-express';
-import type { IncomingMessage, Server, ServerResponse } from 'node:http';
+import type { Server } from 'node:http';
 import { ConfigService } from '@nestjs/config';
 import { Logger } from 'nestjs-pino';
 import type { AllConfig } from '../../config/app-config';
@@ -13,10 +13,8 @@ import { securityHeadersOptions } from '../security/security-headers';
 import { AdmissionControlMiddleware } from '../resilience/admission-control.middleware';
 import { RequestDeadlineMiddleware } from '../resilience/request-deadline.middleware';
 import { jsonContentTypeMiddleware } from './json-content-type.middleware';
+import { nestSecurityHook } from './nest-security-hook';
 import { applyServerLimits } from './server-limits';
-
-/** Nest's own security-header hook (`app.useSecurityHeaders()`), kept on the application instance. */
-type SecurityHook = { handle(req: IncomingMessage, res: ServerResponse): unknown };
 
 /**
  * Applies the Node server limits (timeouts, header size, connection cap), then installs the edge of the
@@ -58,10 +56,10 @@ export function configureHttpServer(app: NestExpressApplication): void {
   const cors = corsOptions(security);
   if (cors) app.enableCors(cors);
   const admission = app.get(AdmissionControlMiddleware);
-  // Nest 12 keeps the hook behind useSecurityHeaders() on the application; a test holds a refusal's headers
-  // equal to a served response's. Without it (another Nest) admission simply stays in the pipeline.
-  const securityHook = (app as unknown as { securityHook?: SecurityHook }).securityHook;
-  if (!cors && typeof securityHook?.handle === 'function') {
+  // Nest's private security hook (nest-security-hook.ts, which warns when it is gone); a test holds a refusal's
+  // headers equal to a served response's. Without it admission stays in the pipeline.
+  const securityHook = cors ? undefined : nestSecurityHook(app);
+  if (securityHook) {
     admission.installInFront(server, (req, res) => {
       securityHook.handle(req, res);
       telemetry.handle(req, res, noop);

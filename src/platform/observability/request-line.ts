@@ -1,4 +1,6 @@
-import pino, { type Logger } from 'pino';
+import { Logger as NestLogger } from '@nestjs/common';
+import type { Logger } from 'pino';
+import { pinoLineTarget } from './pino-internals';
 import { cachedIsoTime, scrubUrlCredentials } from './root-logger.factory';
 
 /** The fields of a `request completed` line. */
@@ -29,9 +31,12 @@ function field(key: string, value: string | undefined): string {
  * service; a unit test holds the two outputs equal. Redaction needs no pass: the line carries no headers.
  */
 export function requestLineWriter(logger: Logger): (level: 'info' | 'warn', line: RequestLine) => void {
-  const stream = (logger as unknown as Record<symbol, { write(line: string): unknown }>)[pino.symbols.streamSym];
-  const bindings = (logger as unknown as Record<symbol, string>)[pino.symbols.chindingsSym] ?? '';
-  if (!stream) throw new Error('requestLineWriter: the logger has no stream');
+  const target = pinoLineTarget(logger);
+  if (!target) {
+    new NestLogger('Logging').warn("pino's private stream/bindings symbols are not where pino 10 keeps them: request lines go through logger[level]() (slower)");
+    return (level, line) => logger[level]({ ...line }, 'request completed');
+  }
+  const { stream, bindings } = target;
   return (level, line) => {
     stream.write(
       scrubUrlCredentials(

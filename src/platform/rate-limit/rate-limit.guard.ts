@@ -13,14 +13,6 @@ import {
   type ThrottlerRequest,
   type ThrottlerStorage,
 } from '@nestjs/throttler';
-import {
-  THROTTLER_BLOCK_DURATION,
-  THROTTLER_KEY_GENERATOR,
-  THROTTLER_LIMIT,
-  THROTTLER_SKIP,
-  THROTTLER_TRACKER,
-  THROTTLER_TTL,
-} from '@nestjs/throttler/dist/throttler.constants';
 import { InjectMetric } from '@willsoto/nestjs-prometheus';
 import { createHash } from 'node:crypto';
 import type { IncomingMessage, ServerResponse } from 'node:http';
@@ -32,6 +24,7 @@ import { DEFAULT_POLICY, RATE_LIMIT_KEY_METADATA } from './rate-limit.constants'
 import { ExemptPaths } from '../resilience';
 import type { RateLimitKeyFn } from './rate-limit.decorator';
 import { appendItem, limitItem, policyItem } from './rate-limit-headers';
+import { throttlerMetadataKeys } from './throttler-metadata';
 import { RateLimitedError } from './rate-limited.error';
 
 /**
@@ -63,6 +56,8 @@ type RoutePlan = RouteStep[];
 export class RateLimitGuard extends ThrottlerGuard {
   /** PROTECTIONS_DISABLED=rate_limit: every request passes (bench, emergencies). */
   private readonly disabled: boolean;
+  /** Read at construction: a boot-time warning when the throttler's metadata keys cannot be learnt. */
+  private readonly metadataKeys = throttlerMetadataKeys();
 
   constructor(
     @InjectThrottlerOptions() options: ThrottlerModuleOptions,
@@ -104,24 +99,25 @@ export class RateLimitGuard extends ThrottlerGuard {
     if (plan !== undefined) return plan;
     plan = [];
     const targets = [handler, classRef];
+    const keys = this.metadataKeys;
     const meta = <T>(key: string, name: string): T | undefined => this.reflector.getAllAndOverride<T | undefined>(key + name, targets);
     for (const throttler of this.throttlers) {
       const name = throttler.name ?? DEFAULT_POLICY;
-      const limit = meta<ThrottlerOptions['limit']>(THROTTLER_LIMIT, name) ?? throttler.limit;
-      const ttl = meta<ThrottlerOptions['ttl']>(THROTTLER_TTL, name) ?? throttler.ttl;
-      const blockDuration = meta<ThrottlerOptions['blockDuration']>(THROTTLER_BLOCK_DURATION, name) ?? throttler.blockDuration ?? ttl;
+      const limit = meta<ThrottlerOptions['limit']>(keys.limit, name) ?? throttler.limit;
+      const ttl = meta<ThrottlerOptions['ttl']>(keys.ttl, name) ?? throttler.ttl;
+      const blockDuration = meta<ThrottlerOptions['blockDuration']>(keys.blockDuration, name) ?? throttler.blockDuration ?? ttl;
       if (typeof limit !== 'number' || typeof ttl !== 'number' || typeof blockDuration !== 'number') {
         plan = null;
         break;
       }
       plan.push({
         throttler,
-        skip: meta<boolean>(THROTTLER_SKIP, name) === true,
+        skip: meta<boolean>(keys.skip, name) === true,
         limit,
         ttl,
         blockDuration,
-        getTracker: meta<ThrottlerGetTrackerFunction>(THROTTLER_TRACKER, name) ?? throttler.getTracker ?? (this.commonOptions.getTracker as ThrottlerGetTrackerFunction),
-        generateKey: meta<ThrottlerGenerateKeyFunction>(THROTTLER_KEY_GENERATOR, name) ?? throttler.generateKey ?? (this.commonOptions.generateKey as ThrottlerGenerateKeyFunction),
+        getTracker: meta<ThrottlerGetTrackerFunction>(keys.tracker, name) ?? throttler.getTracker ?? (this.commonOptions.getTracker as ThrottlerGetTrackerFunction),
+        generateKey: meta<ThrottlerGenerateKeyFunction>(keys.keyGenerator, name) ?? throttler.generateKey ?? (this.commonOptions.generateKey as ThrottlerGenerateKeyFunction),
       });
     }
     byClass.set(classRef, plan);

@@ -104,7 +104,13 @@ export class RedisTokenBucketStorage implements ThrottlerStorage, OnModuleInit, 
     this.outageLog.warn(`${reason}; RATE_LIMIT_REDIS_FAILURE=${this.deps.policy}: ${POLICY_EFFECT[this.deps.policy]}`);
   }
 
+  /** Nest's hook: a no-op after the ShutdownRegistry's `clients` phase closed the connection (rate-limit-storage.provider.ts). */
   async onApplicationShutdown(): Promise<void> {
+    await this.close();
+  }
+
+  /** QUITs the connection (or cuts it when QUIT fails); idempotent. */
+  async close(): Promise<void> {
     const { client } = this.deps;
     try {
       if (client.status === 'ready') await client.quit();
