@@ -9,6 +9,7 @@ import { ErrorsModule } from './platform/errors';
 import { HealthModule } from './platform/health';
 import { LifecycleModule } from './platform/lifecycle';
 import { MetricsModule, ObservabilityModule } from './platform/observability';
+import { OPENAPI_FEATURE_TAGS } from './platform/openapi';
 import { ResilienceModule } from './platform/resilience';
 import { RateLimitModule } from './platform/rate-limit';
 
@@ -40,6 +41,8 @@ export class AppModule {
         RateLimitModule.forRoot(),
         ...features.modules,
       ],
+      // The features' OpenAPI tags, described by each feature's definition (src/platform/openapi reads them).
+      providers: [{ provide: OPENAPI_FEATURE_TAGS, useValue: features.tags }],
     };
   }
 }

@@ -1,6 +1,7 @@
 import type { DynamicModule, Type } from '@nestjs/common';
 import type { ConfigFragment } from '../../config/config-fragment';
 import { collectMigrations, type MigrationClass } from '../database';
+import type { OpenApiTag } from '../openapi';
 import type { FeatureDefinition } from './feature-definition';
 
 /** What the composition root needs from the feature list. */
@@ -8,6 +9,8 @@ export interface CollectedFeatures {
   modules: Array<Type | DynamicModule>;
   configFragments: ConfigFragment[];
   migrations: MigrationClass[];
+  /** One OpenAPI tag per feature (its name and description). */
+  tags: OpenApiTag[];
 }
 
 /**
@@ -22,5 +25,6 @@ export function collectFeatures(features: ReadonlyArray<FeatureDefinition>): Col
     modules: features.map((f) => f.module),
     configFragments: features.flatMap((f) => (f.config ? [f.config] : [])),
     migrations: collectMigrations(features.flatMap((f) => (f.migrations ? [f.migrations] : []))),
+    tags: features.map((f) => ({ name: f.name, description: f.description })),
   };
 }
