@@ -20,7 +20,7 @@ function shown(input: RuleInput, name: keyof Env): string {
 
 /** The variable a problem is listed under: the first of `names` the user set (a default is never to blame alone). */
 function subject(input: RuleInput, names: ReadonlyArray<keyof Env>): keyof Env {
-  return names.find((name) => input.isSet(name)) ?? names[0]!;
+  return names.find((name) => input.isSet(name)) ?? names[0];
 }
 
 /** `low` must stay below (or at) `high`; the message names both values and says which one is a default. */

@@ -30,7 +30,7 @@ function parseEach(env: NodeJS.ProcessEnv): { values: Partial<Env>; problems: st
     if (result.success) values[name] = result.data;
     else for (const issue of result.error.issues) problems.push(`${name}: ${issue.message}`);
   }
-  return { values: values as Partial<Env>, problems };
+  return { values: values, problems };
 }
 
 /**
