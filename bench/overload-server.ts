@@ -1,7 +1,6 @@
 import { Controller, type DynamicModule, Get, Logger, Module } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import type { NestExpressApplication } from '@nestjs/platform-express';
-import type { Server } from 'node:http';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { AppModule } from '../src/app.module';
 import type { AllConfig } from '../src/config/app-config';
@@ -40,7 +39,7 @@ async function main(): Promise<void> {
   const app = await NestFactory.create<NestExpressApplication>(OverloadBenchModule.forRoot(config), { bodyParser: false, logger: ['error', 'warn'] });
   configureHttpServer(app);
   await app.init();
-  const server = app.getHttpServer() as Server;
+  const server = app.getHttpServer();
   await new Promise<void>((resolve) => server.listen({ port: config.app.port, host: config.app.host, backlog: BACKLOG }, resolve));
   new Logger('Bench').warn(`overload server on ${config.app.host}:${config.app.port}, backlog ${BACKLOG}, slow route ${SLOW_MS} ms`);
   process.once('SIGTERM', () => {

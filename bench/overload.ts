@@ -31,7 +31,7 @@ const TARGETS = [
 
 function percentile(sorted: number[], p: number): number {
   if (sorted.length === 0) return NaN;
-  return sorted[Math.min(sorted.length - 1, Math.ceil((p / 100) * sorted.length) - 1)] as number;
+  return sorted[Math.min(sorted.length - 1, Math.ceil((p / 100) * sorted.length) - 1)];
 }
 
 function summary(latencies: number[]): string {
@@ -114,7 +114,7 @@ async function run(target: { name: string; script: string }, databaseUrl: string
     const result = await new Promise<autocannon.Result>((resolve, reject) => {
       const instance = autocannon(
         { url: `http://127.0.0.1:${port}/bench/slow`, connections: CONNECTIONS, duration: SECONDS, timeout: 30, ...(RATE > 0 ? { overallRate: RATE } : {}) },
-        (error, res) => (error ? reject(error) : resolve(res)),
+        (error, res) => (error ? reject(error as Error) : resolve(res)),
       );
       instance.on('response', (_client, statusCode, _bytes, responseTime) => {
         let list = byStatus.get(statusCode);

@@ -124,7 +124,7 @@ async function main(): Promise<void> {
   const started = Date.now();
   const db = await createBenchDatabase();
   const targets: Target[] = [];
-  let pinnedBackends = 0;
+  let pinnedBackends: number | undefined;
   const report: string[] = [];
   const json: Record<string, unknown> = {};
   try {

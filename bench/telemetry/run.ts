@@ -52,13 +52,13 @@ async function startServer(name: string, env: Record<string, string>): Promise<S
 
 async function load(port: number, seconds: number, path: string | (() => string) = PATH): Promise<autocannon.Result> {
   const requests = typeof path === 'function' ? [{ setupRequest: (req: autocannon.Request) => ({ ...req, path: path() }) }] : [{ path }];
-  return autocannon({ url: `http://127.0.0.1:${port}`, connections: CONNECTIONS, duration: seconds, requests } as autocannon.Options);
+  return autocannon({ url: `http://127.0.0.1:${port}`, connections: CONNECTIONS, duration: seconds, requests });
 }
 
 function median(values: number[]): number {
   const sorted = [...values].sort((a, b) => a - b);
   const mid = Math.floor(sorted.length / 2);
-  return sorted.length % 2 ? (sorted[mid] as number) : ((sorted[mid - 1] as number) + (sorted[mid] as number)) / 2;
+  return sorted.length % 2 ? (sorted[mid]) : ((sorted[mid - 1]) + (sorted[mid])) / 2;
 }
 
 async function seriesCount(port: number): Promise<{ total: number; http: number }> {
@@ -96,8 +96,8 @@ async function main(): Promise<void> {
       const line = servers.map((s) => `${s.name} ${Math.round(rps.get(s)?.at(-1) ?? 0)} req/s ${(cpuPerRequest.get(s)?.at(-1) ?? NaN).toFixed(1)} µs`);
       process.stdout.write(`round ${round}/${ROUNDS}: ${line.join(', ')}\n`);
     }
-    const baseRps = median(rps.get(servers[0] as Server) ?? []);
-    const baseCpu = median(cpuPerRequest.get(servers[0] as Server) ?? []);
+    const baseRps = median(rps.get(servers[0]) ?? []);
+    const baseCpu = median(cpuPerRequest.get(servers[0]) ?? []);
     const pct = (value: number, base: number) => `${value >= base ? '+' : ''}${(((value - base) / base) * 100).toFixed(1)}%`;
     process.stdout.write(
       `\nGET ${PATH}, ${CONNECTIONS} connections, ${ROUNDS} × ${SECONDS} s interleaved, ${canPin ? 'server on core 0, load on core 1' : 'unpinned'}; medians:\n`,
@@ -110,7 +110,7 @@ async function main(): Promise<void> {
     }
 
     // One unknown path and one scrape first, so the `unmatched` and `/metrics` series exist before counting.
-    const full = servers[2] as Server;
+    const full = servers[2];
     await fetch(`http://127.0.0.1:${full.port}/not-a-route`);
     await seriesCount(full.port);
     const before = await seriesCount(full.port);
@@ -120,7 +120,7 @@ async function main(): Promise<void> {
       connections: CONNECTIONS,
       amount: 10_000,
       requests: [{ setupRequest: (req: autocannon.Request) => ({ ...req, path: `/${randomBytes(6).toString('hex')}/${sent++}?q=${randomBytes(3).toString('hex')}` }) }],
-    } as autocannon.Options);
+    });
     const after = await seriesCount(full.port);
     process.stdout.write(
       `\n10,000 requests to random unknown paths (${flood['4xx']} answered 4xx): /metrics exposed ${before.total} samples ` +

@@ -23,7 +23,7 @@ function shown<E>(input: RuleInput<E>, name: keyof E & string): string {
 
 /** The variable a problem is listed under: the first of `names` the user set (a default is never to blame alone). */
 function subject<E>(input: RuleInput<E>, names: ReadonlyArray<keyof E & string>): keyof E & string {
-  return names.find((name) => input.isSet(name)) ?? names[0]!;
+  return names.find((name) => input.isSet(name)) ?? names[0];
 }
 
 /** `low` must stay below (or at) `high`; the message names both values and says which one is a default. */

@@ -5,7 +5,7 @@ import { CHART_DIR } from './utils/helm';
 
 const valuesText = readFileSync(join(CHART_DIR, 'values.yaml'), 'utf8');
 const values = parse(valuesText) as Record<string, unknown>;
-const params = [...valuesText.matchAll(/^\s*## @param (\S+) \S/gm)].map((match) => match[1]!);
+const params = [...valuesText.matchAll(/^\s*## @param (\S+) \S/gm)].map((match) => match[1]);
 
 /** Paths of the values that hold a scalar, a list or an empty map (the ones a user sets). */
 function leafPaths(node: unknown, prefix = ''): string[] {

@@ -40,7 +40,7 @@ beforeAll(async () => {
 
 const kinds = (objects: readonly RenderedObject[]): string[] => objects.map((object) => `${object.kind}/${object.metadata.name}`).sort();
 const deploymentOf = (objects: readonly RenderedObject[]): IDeployment => findObject<IDeployment>(objects, 'Deployment');
-const appContainer = (objects: readonly RenderedObject[]): IContainer => deploymentOf(objects).spec!.template.spec!.containers[0]!;
+const appContainer = (objects: readonly RenderedObject[]): IContainer => deploymentOf(objects).spec!.template.spec!.containers[0];
 const configOf = (objects: readonly RenderedObject[]): Record<string, string> => findObject<IConfigMap>(objects, 'ConfigMap', FULLNAME).data!;
 const envValue = (container: IContainer, name: string): string | undefined => container.env?.find((env) => env.name === name)?.value;
 
@@ -102,7 +102,7 @@ describe('charts/ballast', () => {
     it('the schema check reports unknown fields and wrong types, and accepts free-form maps', () => {
       const deployment = structuredClone(deploymentOf(defaults)) as unknown as RenderedObject & IDeployment;
       deployment.metadata.labels = { ...deployment.metadata.labels, 'any.label/key': 'accepted' };
-      const container = deployment.spec!.template.spec!.containers[0]! as IContainer & { bogus?: boolean };
+      const container = deployment.spec!.template.spec!.containers[0] as IContainer & { bogus?: boolean };
       container.bogus = true;
       (deployment.spec as { replicas: unknown }).replicas = 'three';
 
@@ -218,7 +218,7 @@ describe('charts/ballast', () => {
 
     it('makes /tmp, an emptyDir, the only writable path of the app and the migrations', () => {
       for (const [name, spec] of podSpecs(allFeatures).filter(([podName]) => !podName.endsWith('-test-ready'))) {
-        expect([name, spec.containers[0]!.volumeMounts]).toEqual([name, [{ name: 'tmp', mountPath: '/tmp' }]]);
+        expect([name, spec.containers[0].volumeMounts]).toEqual([name, [{ name: 'tmp', mountPath: '/tmp' }]]);
         expect(spec.volumes).toEqual([{ name: 'tmp', emptyDir: { sizeLimit: '64Mi' } }]);
       }
     });
@@ -293,7 +293,7 @@ describe('charts/ballast', () => {
     it('runs the TypeORM migrations from the app image in a pre-install/pre-upgrade hook Job', () => {
       const job = findObject<IJob>(allFeatures, 'Job');
       expect(job.metadata!.annotations).toMatchObject({ 'helm.sh/hook': 'pre-install,pre-upgrade' });
-      const container = job.spec!.template.spec!.containers[0]!;
+      const container = job.spec!.template.spec!.containers[0];
       expect(container.image).toBe(appContainer(allFeatures).image);
       expect(container.command).toEqual(['node', 'node_modules/typeorm/cli.js', 'migration:run', '-d', 'dist/data-source.js']);
       expect(container.env).toContainEqual({
@@ -325,10 +325,10 @@ describe('charts/ballast', () => {
     it('autoscales the Deployment with autoscaling/v2, scaling up fast and down slowly', () => {
       const hpa = findObject<IHorizontalPodAutoscaler>(allFeatures, 'HorizontalPodAutoscaler');
       expect(hpa.apiVersion).toBe('autoscaling/v2');
-      expect(hpa.spec!.scaleTargetRef).toEqual({ apiVersion: 'apps/v1', kind: 'Deployment', name: FULLNAME });
-      expect(hpa.spec!.metrics!.map((metric) => metric.resource?.name)).toEqual(['cpu', 'memory']);
-      expect(hpa.spec!.behavior!.scaleDown!.stabilizationWindowSeconds).toBe(300);
-      expect(hpa.spec!.behavior!.scaleUp!.stabilizationWindowSeconds).toBe(0);
+      expect(hpa.spec.scaleTargetRef).toEqual({ apiVersion: 'apps/v1', kind: 'Deployment', name: FULLNAME });
+      expect(hpa.spec.metrics!.map((metric) => metric.resource?.name)).toEqual(['cpu', 'memory']);
+      expect(hpa.spec.behavior!.scaleDown!.stabilizationWindowSeconds).toBe(300);
+      expect(hpa.spec.behavior!.scaleUp!.stabilizationWindowSeconds).toBe(0);
     });
 
     it('scrapes /metrics on the app port', () => {
@@ -344,13 +344,13 @@ describe('charts/ballast', () => {
       for (const metric of ['http_requests_total', 'http_request_duration_seconds_bucket', 'http_requests_rejected_total', 'db_pool_connections', 'nodejs_eventloop_lag_p99_seconds']) {
         expect(expressions).toContain(metric);
       }
-      expect(rules[0]!.annotations!['summary']).toContain('{{ $labels.job }}');
+      expect(rules[0].annotations!['summary']).toContain('{{ $labels.job }}');
     });
 
     it('ships the Grafana dashboard as valid JSON in a ConfigMap the sidecar picks up', () => {
       const dashboard = findObject<IConfigMap>(allFeatures, 'ConfigMap', `${FULLNAME}-dashboard`);
       expect(dashboard.metadata!.labels).toMatchObject({ grafana_dashboard: '1' });
-      const json = JSON.parse(dashboard.data!['ballast.json']!) as { panels: Array<{ targets?: Array<{ expr: string }> }> };
+      const json = JSON.parse(dashboard.data!['ballast.json']) as { panels: Array<{ targets?: Array<{ expr: string }> }> };
       const expressions = json.panels.flatMap((panel) => (panel.targets ?? []).map((target) => target.expr)).join('\n');
       for (const metric of ['http_requests_in_flight', 'resource_permits_in_use', 'db_pool_connections', 'http_requests_rejected_total']) {
         expect(expressions).toContain(metric);
@@ -361,7 +361,7 @@ describe('charts/ballast', () => {
       const policy = findObject<INetworkPolicy>(allFeatures, 'NetworkPolicy').spec!;
       expect(policy.policyTypes).toEqual(['Ingress', 'Egress']);
       expect(policy.ingress!.map((rule) => rule.ports)).toEqual([[{ port: 'http', protocol: 'TCP' }]]);
-      expect(policy.ingress![0]!.from).toContainEqual({ podSelector: { matchLabels: { [`${FULLNAME}-client`]: 'true' } } });
+      expect(policy.ingress![0].from).toContainEqual({ podSelector: { matchLabels: { [`${FULLNAME}-client`]: 'true' } } });
       expect(policy.egress!.map((rule) => rule.ports!.map((port) => `${port.protocol}/${port.port}`))).toEqual([
         ['UDP/53', 'TCP/53'],
         ['TCP/5432'],
@@ -372,8 +372,8 @@ describe('charts/ballast', () => {
 
     it('routes the Ingress to the Service port by name', () => {
       const ingress = findObject<RenderedObject & { spec: { rules: Array<{ host: string; http: { paths: Array<{ backend: unknown }> } }> } }>(allFeatures, 'Ingress');
-      expect(ingress.spec.rules[0]!.host).toBe('api.example.com');
-      expect(ingress.spec.rules[0]!.http.paths[0]!.backend).toEqual({ service: { name: FULLNAME, port: { name: 'http' } } });
+      expect(ingress.spec.rules[0].host).toBe('api.example.com');
+      expect(ingress.spec.rules[0].http.paths[0].backend).toEqual({ service: { name: FULLNAME, port: { name: 'http' } } });
     });
 
     it('warns in NOTES.txt when an Ingress is on but TRUST_PROXY still says no proxy', () => {
@@ -393,7 +393,7 @@ describe('charts/ballast', () => {
     it('checks /health/ready through the Service in the `helm test` pod', () => {
       const pod = findObject<IPod>(defaults, 'Pod');
       expect(pod.metadata!.annotations).toMatchObject({ 'helm.sh/hook': 'test' });
-      expect(pod.spec!.containers[0]!.command!.join(' ')).toContain(`http://${FULLNAME}:80/health/ready`);
+      expect(pod.spec!.containers[0].command!.join(' ')).toContain(`http://${FULLNAME}:80/health/ready`);
       expect(pod.spec!.restartPolicy).toBe('Never');
     });
   });

@@ -88,7 +88,7 @@ describe('charts/ballast values', () => {
       const deployment = objects.find((object) => object.kind === 'Deployment') as unknown as {
         spec: { template: { spec: { containers: Array<{ env: Array<{ name: string }> }> } } };
       };
-      expect(deployment.spec.template.spec.containers[0]!.env.map((env) => env.name)).not.toContain('NODE_OPTIONS');
+      expect(deployment.spec.template.spec.containers[0].env.map((env) => env.name)).not.toContain('NODE_OPTIONS');
     });
 
     it('accepts TRUST_PROXY as a hop count (string or number), false, or a subnet list', () => {

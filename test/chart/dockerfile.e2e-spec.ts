@@ -65,7 +65,7 @@ describe('Dockerfile', () => {
   it("runs as the chart's non-root runAsUser and runAsGroup", () => {
     const [user] = argsOf(finalStage, 'USER');
     const pod = deployment.spec!.template.spec!;
-    const container = pod.containers[0]!;
+    const container = pod.containers[0];
     expect(user).toBe(`${pod.securityContext!.runAsUser}:${pod.securityContext!.runAsGroup}`);
     expect(user).toBe(`${container.securityContext!.runAsUser}:${container.securityContext!.runAsGroup}`);
     expect(container.securityContext!.runAsUser).not.toBe(0);
@@ -80,7 +80,7 @@ describe('Dockerfile', () => {
     expect(scripts['start:prod']).toBe('node dist/main.js');
     expect(argsOf(finalStage, 'ENV').join(' ')).toMatch(/\bNODE_ENV=production\b/);
     expect([...stages.values()].flatMap((instructions) => argsOf(instructions, 'HEALTHCHECK'))).toEqual([]);
-    expect(argsOf(finalStage, 'EXPOSE')).toEqual([String(deployment.spec!.template.spec!.containers[0]!.ports![0]!.containerPort)]);
+    expect(argsOf(finalStage, 'EXPOSE')).toEqual([String(deployment.spec!.template.spec!.containers[0].ports![0].containerPort)]);
   });
 
   it('ships only dist/, production node_modules and package.json: no sources, no dev dependencies', () => {
@@ -90,7 +90,7 @@ describe('Dockerfile', () => {
   });
 
   it('contains what the migration Job runs: the TypeORM CLI (a runtime dependency) and dist/data-source.js', () => {
-    const command = job.spec!.template.spec!.containers[0]!.command!;
+    const command = job.spec!.template.spec!.containers[0].command!;
     expect(command.slice(0, 2)).toEqual(['node', 'node_modules/typeorm/cli.js']);
     const pkg = JSON.parse(readFileSync(join(ROOT, 'package.json'), 'utf8')) as { dependencies: Record<string, string> };
     expect(pkg.dependencies['typeorm']).toBeDefined();

@@ -42,7 +42,7 @@ export function recordResponses(server: Server, document: object): void {
       const headers = args.find((arg, i) => i > 0 && typeof arg === 'object' && arg !== null);
       if (headers && !Array.isArray(headers)) headArgs = headers as OutgoingHttpHeaders;
       return (writeHead as (...a: unknown[]) => ServerResponse).apply(this, args);
-    } as ServerResponse['writeHead'];
+    };
     res.once('finish', () => {
       const headers: OutgoingHttpHeaders = { ...res.getHeaders() };
       for (const [name, value] of Object.entries(headArgs)) headers[name.toLowerCase()] = value;

@@ -97,7 +97,7 @@ export class OpenApiResponseValidator {
       problems.push(`${where}: a body was sent but none is declared`);
       return;
     }
-    const contentType = String(response.headers['content-type'] ?? '').split(';')[0]!.trim().toLowerCase();
+    const contentType = String(response.headers['content-type'] ?? '').split(';')[0].trim().toLowerCase();
     const media = content[contentType];
     if (!media) {
       problems.push(`${where}: content type "${contentType}" not declared (declared: ${Object.keys(content).join(', ')})`);

@@ -16,7 +16,7 @@ async function startEcho(): Promise<Server> {
 /** Connects to the proxy; resolves with the socket or rejects with the connect error (e.g. ECONNREFUSED). */
 async function dial(port: number): Promise<Socket> {
   const socket = connect(port, '127.0.0.1');
-  await Promise.race([once(socket, 'connect'), once(socket, 'error').then(([err]) => Promise.reject(err))]);
+  await Promise.race([once(socket, 'connect'), once(socket, 'error').then(([err]) => Promise.reject(err as Error))]);
   return socket;
 }
 
@@ -63,7 +63,7 @@ describe('startFaultProxy', () => {
     for (const socket of open.splice(0)) socket.destroy();
     await proxy.close();
   });
-  afterAll(async () => {
+  afterAll(() => {
     echo.close();
   });
 

@@ -16,7 +16,7 @@ class ReportsReadiness {
     registry.register('reports', () => this.check());
   }
 
-  async check(): Promise<HealthIndicatorResult> {
+  check(): HealthIndicatorResult {
     this.calls++;
     const indicator = this.indicators.check('reports');
     return this.warm ? indicator.up({ cache: 'warm' }) : indicator.down({ cache: 'cold', message: 'report cache not loaded yet' });

@@ -79,7 +79,7 @@ describe('HttpClient errors as callers see them (e2e, problem+json)', () => {
     app = moduleRef.createNestApplication<NestExpressApplication>({ bodyParser: false, logger: false });
     configureHttpServer(app);
     await app.init();
-    server = app.getHttpServer() as Server;
+    server = app.getHttpServer();
   });
 
   afterAll(async () => {
@@ -167,7 +167,7 @@ describe('HttpClient errors as callers see them (e2e, problem+json)', () => {
       const health = app.get(UpstreamHealthIndicator);
       const checks = health.readinessChecks();
       expect(checks).toHaveLength(1);
-      expect(Object.keys(await checks[0]!())).toEqual(['upstream_critical']);
+      expect(Object.keys(await checks[0]())).toEqual(['upstream_critical']);
       expect(health.checks()).toHaveLength(4);
     });
   });

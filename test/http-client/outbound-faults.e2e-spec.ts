@@ -57,7 +57,7 @@ describe('HttpClient against real upstreams (faults)', () => {
       expect(errors.filter((e) => e instanceof UpstreamTimeoutError)).toHaveLength(5);
       const refused = errors.filter((e) => e instanceof PermitsExhaustedError);
       expect(refused).toHaveLength(5);
-      expect((refused[0] as PermitsExhaustedError).toProblem().type).toMatch(/permits-exhausted$/);
+      expect((refused[0]).toProblem().type).toMatch(/permits-exhausted$/);
       expect(upstream.maxOpenConnections).toBeLessThanOrEqual(2);
       expect(await metric('outbound_request_duration_seconds', { upstream: 'bounded', outcome: 'rejected' })).toBe(5);
       expect(await metric('outbound_request_duration_seconds', { upstream: 'bounded', outcome: 'timeout' })).toBe(5);

@@ -53,7 +53,7 @@ describe('the chart\'s alert rules, evaluated by a real Prometheus (promtool)', 
   it('tests every alert: silent in the normal-traffic group, firing in a fault group of its own', () => {
     const tests = parse(readFileSync(TEST_FILE, 'utf8')) as RuleTests;
     const alerts = rendered.groups.flatMap((group) => group.rules.map((rule) => rule.alert));
-    const normal = tests.tests[0]!;
+    const normal = tests.tests[0];
     expect(normal.name).toMatch(/^normal traffic/);
     const silent = normal.alert_rule_test.filter((t) => (t.exp_alerts ?? []).length === 0).map((t) => t.alertname);
     const firing = tests.tests.flatMap((t) => t.alert_rule_test.filter((a) => (a.exp_alerts ?? []).length > 0).map((a) => a.alertname));

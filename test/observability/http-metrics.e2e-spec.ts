@@ -139,7 +139,7 @@ describe('HTTP telemetry (e2e, real PostgreSQL)', () => {
       }
       // No raw path ever becomes a label value.
       const routes = new Set(after.filter((s) => s.name.startsWith('http_request')).map((s) => s.labels['route']).filter(Boolean));
-      expect([...routes].every((route) => route === 'unmatched' || route === '/metrics' || !/[0-9a-f]{8}-/.test(route as string))).toBe(true);
+      expect([...routes].every((route) => route === 'unmatched' || route === '/metrics' || !/[0-9a-f]{8}-/.test(route))).toBe(true);
     });
 
     it('uses the documented histogram buckets, up to the 30 s request deadline', async () => {
@@ -252,7 +252,7 @@ describe('HTTP telemetry (e2e, real PostgreSQL)', () => {
         await runners[0]?.release();
         expect(await pending).toBe(200);
       } finally {
-        await Promise.all(runners.map((runner) => (runner.isReleased ? undefined : runner.release())));
+        await Promise.all(runners.map((runner) => (runner.isReleased ? Promise.resolve() : runner.release())));
       }
       const released = await scrape(t.server);
       expect(valueOf(released, 'db_pool_connections', { state: 'idle' })).toBe(3);

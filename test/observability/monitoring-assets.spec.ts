@@ -52,7 +52,7 @@ function metricNamesIn(expr: string): string[] {
 /** Label names an expression matches on or groups by. */
 function labelNamesIn(expr: string): string[] {
   const stripped = expr.replace(/"(?:[^"\\]|\\.)*"/g, '""');
-  const inMatchers = [...stripped.matchAll(/\{([^}]*)\}/g)].flatMap((m) => [...(m[1] ?? '').matchAll(/(\w+)\s*[=!]/g)].map((l) => l[1] as string));
+  const inMatchers = [...stripped.matchAll(/\{([^}]*)\}/g)].flatMap((m) => [...(m[1] ?? '').matchAll(/(\w+)\s*[=!]/g)].map((l) => l[1]));
   const inGroupings = [...stripped.matchAll(/\b(?:by|without|on|ignoring)\s*\(([^)]*)\)/g)].flatMap((m) => (m[1] ?? '').split(',').map((s) => s.trim()).filter(Boolean));
   return [...inMatchers, ...inGroupings];
 }

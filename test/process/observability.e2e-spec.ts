@@ -21,8 +21,8 @@ describe('structured logs of node dist/main.js (real process)', () => {
     if (!url.password) url.password = 'not-for-logs-7f3a';
     const password = url.password;
     const app = await startAppProcess({ DATABASE_URL: url.toString(), DB_STATEMENT_TIMEOUT_MS: '500', LOG_LEVEL: 'debug', HTTP_CONCURRENCY_LIMIT: '2' });
-    let output = '';
-    let generatedId: string | null = null;
+    let output: string;
+    let generatedId: string | null;
     try {
       await app.waitFor('/api/v1/users', 200);
       const ok = await fetch(`${app.baseUrl}/api/v1/users?limit=5`, {

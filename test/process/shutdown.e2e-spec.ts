@@ -165,6 +165,7 @@ describe('graceful shutdown of node dist/main.js (real process, real PostgreSQL)
     const delayMs = 1500;
     const app = await start({ SHUTDOWN_DELAY_MS: String(delayMs) });
     const clients = 8;
+    // eslint-disable-next-line prefer-const -- set once after the clients started (they read it in their loop)
     let signalledAt: number | undefined;
     const tally = { ok: 0, non2xx: 0, failed: [] as string[], closeAfterSignal: 0, reusedBeforeSignal: 0, afterSignal: 0 };
     const clientsStopped = Array.from({ length: clients }, async () => {

@@ -88,7 +88,7 @@ describe('node dist/main.js (real process)', () => {
           const ms = await app.waitFor('/api/v1/users', 200, 60_000);
           if (round === 1) process.stdout.write(`[startup] embedded PostgreSQL (fresh data folder): API answering 200 after ${ms} ms\n`);
           await app.waitForOutput(/running on an EMBEDDED PostgreSQL/);
-          const port = /EMBEDDED PostgreSQL at 127\.0\.0\.1:(\d+)/.exec(app.output())![1]!;
+          const port = /EMBEDDED PostgreSQL at 127\.0\.0\.1:(\d+)/.exec(app.output())![1];
           ports.push(port);
           expect(readFileSync(join(dir, 'pg.port'), 'utf8').trim()).toBe(port);
           const cliEnv = { PATH: process.env['PATH'] ?? '', ...env };

@@ -95,7 +95,7 @@ export async function createRateLimitTestApp(env: Record<string, string>): Promi
   const app = moduleRef.createNestApplication<NestExpressApplication>({ bodyParser: false, logger: ['error', 'warn'] });
   configureHttpServer(app);
   await app.init();
-  return { app, server: app.getHttpServer() as Server, config, close: () => app.close() };
+  return { app, server: app.getHttpServer(), config, close: () => app.close() };
 }
 
 let nextClient = Math.floor(Math.random() * 60_000);

@@ -21,7 +21,7 @@ export async function timedGet(url: string): Promise<Timed> {
   const started = performance.now();
   const res = await fetch(url);
   const text = await res.text();
-  let body: Record<string, unknown> = {};
+  let body: Record<string, unknown>;
   try {
     body = JSON.parse(text) as Record<string, unknown>;
   } catch {

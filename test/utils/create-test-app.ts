@@ -47,7 +47,7 @@ export async function createTestApp(env: Record<string, string> = {}, options: T
   configureHttpServer(app);
   await app.init();
   await app.get(DatabaseConnectionService).whenReady();
-  const server = app.getHttpServer() as Server;
+  const server = app.getHttpServer();
   // Every response from here on is validated against the app's own document (test/contract/contract-recorder.ts).
   const document = await openApiDocument(server);
   if (document) recordResponses(server, document);

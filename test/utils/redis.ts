@@ -86,7 +86,7 @@ export async function startRedisServer(): Promise<RedisServer> {
  * server when the binary exists, else an error saying why the tests cannot run.
  */
 export async function sharedRedis(): Promise<{ url: string; stop(): Promise<void> }> {
-  if (await redisAnswers(SHARED_REDIS_URL)) return { url: SHARED_REDIS_URL, stop: async () => undefined };
+  if (await redisAnswers(SHARED_REDIS_URL)) return { url: SHARED_REDIS_URL, stop: () => Promise.resolve() };
   process.stdout.write(`[tests] Redis: nothing answers at ${SHARED_REDIS_URL}; starting a throwaway redis-server\n`);
   return startRedisServer();
 }

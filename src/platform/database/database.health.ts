@@ -55,6 +55,6 @@ export class DatabaseHealthIndicator {
       return;
     }
     const cause = this.ping.lastFailure ? ` (${this.ping.lastFailure})` : '';
-    this.logger.warn(`readiness: database down: ${String(detail?.message ?? 'unknown')}${cause}`);
+    this.logger.warn(`readiness: database down: ${typeof detail?.message === 'string' ? detail.message : 'unknown'}${cause}`);
   }
 }

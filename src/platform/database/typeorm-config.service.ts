@@ -4,7 +4,7 @@ import type { TypeOrmModuleOptions, TypeOrmOptionsFactory } from '@nestjs/typeor
 import type { AllConfig } from '../../config/app-config';
 import { DATABASE_APPLICATION_NAME, DATABASE_MIGRATIONS } from './database.constants';
 import { EmbeddedPostgresService } from './embedded-postgres.service';
-import type { MixedList } from 'typeorm';
+import type { DataSourceOptions } from 'typeorm';
 
 /** Idle time before the first TCP keep-alive probe on a pg socket. */
 export const PG_KEEPALIVE_IDLE_MS = 10_000;
@@ -15,7 +15,7 @@ export class TypeOrmConfigService implements TypeOrmOptionsFactory {
   constructor(
     private readonly config: ConfigService<AllConfig, true>,
     private readonly embedded: EmbeddedPostgresService,
-    @Inject(DATABASE_MIGRATIONS) private readonly migrations: MixedList<Function | string>,
+    @Inject(DATABASE_MIGRATIONS) private readonly migrations: NonNullable<DataSourceOptions['migrations']>,
   ) {}
 
   async createTypeOrmOptions(): Promise<TypeOrmModuleOptions> {

@@ -13,7 +13,7 @@ function flatten(errors: ValidationError[], prefix = ''): FieldError[] {
   return errors.flatMap((error) => {
     const field = prefix ? `${prefix}.${error.property}` : error.property;
     const messages = Object.values(error.constraints ?? {});
-    const own = messages.length === 0 ? [] : [{ field, message: error.value === undefined ? `${field} is required` : messages[0]! }];
+    const own = messages.length === 0 ? [] : [{ field, message: error.value === undefined ? `${field} is required` : messages[0] }];
     return [...own, ...flatten(error.children ?? [], field)];
   });
 }

@@ -112,7 +112,8 @@ export class HttpClient {
       status = response.statusCode;
       await response.body.dump();
     } catch (error) {
-      // Only the kind of failure: the error's message would name the upstream's address.
+      // Only the kind of failure: the error's message (and so a `cause`) would name the upstream's address.
+      // eslint-disable-next-line preserve-caught-error -- the cause is left out on purpose (see above)
       throw new Error(signal.aborted ? 'timeout' : (classifyAttemptError(error) ?? 'failed'));
     }
     if (status >= 400) throw new Error(`answered ${status}`);

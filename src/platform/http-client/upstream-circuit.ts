@@ -12,7 +12,7 @@ export class AnyOfBreaker implements IBreaker {
 
   set state(value: unknown) {
     (value as unknown[]).forEach((state, i) => {
-      this.breakers[i]!.state = state;
+      this.breakers[i].state = state;
     });
   }
 

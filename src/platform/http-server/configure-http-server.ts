@@ -1,5 +1,4 @@
 import type { NestExpressApplication } from '@nestjs/platform-express';
-import type { Server } from 'node:http';
 import { ConfigService } from '@nestjs/config';
 import { Logger } from 'nestjs-pino';
 import type { AllConfig } from '../../config/app-config';
@@ -39,7 +38,7 @@ import { applyServerLimits } from './server-limits';
 export function configureHttpServer(app: NestExpressApplication): void {
   const config = app.get(ConfigService<AllConfig, true>);
   const { bodyLimitBytes } = config.get('resilience', { infer: true });
-  const server = app.getHttpServer() as Server;
+  const server = app.getHttpServer();
   applyServerLimits(server, config.get('httpServer', { infer: true }));
   // Nest's logs and every `new Logger(...)` go through pino from here on (main.ts buffers them until now).
   app.useLogger(app.get(Logger));

@@ -14,5 +14,5 @@ export async function listen(app: INestApplication): Promise<Server> {
   const { listenBacklog } = config.get('httpServer', { infer: true });
   // Nest hands its arguments on to Node's `server.listen(port, host, backlog, callback)`; only its typings
   // omit `backlog`, hence the untyped call (test/process/slow-clients.e2e-spec.ts reads the backlog back).
-  return Reflect.apply(app.listen, app, [port, host, listenBacklog]) as Promise<Server>;
+  return Reflect.apply(app.listen.bind(app), undefined, [port, host, listenBacklog]) as Promise<Server>;
 }

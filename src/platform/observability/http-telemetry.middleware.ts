@@ -62,9 +62,9 @@ export class HttpTelemetryMiddleware implements OnApplicationBootstrap, OnModule
     this.metricsDisabled = config.get('protections.disabled', { infer: true }).includes('http_metrics');
     this.writeLine = requestLineWriter(logger);
     // One listener function for all responses (`this` is the response): no closure allocated per request.
-    const telemetry = this;
+    const record = (req: IncomingMessage, res: ServerResponse) => this.record(req, res);
     this.onClose = function (this: ServerResponse) {
-      telemetry.record(this.req, this);
+      record(this.req, this);
     };
     this.unhookTotal = collectOnScrape(total, () => this.copyCountsIntoTotal());
   }
@@ -104,7 +104,7 @@ export class HttpTelemetryMiddleware implements OnApplicationBootstrap, OnModule
     const status = res.headersSent ? res.statusCode : CLIENT_CLOSED_REQUEST;
     const labels = { method: methodLabel(req.method), route: routeLabel(req, status, this.routes), status_code: status };
     if (!this.metricsDisabled) this.duration.observe(labels, seconds);
-    this.logRequest(req as ExpressLikeRequest, context, labels.route, status, seconds);
+    this.logRequest(req, context, labels.route, status, seconds);
   }
 
   /** `http_requests_total` = the histogram's `_count` per label set (monotonic, as the histogram's counts are). */
@@ -112,7 +112,7 @@ export class HttpTelemetryMiddleware implements OnApplicationBootstrap, OnModule
     const { values } = await this.duration.get();
     const countName = `${METRIC.httpRequestDuration}_count`;
     this.total.reset();
-    for (const sample of values) if (sample.metricName === countName) this.total.inc(sample.labels as Partial<Record<HttpMetricLabel, string | number>>, sample.value);
+    for (const sample of values) if (sample.metricName === countName) this.total.inc(sample.labels, sample.value);
   }
 
   onModuleDestroy(): void {

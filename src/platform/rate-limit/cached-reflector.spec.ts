@@ -17,7 +17,7 @@ describe(CachedReflector.name, () => {
   it('answers exactly like Reflector, the handler overriding the class, per class even for an inherited handler', () => {
     const plain = new Reflector();
     const cached = new CachedReflector();
-    const cases: Array<[Function, Function]> = [
+    const cases: Array<[(...args: never[]) => unknown, abstract new (...args: never[]) => unknown]> = [
       [Base.prototype.decorated, Base],
       [Base.prototype.plain, Base],
       [Base.prototype.plain, Sub],

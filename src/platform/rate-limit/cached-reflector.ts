@@ -10,6 +10,7 @@ import { Reflector } from '@nestjs/core';
 export class CachedReflector extends Reflector {
   private readonly cache = new WeakMap<object, WeakMap<object, Map<unknown, unknown>>>();
 
+  // eslint-disable-next-line @typescript-eslint/no-explicit-any, @typescript-eslint/no-unsafe-function-type -- Reflector's own signature, which an override must accept
   override getAllAndOverride(metadataKeyOrDecorator: any, targets: (Type<any> | Function)[]): any {
     const [handler, classRef] = targets;
     if (targets.length !== 2 || !handler || !classRef) return super.getAllAndOverride(metadataKeyOrDecorator, targets);

@@ -47,8 +47,8 @@ export class MemoryTokenBucketStorage implements ThrottlerStorage {
   }
 
   /** @nestjs/throttler contract: `limit` is the burst, `ttl` the time to refill it (so `limit/ttl` is the rate). */
-  async increment(key: string, ttl: number, limit: number): Promise<ThrottlerStorageRecord> {
-    return toThrottlerRecord(this.take(key, ttl / limit, limit), limit);
+  increment(key: string, ttl: number, limit: number): Promise<ThrottlerStorageRecord> {
+    return Promise.resolve(toThrottlerRecord(this.take(key, ttl / limit, limit), limit));
   }
 
   /** Takes one token from `key`'s bucket (synchronous: used by the Redis store's local fallback too). */

@@ -2,6 +2,7 @@ import { type CustomDecorator, type ExecutionContext, SetMetadata } from '@nestj
 import { RATE_LIMIT_KEY_METADATA, RATE_LIMIT_POLICY_METADATA } from './rate-limit.constants';
 
 /** Returns what identifies the client for rate limiting (an API key id, a user id), or undefined to fall back to the IP. */
+// eslint-disable-next-line @typescript-eslint/no-explicit-any -- the request as @nestjs/throttler's getTracker types it: whatever the auth layer put on it
 export type RateLimitKeyFn = (req: Record<string, any>, context: ExecutionContext) => string | undefined | Promise<string | undefined>;
 
 /**

@@ -1,6 +1,6 @@
 import { ConfigService } from '@nestjs/config';
 import type { AllConfig } from '../../config/app-config';
-import { type ExecutionContext, Inject, Injectable } from '@nestjs/common';
+import { type ExecutionContext, Injectable } from '@nestjs/common';
 import {
   InjectThrottlerOptions,
   InjectThrottlerStorage,
@@ -51,6 +51,9 @@ interface RouteStep {
   generateKey: ThrottlerGenerateKeyFunction;
 }
 type RoutePlan = RouteStep[];
+/** What Nest's ExecutionContext gives as the route's handler and class (the metadata targets). */
+type RouteHandler = ReturnType<ExecutionContext['getHandler']>;
+type RouteClass = ReturnType<ExecutionContext['getClass']>;
 
 @Injectable()
 export class RateLimitGuard extends ThrottlerGuard {
@@ -89,10 +92,10 @@ export class RateLimitGuard extends ThrottlerGuard {
     return pass;
   }
 
-  private readonly plans = new WeakMap<Function, WeakMap<Function, RoutePlan | null>>();
+  private readonly plans = new WeakMap<RouteHandler, WeakMap<RouteClass, RoutePlan | null>>();
 
   /** The route's resolved policies, or null when one depends on the request (then the stock path runs). */
-  private planOf(handler: Function, classRef: Function): RoutePlan | null {
+  private planOf(handler: RouteHandler, classRef: RouteClass): RoutePlan | null {
     let byClass = this.plans.get(handler);
     if (!byClass) this.plans.set(handler, (byClass = new WeakMap()));
     let plan = byClass.get(classRef);
@@ -124,13 +127,14 @@ export class RateLimitGuard extends ThrottlerGuard {
     return plan;
   }
 
-  protected override async shouldSkip(context: ExecutionContext): Promise<boolean> {
-    if (this.disabled || context.getType() !== 'http') return true;
+  protected override shouldSkip(context: ExecutionContext): Promise<boolean> {
+    if (this.disabled || context.getType() !== 'http') return Promise.resolve(true);
     const req = context.switchToHttp().getRequest<IncomingMessage & { originalUrl?: string }>();
-    return this.exemptPaths.matches(req.originalUrl ?? req.url ?? '/');
+    return Promise.resolve(this.exemptPaths.matches(req.originalUrl ?? req.url ?? '/'));
   }
 
   /** The client: `@RateLimitKey`'s value when the route has one and it returns something, else the IP (IPv6 by /64). */
+  // eslint-disable-next-line @typescript-eslint/no-explicit-any -- ThrottlerGuard's signature
   protected override async getTracker(req: Record<string, any>, context?: ExecutionContext): Promise<string> {
     if (context) {
       const keyFn = this.reflector.getAllAndOverride<RateLimitKeyFn | undefined>(RATE_LIMIT_KEY_METADATA, [context.getHandler(), context.getClass()]);
@@ -148,7 +152,7 @@ export class RateLimitGuard extends ThrottlerGuard {
   protected override async handleRequest(props: ThrottlerRequest): Promise<boolean> {
     const { context, limit, ttl, throttler, blockDuration, getTracker, generateKey } = props;
     const name = throttler.name ?? DEFAULT_POLICY;
-    const { req, res } = this.getRequestResponse(context) as { req: Record<string, any>; res: ServerResponse };
+    const { req, res } = this.getRequestResponse(context) as { req: Record<string, unknown>; res: ServerResponse };
     const tracker = await getTracker(req, context);
     // A route that overrides a policy's numbers gets its own bucket: sharing one bucket between
     // different burst sizes would let each route drain the other's.

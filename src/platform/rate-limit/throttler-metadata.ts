@@ -40,7 +40,7 @@ export function learnThrottlerMetadataKeys(): ThrottlerMetadataKeys | undefined 
   const keys = Reflect.getOwnMetadataKeys(Probe).filter((key): key is string => typeof key === 'string' && key.endsWith(PROBE));
   const keyOf = (value: unknown) => {
     const found = keys.filter((key) => Reflect.getOwnMetadata(key, Probe) === value);
-    return found.length === 1 ? found[0]!.slice(0, -PROBE.length) : undefined;
+    return found.length === 1 ? found[0].slice(0, -PROBE.length) : undefined;
   };
   const learnt = { limit: keyOf(7), ttl: keyOf(11), blockDuration: keyOf(13), tracker: keyOf(tracker), keyGenerator: keyOf(keyGenerator), skip: keyOf(true) };
   return Object.values(learnt).every((key) => key !== undefined) ? (learnt as ThrottlerMetadataKeys) : undefined;

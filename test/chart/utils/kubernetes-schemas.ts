@@ -14,6 +14,7 @@ function packageDir(name: string): string {
 }
 
 function loadModel(packageName: string, file: string): ModelClass {
+  // eslint-disable-next-line @typescript-eslint/no-require-imports -- a model file by computed path, synchronously (import() would make every caller async)
   const exports = require(join(packageDir(packageName), `${file}.js`)) as Record<string, ModelClass>;
   const model = exports[file.slice(file.lastIndexOf('/') + 1)];
   if (!model) throw new Error(`${packageName}/${file} exports no model`);
