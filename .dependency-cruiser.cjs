@@ -20,6 +20,7 @@ const PLATFORM_LAYERS = [
   'rate-limit',
   'tracing',
   'http-server',
+  'composition',
 ];
 
 /** One rule per layer: `platform/<layer>` must not import any folder above it. */

@@ -1,12 +1,14 @@
 #!/usr/bin/env node
 /**
- * `npm run generate:feature -- <name>`: creates src/<name>/ (module, controller, service, entity, DTOs,
- * migration, unit spec) and test/<name>.e2e-spec.ts from tools/feature-template, then registers the module in
- * src/app.module.ts and its migrations in src/migrations.ts. A plain script rather than a Nest CLI schematic:
- * no @angular-devkit dependency, and the templates are ordinary files a team reads and edits.
+ * `npm run generate:feature -- <name> [--with-readiness]`: creates src/<name>/ (feature definition, module,
+ * controller, service, entity, DTOs, config fragment, registered migrations, a metric, unit spec; with
+ * --with-readiness a readiness check) and test/<name>.e2e-spec.ts from tools/feature-template, then appends the
+ * feature to the one composition list, src/features.ts. A plain script rather than a Nest CLI schematic: no
+ * @angular-devkit dependency, and the templates are ordinary files a team reads and edits.
  *
  * <name> is the plural, kebab-case route segment (orders, purchase-orders). --singular=<word> overrides the
  * naive singular (strip a trailing "s"). --root=<dir> targets another checkout (the generator's own test).
+ * Template lines ending in `// @with-readiness` (and `*.readiness.ts.tpl`) are kept only with --with-readiness.
  */
 'use strict';
 const fs = require('node:fs');
@@ -24,6 +26,9 @@ if (!plural || !/^[a-z][a-z0-9]*(-[a-z0-9]+)*$/.test(plural)) fail('usage: npm r
 const singular = option('singular') ?? plural.replace(/ies$/, 'y').replace(/s$/, '');
 if (singular === plural) fail(`cannot derive a singular from "${plural}"; pass --singular=<name>`);
 const root = path.resolve(option('root') ?? path.join(__dirname, '..'));
+const withReadiness = args.includes('--with-readiness');
+const unknown = args.filter((a) => a.startsWith('--') && a !== '--with-readiness' && !/^--(singular|root)=/.test(a));
+if (unknown.length > 0) fail(`unknown option ${unknown.join(', ')}; expected --singular=<name>, --with-readiness`);
 
 const words = (kebab) => kebab.split('-');
 const pascal = (kebab) => words(kebab).map((w) => w[0].toUpperCase() + w.slice(1)).join('');
@@ -51,9 +56,18 @@ const tokens = {
   __entities__: plural,
   __entity__: singular,
   __table__: words(plural).join('_'),
+  __ENV_PREFIX__: words(plural).join('_').toUpperCase(),
   __timestamp__: timestamp,
 };
 const fill = (text) => Object.entries(tokens).reduce((out, [token, value]) => out.split(token).join(value), text);
+const READINESS_MARK = / *\/\/ @with-readiness$/;
+/** Keeps the `// @with-readiness` lines (without the mark) only when asked for. */
+const select = (text) =>
+  text
+    .split('\n')
+    .filter((line) => withReadiness || !READINESS_MARK.test(line))
+    .map((line) => line.replace(READINESS_MARK, ''))
+    .join('\n');
 
 const featureDir = path.join(root, 'src', plural);
 if (fs.existsSync(featureDir)) fail(`src/${plural} already exists`);
@@ -67,10 +81,11 @@ const written = [];
       copy(from);
       continue;
     }
+    if (!withReadiness && entry.name.endsWith('.readiness.ts.tpl')) continue;
     const relative = path.relative(templateDir, from).replace(/\.tpl$/, '');
     const to = relative.startsWith(`test${path.sep}`) ? path.join(root, fill(relative)) : path.join(featureDir, fill(relative));
     fs.mkdirSync(path.dirname(to), { recursive: true });
-    fs.writeFileSync(to, fill(fs.readFileSync(from, 'utf8')));
+    fs.writeFileSync(to, fill(select(fs.readFileSync(from, 'utf8'))));
     written.push(path.relative(root, to));
   }
 })(templateDir);
@@ -89,17 +104,12 @@ function register(file, importLine, arrayPattern, entry) {
   written.push(`${file} (registered)`);
 }
 
+// The one file outside the feature's folder that changes: the composition list.
 register(
-  'src/app.module.ts',
-  `import { ${tokens.__Entities__}Module } from './${plural}/${plural}.module';`,
-  /(const FEATURE_MODULES = \[)([^\]]*)(\])/,
-  `${tokens.__Entities__}Module`,
-);
-register(
-  'src/migrations.ts',
-  `import { ${tokens.__entitiesCamel__}Migrations } from './${plural}/${plural}.migrations';`,
-  /(export const migrations = \[)([^\]]*)(\])/,
-  `...${tokens.__entitiesCamel__}Migrations`,
+  'src/features.ts',
+  `import { ${tokens.__entitiesCamel__}Feature } from './${plural}/${plural}.feature';`,
+  /(export const FEATURES = \[)([^\]]*)(\])/,
+  `${tokens.__entitiesCamel__}Feature`,
 );
 
 process.stdout.write(`generated feature "${plural}":\n${written.map((f) => `  ${f}`).join('\n')}\n`);

@@ -1,7 +1,9 @@
 import { type DynamicModule, Module } from '@nestjs/common';
 import { ConfigModule } from '@nestjs/config';
 import type { AllConfig } from './config/app-config';
-import { migrations } from './migrations';
+import { loadConfig } from './config/load-config';
+import { FEATURES } from './features';
+import { type CollectedFeatures, collectFeatures } from './platform/composition';
 import { DatabaseModule } from './platform/database';
 import { ErrorsModule } from './platform/errors';
 import { HealthModule } from './platform/health';
@@ -9,16 +11,21 @@ import { LifecycleModule } from './platform/lifecycle';
 import { MetricsModule, ObservabilityModule } from './platform/observability';
 import { ResilienceModule } from './platform/resilience';
 import { RateLimitModule } from './platform/rate-limit';
-import { UsersModule } from './users/users.module';
 
-/** Feature modules; `npm run generate:feature` appends here. */
-const FEATURE_MODULES = [UsersModule];
+/**
+ * Validates the environment against the platform's variables and every feature's config fragment (the
+ * features of src/features.ts); throws `ConfigValidationError` listing every problem, or
+ * `MigrationNotRegisteredError` naming a migration file no feature registered.
+ */
+export function loadAppConfig(env: NodeJS.ProcessEnv = process.env, features: CollectedFeatures = collectFeatures(FEATURES)): AllConfig {
+  return loadConfig(env, features.configFragments);
+}
 
-/** Composition only: validated config, the platform modules, the feature modules. */
+/** Composition only: validated config, the platform modules, the features of src/features.ts. */
 @Module({})
 export class AppModule {
-  /** Builds the application from a configuration validated by `loadConfig()`. */
-  static forRoot(config: AllConfig): DynamicModule {
+  /** Builds the application from a configuration validated by {@link loadAppConfig}. */
+  static forRoot(config: AllConfig, features: CollectedFeatures = collectFeatures(FEATURES)): DynamicModule {
     return {
       module: AppModule,
       imports: [
@@ -28,10 +35,10 @@ export class AppModule {
         ObservabilityModule,
         LifecycleModule,
         HealthModule,
-        DatabaseModule.forRoot({ migrations }),
+        DatabaseModule.forRoot({ migrations: features.migrations }),
         ResilienceModule.forRoot(),
         RateLimitModule.forRoot(),
-        ...FEATURE_MODULES,
+        ...features.modules,
       ],
     };
   }

@@ -1,17 +1,18 @@
 import 'reflect-metadata';
 import { DataSource } from 'typeorm';
-import { migrations } from './migrations';
+import { FEATURES } from './features';
+import { collectFeatures } from './platform/composition';
+import { embeddedDatabaseUrl } from './platform/database';
 
 /**
- * The DataSource of the TypeORM CLI (`npm run migration:*`, on the built `dist/`). Needs DATABASE_URL;
- * `npm start` logs the embedded server's URL when it runs one.
+ * The DataSource of the TypeORM CLI (`npm run migration:*`, on the built `dist/`): DATABASE_URL, or else the
+ * embedded server `npm start` is running (its port is kept in its data folder; `npm run db:url` prints it).
  */
-const url = process.env['DATABASE_URL'];
-if (!url) throw new Error('DATABASE_URL must be set for the TypeORM CLI (npm start logs the embedded URL).');
+const url = process.env['DATABASE_URL'] || embeddedDatabaseUrl(process.env);
 
 export default new DataSource({
   type: 'postgres',
   url,
   entities: [`${__dirname}/**/*.entity.js`],
-  migrations,
+  migrations: collectFeatures(FEATURES).migrations,
 });

@@ -3,23 +3,27 @@ import './node-version-check';
 import { Logger } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import type { NestExpressApplication } from '@nestjs/platform-express';
-import { AppModule } from './app.module';
-import { ConfigValidationError, loadConfig } from './config/load-config';
+import { AppModule, loadAppConfig } from './app.module';
+import { ConfigValidationError } from './config/load-config';
+import { FEATURES } from './features';
+import { collectFeatures } from './platform/composition';
+import { MigrationNotRegisteredError } from './platform/database';
 import { configureHttpServer, listen } from './platform/http-server';
 import { ShutdownCoordinator } from './platform/lifecycle';
 
 async function bootstrap(): Promise<void> {
-  let config;
+  let config, features;
   try {
-    config = loadConfig(process.env);
+    features = collectFeatures(FEATURES);
+    config = loadAppConfig(process.env, features);
   } catch (error) {
-    if (error instanceof ConfigValidationError) {
+    if (error instanceof ConfigValidationError || error instanceof MigrationNotRegisteredError) {
       process.stderr.write(`${error.message}\n`);
       process.exit(1);
     }
     throw error;
   }
-  const app = await NestFactory.create<NestExpressApplication>(AppModule.forRoot(config), { bodyParser: false, bufferLogs: true });
+  const app = await NestFactory.create<NestExpressApplication>(AppModule.forRoot(config, features), { bodyParser: false, bufferLogs: true });
   configureHttpServer(app);
   app.get(ShutdownCoordinator).handleSignals(app);
   await listen(app);

@@ -1,8 +1,8 @@
 import request from 'supertest';
 import { Client } from 'pg';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { DatabasePing } from '../src/platform/health/database-ping.service';
-import { READINESS_APPLICATION_NAME } from '../src/platform/health/health.constants';
+import { DatabasePing } from '../src/platform/database/database-ping.service';
+import { READINESS_APPLICATION_NAME } from '../src/platform/database/database.constants';
 import { LifecycleState } from '../src/platform/lifecycle/lifecycle-state.service';
 import { createTestApp, type TestApp } from './utils/create-test-app';
 

@@ -3,7 +3,10 @@ import type { Env } from './env.schema';
 /** A protection that PROTECTIONS_DISABLED can switch off. */
 export type Protection = 'rate_limit' | 'http_metrics' | 'db_permits';
 
-/** Typed configuration namespaces, read through `ConfigService<AllConfig, true>`. */
+/**
+ * The platform's typed configuration namespaces, read through `ConfigService<AllConfig, true>`. A feature's
+ * settings are its own config fragment (config-fragment.ts), read with `fragment.from(configService)`.
+ */
 export interface AllConfig {
   app: { env: Env['NODE_ENV']; port: number; host: string; version: string };
   /** Node HTTP server limits (slow clients, oversized headers, connection floods). */
@@ -53,8 +56,6 @@ export interface AllConfig {
     maxKeys: number;
   };
   outbound: { timeoutMs: number; connectTimeoutMs: number; maxConnectionsPerHost: number };
-  /** The users feature's profile upstream; unset URL: profiles are disabled. */
-  users: { profileServiceUrl: string | undefined; profileTimeoutMs: number };
   shutdown: { delayMs: number; drainTimeoutMs: number; closeTimeoutMs: number };
   health: { dbTimeoutMs: number; cacheTtlMs: number };
   log: { level: Env['LOG_LEVEL'] };
@@ -109,7 +110,6 @@ export function toAppConfig(env: Env, version: string): AllConfig {
       connectTimeoutMs: env.OUTBOUND_CONNECT_TIMEOUT_MS,
       maxConnectionsPerHost: env.OUTBOUND_MAX_CONNECTIONS_PER_HOST,
     },
-    users: { profileServiceUrl: env.PROFILE_SERVICE_URL, profileTimeoutMs: env.PROFILE_SERVICE_TIMEOUT_MS },
     shutdown: { delayMs: env.SHUTDOWN_DELAY_MS, drainTimeoutMs: env.SHUTDOWN_DRAIN_TIMEOUT_MS, closeTimeoutMs: env.SHUTDOWN_CLOSE_TIMEOUT_MS },
     health: { dbTimeoutMs: env.HEALTH_DB_TIMEOUT_MS, cacheTtlMs: env.HEALTH_CACHE_TTL_MS },
     log: { level: env.LOG_LEVEL },

@@ -1,35 +1,38 @@
 import type { Env } from './env.schema';
 
 /** What a rule sees: the variables that passed their own checks, and whether the user set each one. */
-export interface RuleInput {
-  values: Partial<Env>;
+export interface RuleInput<E = Env> {
+  values: Partial<E>;
   /** True when the environment gave the variable a (non-blank) value; false when its default applies. */
-  isSet(name: keyof Env): boolean;
+  isSet(name: keyof E & string): boolean;
 }
 
-/** A check across variables: it runs only when every variable it reads passed its own check. */
-interface EnvRule {
-  reads: ReadonlyArray<keyof Env>;
-  check(env: Env, input: RuleInput): string | undefined;
+/**
+ * A check across variables: it runs only when every variable it reads passed its own check. The platform's
+ * are below; a feature's config fragment brings its own (`defineConfigFragment({ rules })`).
+ */
+export interface EnvRule<E = Env> {
+  reads: ReadonlyArray<keyof E & string>;
+  check(env: E, input: RuleInput<E>): string | undefined;
 }
 
 /** `DB_POOL_MIN (5)` when the user set it, `DB_POOL_MIN (default 5)` when the default applies. */
-function shown(input: RuleInput, name: keyof Env): string {
+function shown<E>(input: RuleInput<E>, name: keyof E & string): string {
   return `${name} (${input.isSet(name) ? '' : 'default '}${String(input.values[name])})`;
 }
 
 /** The variable a problem is listed under: the first of `names` the user set (a default is never to blame alone). */
-function subject(input: RuleInput, names: ReadonlyArray<keyof Env>): keyof Env {
+function subject<E>(input: RuleInput<E>, names: ReadonlyArray<keyof E & string>): keyof E & string {
   return names.find((name) => input.isSet(name)) ?? names[0];
 }
 
 /** `low` must stay below (or at) `high`; the message names both values and says which one is a default. */
-function ordered(low: keyof Env, relation: '<' | '≤', high: keyof Env, hint: string): EnvRule {
+export function ordered<E = Env>(low: keyof E & string, relation: '<' | '≤', high: keyof E & string, hint: string): EnvRule<E> {
   return {
     reads: [low, high],
     check(env, input) {
-      const a = env[low] as number;
-      const b = env[high] as number;
+      const a = env[low] as unknown as number;
+      const b = env[high] as unknown as number;
       if (relation === '<' ? a < b : a <= b) return undefined;
       return `${subject(input, [low, high])}: ${shown(input, low)} must be ${relation} ${shown(input, high)}; ${hint}`;
     },
@@ -52,13 +55,18 @@ const RULES: EnvRule[] = [
   ordered('HTTP_HEADERS_TIMEOUT_MS', '≤', 'HTTP_REQUEST_TIMEOUT_MS', 'the whole request cannot arrive before its headers'),
 ];
 
-/** Every cross-variable problem, each as `NAME: message`. */
-export function crossVariableProblems(input: RuleInput): string[] {
+/** Every problem `rules` find, each as `NAME: message`; a rule runs only when every variable it reads is valid. */
+export function ruleProblems<E>(rules: ReadonlyArray<EnvRule<E>>, input: RuleInput<E>): string[] {
   const problems: string[] = [];
-  for (const rule of RULES) {
+  for (const rule of rules) {
     if (!rule.reads.every((name) => name in input.values)) continue;
-    const problem = rule.check(input.values as Env, input);
+    const problem = rule.check(input.values as E, input);
     if (problem !== undefined) problems.push(problem);
   }
   return problems;
+}
+
+/** Every cross-variable problem of the platform's variables, each as `NAME: message`. */
+export function crossVariableProblems(input: RuleInput): string[] {
+  return ruleProblems(RULES, input);
 }

@@ -5,8 +5,9 @@ const MINUTE = 60_000;
 const HOUR = 60 * MINUTE;
 
 /**
- * Every environment variable Ballast reads, with its default and accepted range; each is validated on its
- * own, then env.rules.ts checks the ones that depend on each other. `.env.example` documents each one, and
+ * Every environment variable the platform reads, with its default and accepted range; each is validated on its
+ * own, then env.rules.ts checks the ones that depend on each other. A feature's variables live in its own
+ * config fragment (`src/<feature>/<feature>.config.ts`), validated with these. `.env.example` documents each one, and
  * the chart's values.schema.json lists each under `config`: keep the three in step (specs check both).
  */
 export const envSchema = z.object({
@@ -50,8 +51,6 @@ export const envSchema = z.object({
   OUTBOUND_TIMEOUT_MS: intVar(30_000, 1, HOUR),
   OUTBOUND_CONNECT_TIMEOUT_MS: intVar(5000, 1, 10 * MINUTE),
   OUTBOUND_MAX_CONNECTIONS_PER_HOST: intVar(10, 1, 10_000),
-  PROFILE_SERVICE_URL: urlVar(['http:', 'https:']),
-  PROFILE_SERVICE_TIMEOUT_MS: intVar(2000, 1, HOUR),
 
   SHUTDOWN_DELAY_MS: intVar(0, 0, 10 * MINUTE),
   SHUTDOWN_DRAIN_TIMEOUT_MS: intVar(30_000, 0, 10 * MINUTE),

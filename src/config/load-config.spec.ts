@@ -1,11 +1,15 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { envSchema } from './env.schema';
-import { ConfigValidationError, loadConfig } from './load-config';
+import { FEATURES } from '../features';
+import { collectFeatures } from '../platform/composition';
+import { defineConfigFragment } from './config-fragment';
+import { intVar, urlVar } from './env.helpers';
+import { ordered } from './env.rules';
+import { ConfigValidationError, envVariables, loadConfig } from './load-config';
 
-function problemsOf(env: Record<string, string>): string[] {
+function problemsOf(env: Record<string, string>, fragments: Parameters<typeof loadConfig>[1] = []): string[] {
   try {
-    loadConfig(env);
+    loadConfig(env, fragments);
   } catch (error) {
     if (error instanceof ConfigValidationError) return error.problems;
     throw error;
@@ -121,9 +125,50 @@ describe(loadConfig.name, () => {
     expect(problemsOf({ CORS_ORIGINS: '*, https://app.example.com' })).toEqual([expect.stringMatching(/^CORS_ORIGINS: "\*" must stand alone/)]);
   });
 
-  it('is documented: .env.example lists every variable of the schema, and no other', () => {
+  it('is documented: .env.example lists every variable of the platform and of each feature\'s config fragment, and no other', () => {
     const example = readFileSync(join(__dirname, '..', '..', '.env.example'), 'utf8');
     const documented = [...example.matchAll(/^([A-Z][A-Z0-9_]*)=/gm)].map((m) => m[1]);
-    expect(new Set(documented)).toEqual(new Set(Object.keys(envSchema.shape)));
+    expect(new Set(documented)).toEqual(new Set(Object.keys(envVariables(collectFeatures(FEATURES).configFragments))));
+  });
+
+  describe('feature config fragments', () => {
+    const orders = defineConfigFragment({
+      namespace: 'orders',
+      schema: { ORDERS_BATCH_MIN: intVar(1, 1, 100), ORDERS_BATCH_MAX: intVar(10, 1, 100), ORDERS_WEBHOOK_URL: urlVar(['https:']) },
+      rules: [ordered('ORDERS_BATCH_MIN', '≤', 'ORDERS_BATCH_MAX', 'a batch cannot be smaller than its minimum')],
+      toConfig: (env) => ({ batch: { min: env.ORDERS_BATCH_MIN, max: env.ORDERS_BATCH_MAX }, webhookUrl: env.ORDERS_WEBHOOK_URL }),
+    });
+
+    it('adds a typed namespace with the fragment\'s defaults', () => {
+      const config = loadConfig({}, [orders]) as unknown as Record<string, unknown>;
+      expect(config['orders']).toEqual({ batch: { min: 1, max: 10 }, webhookUrl: undefined });
+      expect(config['app']).toMatchObject({ port: 3000 });
+    });
+
+    it('lists a fragment\'s problems together with the platform\'s, its own rules included, without echoing URLs', () => {
+      expect(problemsOf({ PORT: '99999', ORDERS_BATCH_MAX: 'ten', ORDERS_WEBHOOK_URL: 'http://u:s3cret@hooks' }, [orders])).toEqual([
+        expect.stringMatching(/^PORT: 99999 is out of range/),
+        expect.stringMatching(/^ORDERS_BATCH_MAX: "ten" is not an integer; expected an integer from 1 to 100/),
+        expect.stringMatching(/^ORDERS_WEBHOOK_URL: has protocol "http:"; expected https:/),
+      ]);
+      expect(problemsOf({ ORDERS_BATCH_MIN: '20', DB_POOL_MAX: '2' }, [orders])).toEqual([
+        expect.stringMatching(/^DB_POOL_MAX: DB_POOL_MIN \(default 5\) must be ≤ DB_POOL_MAX \(2\)/),
+        'ORDERS_BATCH_MIN: ORDERS_BATCH_MIN (20) must be ≤ ORDERS_BATCH_MAX (default 10); a batch cannot be smaller than its minimum',
+      ]);
+      expect(problemsOf({ ORDERS_WEBHOOK_URL: 'http://u:s3cret@hooks' }, [orders]).join('\n')).not.toContain('s3cret');
+    });
+
+    it('ignores a fragment\'s variables when the fragment is not loaded (the platform alone)', () => {
+      expect(() => loadConfig({ ORDERS_BATCH_MAX: 'ten' })).not.toThrow();
+    });
+
+    it('refuses two owners of one variable or one namespace (a programming error, not a ConfigValidationError)', () => {
+      const again = defineConfigFragment({ namespace: 'orders', schema: {}, toConfig: () => ({}) });
+      expect(() => loadConfig({}, [orders, again])).toThrow('config namespace "orders" is declared by two fragments');
+      const stealsPort = defineConfigFragment({ namespace: 'billing', schema: { PORT: intVar(1, 1, 2) }, toConfig: () => ({}) });
+      expect(() => loadConfig({}, [stealsPort])).toThrow(/^PORT is declared twice/);
+      const platformName = defineConfigFragment({ namespace: 'database', schema: {}, toConfig: () => ({}) });
+      expect(() => loadConfig({}, [platformName])).toThrow('config namespace "database" is the platform\'s');
+    });
   });
 });

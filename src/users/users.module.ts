@@ -2,15 +2,15 @@ import { Module } from '@nestjs/common';
 import { ConfigService } from '@nestjs/config';
 import { TypeOrmModule } from '@nestjs/typeorm';
 import { makeCounterProvider } from '@willsoto/nestjs-prometheus';
-import type { AllConfig } from '../config/app-config';
 import { HttpClientModule } from '../platform/http-client';
 import { UserProfilesService } from './user-profiles.service';
 import { User } from './user.entity';
+import { usersConfig } from './users.config';
 import { UsersController } from './users.controller';
 import { PROFILE_UPSTREAM, USERS_CREATED_METRIC } from './users.constants';
 import { UsersService } from './users.service';
 
-/** The example feature module: copy this folder to add a feature. */
+/** The example feature: what `npm run generate:feature` writes, plus the extras docs/extending.md lists. */
 @Module({
   imports: [
     TypeOrmModule.forFeature([User]),
@@ -18,10 +18,10 @@ import { UsersService } from './users.service';
     HttpClientModule.forFeatureAsync({
       name: PROFILE_UPSTREAM,
       inject: [ConfigService],
-      useFactory: (config: ConfigService<AllConfig, true>) => ({
-        baseUrl: config.get('users.profileServiceUrl', { infer: true }),
-        timeoutMs: config.get('users.profileTimeoutMs', { infer: true }),
-      }),
+      useFactory: (config: ConfigService) => {
+        const { profileServiceUrl, profileTimeoutMs } = usersConfig.from(config);
+        return { baseUrl: profileServiceUrl, timeoutMs: profileTimeoutMs };
+      },
     }),
   ],
   controllers: [UsersController],

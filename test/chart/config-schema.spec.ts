@@ -1,7 +1,9 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { envSchema } from '../../src/config/env.schema';
-import { ConfigValidationError, loadConfig } from '../../src/config/load-config';
+import { loadAppConfig } from '../../src/app.module';
+import { ConfigValidationError, envVariables } from '../../src/config/load-config';
+import { FEATURES } from '../../src/features';
+import { collectFeatures } from '../../src/platform/composition';
 import { CHART_DIR } from './utils/helm';
 
 interface PropertySchema {
@@ -16,10 +18,12 @@ const schema = JSON.parse(readFileSync(join(CHART_DIR, 'values.schema.json'), 'u
 const config = schema.properties.config;
 /** Environment the chart sets for the app without it being one of the app's variables. */
 const CHART_ONLY = ['NODE_OPTIONS', 'UV_THREADPOOL_SIZE'];
+/** The platform's variables and every feature's (the config fragments of src/features.ts). */
+const APP_VARIABLES = Object.keys(envVariables(collectFeatures(FEATURES).configFragments));
 
 function problemsOf(env: Record<string, string>): string[] {
   try {
-    loadConfig(env);
+    loadAppConfig(env);
     return [];
   } catch (error) {
     if (error instanceof ConfigValidationError) return error.problems;
@@ -27,10 +31,10 @@ function problemsOf(env: Record<string, string>): string[] {
   }
 }
 
-describe('values.schema.json `config` and the app\'s env schema (src/config/env.schema.ts)', () => {
+describe('values.schema.json `config` and the app\'s env schema (src/config/env.schema.ts and the features\' config fragments)', () => {
   it('refuses unknown keys, and lists exactly the app\'s variables (plus what the chart sets for Node)', () => {
     expect(config.additionalProperties).toBe(false);
-    expect(Object.keys(config.properties).sort()).toEqual([...Object.keys(envSchema.shape), ...CHART_ONLY].sort());
+    expect(Object.keys(config.properties).sort()).toEqual([...APP_VARIABLES, ...CHART_ONLY].sort());
   });
 
   it('gives every integer variable the range the app accepts', () => {

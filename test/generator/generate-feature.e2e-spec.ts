@@ -1,11 +1,16 @@
 import { execFileSync, spawnSync } from 'node:child_process';
-import { cpSync, mkdtempSync, readFileSync, rmSync, symlinkSync } from 'node:fs';
+import { cpSync, existsSync, mkdtempSync, readFileSync, readdirSync, rmSync, symlinkSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 
 const ROOT = join(__dirname, '..', '..');
 /** What a clone holds that the generator and a build need (node_modules is linked, not copied). */
-const PROJECT_FILES = ['src', 'test', 'tools', 'scripts', 'package.json', 'tsconfig.json', 'tsconfig.build.json', 'jest.config.js', 'nest-cli.json', '.env.example'];
+const PROJECT_FILES = ['src', 'test', 'tools', 'scripts', 'charts', 'package.json', 'tsconfig.json', 'tsconfig.build.json', 'jest.config.js', 'nest-cli.json', '.env.example', '.spectral.yaml'].filter((file) => existsSync(join(ROOT, file)));
+/**
+ * The suites that depend on the whole project (every route, every migration, every tag, every variable):
+ * a generated feature must leave them green, not only its own tests.
+ */
+const WHOLE_PROJECT_SUITES = ['test/process/startup', 'test/contract', 'test/openapi', 'test/health', 'test/chart/config-schema', 'src/config'];
 
 describe('npm run generate:feature (into a temporary copy of the project)', () => {
   let copy: string;
@@ -19,27 +24,53 @@ describe('npm run generate:feature (into a temporary copy of the project)', () =
     rmSync(copy, { recursive: true, force: true });
   });
 
-  it('generates a feature that compiles, registers itself, and passes its own unit and e2e tests against real PostgreSQL', () => {
+  it('generates a feature that owns its room, touches only src/features.ts outside it, and leaves the whole-project suites green', () => {
     const started = Date.now();
-    const generated = execFileSync(process.execPath, ['scripts/generate-feature.js', 'purchase-orders'], { cwd: copy, encoding: 'utf8' });
-    expect(generated).toContain('src/purchase-orders/purchase-orders.module.ts');
-    expect(readFileSync(join(copy, 'src', 'app.module.ts'), 'utf8')).toMatch(/FEATURE_MODULES = \[[^\]]*PurchaseOrdersModule\]/);
-    expect(readFileSync(join(copy, 'src', 'migrations.ts'), 'utf8')).toContain('...purchaseOrdersMigrations');
+    const before = listFiles(copy);
+    const generated = execFileSync(process.execPath, ['scripts/generate-feature.js', 'purchase-orders', '--with-readiness'], { cwd: copy, encoding: 'utf8' });
+    for (const file of ['module', 'feature', 'config', 'migrations', 'readiness', 'constants']) expect(generated).toContain(`src/purchase-orders/purchase-orders.${file}.ts`);
+    expect(readFileSync(join(copy, 'src', 'features.ts'), 'utf8')).toMatch(/FEATURES = \[[^\]]*purchaseOrdersFeature\]/);
+    // Outside src/purchase-orders/: one file changed (the composition list), one added (the feature's e2e test).
+    const after = listFiles(copy);
+    const added = [...after.keys()].filter((file) => !before.has(file) && !file.startsWith('src/purchase-orders/'));
+    const changed = [...before.keys()].filter((file) => after.get(file) !== before.get(file));
+    expect({ added, changed }).toEqual({ added: ['test/purchase-orders.e2e-spec.ts'], changed: ['src/features.ts'] });
 
     execFileSync(process.execPath, ['node_modules/typescript/bin/tsc', '-p', 'tsconfig.json', '--noEmit'], { cwd: copy, stdio: 'pipe' });
 
     const jest = spawnSync(
       process.execPath,
-      ['--experimental-vm-modules', '--disable-warning=ExperimentalWarning', 'node_modules/jest/bin/jest.js', '--verbose', 'test/purchase-orders.e2e-spec.ts', 'src/purchase-orders'],
+      ['--experimental-vm-modules', '--disable-warning=ExperimentalWarning', 'node_modules/jest/bin/jest.js', '--verbose', 'test/purchase-orders.e2e-spec.ts', 'src/purchase-orders', ...WHOLE_PROJECT_SUITES],
       { cwd: copy, encoding: 'utf8', env: { ...process.env, TEST_DATABASE_URL: process.env['TEST_DATABASE_URL'] } },
     );
     const output = `${jest.stdout}\n${jest.stderr}`;
     if (jest.status !== 0) process.stdout.write(output);
     expect(jest.status).toBe(0);
-    expect(output).toMatch(/Tests:\s+5 passed, 5 total/);
+    expect(output).toMatch(/PASS test\/purchase-orders\.e2e-spec\.ts/);
+    expect(output).toMatch(/PASS test\/process\/startup\.e2e-spec\.ts/);
+    expect(output).toMatch(/PASS test\/contract\/openapi-document\.e2e-spec\.ts/);
     expect(output).toContain('is observed and documented by the platform');
-    process.stdout.write(`[generator] generate → typecheck → build → 5 passing tests in ${Date.now() - started} ms\n`);
-  }, 240_000);
+    expect(output).toContain('contributes its own check to /health/ready');
+    expect(output).not.toMatch(/Tests:.*(failed|skipped)/);
+    const tests = /Tests:\s+(\d+) passed/.exec(output)?.[1];
+    process.stdout.write(`[generator] generate → typecheck → build → ${tests} passing tests (feature + whole-project suites) in ${Date.now() - started} ms\n`);
+  }, 600_000);
+
+  it('leaves out the readiness check without --with-readiness', () => {
+    const root = mkdtempSync(join(tmpdir(), 'ballast-generator-plain-'));
+    try {
+      cpSync(join(ROOT, 'src', 'features.ts'), join(root, 'src', 'features.ts'));
+      execFileSync(process.execPath, ['scripts/generate-feature.js', 'invoices', `--root=${root}`], { cwd: ROOT, encoding: 'utf8' });
+      expect(existsSync(join(root, 'src', 'invoices', 'invoices.readiness.ts'))).toBe(false);
+      expect(readFileSync(join(root, 'src', 'invoices', 'invoices.module.ts'), 'utf8')).not.toMatch(/Readiness|@with-readiness/);
+      expect(readFileSync(join(root, 'test', 'invoices.e2e-spec.ts'), 'utf8')).not.toMatch(/health\/ready|@with-readiness/);
+      expect(readFileSync(join(root, 'src', 'invoices', 'invoices.migrations.ts'), 'utf8')).toMatch(/defineMigrations\(__dirname, \[CreateInvoices\d{13}\]\)/);
+      const unknown = spawnSync(process.execPath, ['scripts/generate-feature.js', 'notes', '--with-readyness', `--root=${root}`], { cwd: ROOT, encoding: 'utf8' });
+      expect([unknown.status, unknown.stderr]).toEqual([1, expect.stringContaining('unknown option --with-readyness')]);
+    } finally {
+      rmSync(root, { recursive: true, force: true });
+    }
+  });
 
   it('writes "an" before a vowel sound and "a" before a consonant sound in the generated comments', () => {
     const cases: Array<[string, string]> = [
@@ -52,10 +83,10 @@ describe('npm run generate:feature (into a temporary copy of the project)', () =
       ['purchase-orders', 'A purchase order'],
     ];
     const generated = cases.map(([plural]) => {
-      // A bare root per name: the generator needs only the two files it registers the feature in.
+      // A bare root per name: the generator needs only the file it registers the feature in.
       const root = mkdtempSync(join(tmpdir(), 'ballast-generator-article-'));
       try {
-        for (const file of ['src/app.module.ts', 'src/migrations.ts']) cpSync(join(ROOT, file), join(root, file), { recursive: true });
+        cpSync(join(ROOT, 'src', 'features.ts'), join(root, 'src', 'features.ts'));
         execFileSync(process.execPath, ['scripts/generate-feature.js', plural, `--root=${root}`], { cwd: ROOT, encoding: 'utf8' });
         const singular = plural.replace(/s$/, '');
         return [plural, readFileSync(join(root, 'src', plural, `${singular}.entity.ts`), 'utf8').match(/\/\*\* (An? [\w ]+)\./)?.[1]];
@@ -75,3 +106,15 @@ describe('npm run generate:feature (into a temporary copy of the project)', () =
     expect(existing.stderr).toContain('src/users already exists');
   });
 });
+
+/** Every file under `dir` (node_modules and build output aside) with its content, by relative path. */
+function listFiles(dir: string, prefix = ''): Map<string, string> {
+  const files = new Map<string, string>();
+  for (const entry of readdirSync(join(dir, prefix), { withFileTypes: true })) {
+    const path = prefix ? `${prefix}/${entry.name}` : entry.name;
+    if (['node_modules', 'dist', '.data', 'coverage'].includes(entry.name)) continue;
+    if (entry.isDirectory()) for (const [file, text] of listFiles(dir, path)) files.set(file, text);
+    else files.set(path, readFileSync(join(dir, path), 'utf8'));
+  }
+  return files;
+}

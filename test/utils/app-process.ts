@@ -31,9 +31,9 @@ export interface AppProcess {
  * Starts the built service with `env` on top of a minimal environment (the test's own variables are not
  * inherited, so a developer's shell cannot change the outcome). PORT is free unless given.
  */
-export async function startAppProcess(env: Record<string, string>): Promise<AppProcess> {
+export async function startAppProcess(env: Record<string, string>, options: { mainJs?: string } = {}): Promise<AppProcess> {
   const port = env['PORT'] ? Number(env['PORT']) : await freePort();
-  const child = spawn(process.execPath, [MAIN_JS], {
+  const child = spawn(process.execPath, [options.mainJs ?? MAIN_JS], {
     // High rate limits unless the test sets them: every test client is 127.0.0.1.
     env: { PATH: process.env['PATH'] ?? '', HOST: '127.0.0.1', LOG_LEVEL: 'info', RATE_LIMIT_PER_SECOND: '100000', RATE_LIMIT_BURST: '100000', ...env, PORT: String(port) },
     stdio: ['ignore', 'pipe', 'pipe'],

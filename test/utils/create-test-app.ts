@@ -5,9 +5,8 @@ import type { Server } from 'node:http';
 import { Client, type QueryResult, type QueryResultRow } from 'pg';
 import request from 'supertest';
 import { recordResponses, saveContractTally, takeContractFailures } from '../contract/contract-recorder';
-import { AppModule } from '../../src/app.module';
+import { AppModule, loadAppConfig } from '../../src/app.module';
 import type { AllConfig } from '../../src/config/app-config';
-import { loadConfig } from '../../src/config/load-config';
 import { DatabaseConnectionService } from '../../src/platform/database/database-connection.service';
 import { configureHttpServer } from '../../src/platform/http-server/configure-http-server';
 import { createTestDatabase, type TestDatabase } from './test-database';
@@ -42,7 +41,7 @@ export interface TestAppOptions {
  */
 export async function createTestApp(env: Record<string, string> = {}, options: TestAppOptions = {}): Promise<TestApp> {
   const database = await createTestDatabase();
-  const config = loadConfig({ NODE_ENV: 'test', LOG_LEVEL: 'warn', DB_POOL_MIN: '1', DATABASE_URL: database.url, ...TEST_RATE_LIMIT, ...env });
+  const config = loadAppConfig({ NODE_ENV: 'test', LOG_LEVEL: 'warn', DB_POOL_MIN: '1', DATABASE_URL: database.url, ...TEST_RATE_LIMIT, ...env });
   const moduleRef = await Test.createTestingModule({ imports: [AppModule.forRoot(config), ...(options.extraImports ?? [])] }).compile();
   const app = moduleRef.createNestApplication<NestExpressApplication>({ bodyParser: false, logger: ['error', 'warn'] });
   configureHttpServer(app);

@@ -1,6 +1,6 @@
 import { Body, Controller, Get, HttpCode, Post, Query } from '@nestjs/common';
 import { ApiCreatedResponse, ApiNotFoundResponse, ApiOkResponse, ApiOperation, ApiParam, ApiTags } from '@nestjs/swagger';
-import { UuidParam } from '../platform/errors/uuid-param.decorator';
+import { UuidParam } from '../platform/errors';
 import { __Entity__PageResponse, __Entity__Response, to__Entity__Response } from './dto/__entity__.response';
 import { Create__Entity__Dto } from './dto/create-__entity__.dto';
 import { List__Entities__Query } from './dto/list-__entities__.query';

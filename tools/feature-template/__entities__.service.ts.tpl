@@ -1,20 +1,28 @@
 import { Injectable } from '@nestjs/common';
 import { InjectRepository } from '@nestjs/typeorm';
+import { InjectMetric } from '@willsoto/nestjs-prometheus';
+import type { Counter } from 'prom-client';
 import { Repository } from 'typeorm';
 import { v7 as uuidv7 } from 'uuid';
-import { NotFoundError } from '../platform/errors/problem.error';
-import { type Page, paginateById } from '../platform/pagination/paginate';
+import { NotFoundError } from '../platform/errors';
+import { type Page, paginateById } from '../platform/pagination';
 import { __Entity__ } from './__entity__.entity';
+import { __ENV_PREFIX___CREATED_METRIC } from './__entities__.constants';
 import type { Create__Entity__Dto } from './dto/create-__entity__.dto';
 import type { List__Entities__Query } from './dto/list-__entities__.query';
 
 /** The __entities_words__ feature's data access. */
 @Injectable()
 export class __Entities__Service {
-  constructor(@InjectRepository(__Entity__) private readonly repository: Repository<__Entity__>) {}
+  constructor(
+    @InjectRepository(__Entity__) private readonly repository: Repository<__Entity__>,
+    @InjectMetric(__ENV_PREFIX___CREATED_METRIC) private readonly created: Counter<string>,
+  ) {}
 
   async create(dto: Create__Entity__Dto): Promise<__Entity__> {
-    return this.repository.save(this.repository.create({ id: uuidv7(), name: dto.name }));
+    const entity = await this.repository.save(this.repository.create({ id: uuidv7(), name: dto.name }));
+    this.created.inc();
+    return entity;
   }
 
   /** Finds one by id or throws a 404. */

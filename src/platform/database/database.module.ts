@@ -1,8 +1,11 @@
 import { Global, Module } from '@nestjs/common';
+import { HealthIndicatorService } from '@nestjs/terminus';
 import { TypeOrmModule } from '@nestjs/typeorm';
 import { BrokenConnectionGuard } from './broken-connection.guard';
 import { DATABASE_MIGRATIONS } from './database.constants';
 import { DatabaseConnectionService } from './database-connection.service';
+import { DatabaseHealthIndicator } from './database.health';
+import { DatabasePing } from './database-ping.service';
 import { DatabaseErrorsTranslation } from './database-errors.translation';
 import { DatabaseMetricsService } from './database-metrics.service';
 import { DatabasePermitsCheckout } from './database-permits.checkout';
@@ -43,7 +46,18 @@ export class DatabaseModule {
       // Checkout guards (each wraps the previous; any order is correct): broken connections are destroyed,
       // a checkout made for a request holds a `db` permit (the pool ResilienceModule provides), and none is
       // handed out before the database is ready except to the start-up work.
-      providers: [DatabaseConnectionService, DatabaseErrorsTranslation, BrokenConnectionGuard, DatabasePermitsCheckout, DatabaseReadinessGuard, DatabaseMetricsService],
+      // The readiness check (`SELECT 1` on its own connection) registers itself with the health module.
+      providers: [
+        DatabaseConnectionService,
+        DatabaseErrorsTranslation,
+        BrokenConnectionGuard,
+        DatabasePermitsCheckout,
+        DatabaseReadinessGuard,
+        DatabaseMetricsService,
+        HealthIndicatorService,
+        DatabasePing,
+        DatabaseHealthIndicator,
+      ],
       exports: [DatabaseConnectionService, optionsModule],
     };
   }

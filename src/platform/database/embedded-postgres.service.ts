@@ -4,7 +4,7 @@ import { existsSync, mkdirSync } from 'node:fs';
 import { resolve } from 'node:path';
 import type { AllConfig } from '../../config/app-config';
 import { createEmbeddedPostgres, type EmbeddedPostgresInstance, embeddedPostgresUrl } from './embedded-postgres';
-import { freePort } from './free-port';
+import { stableEmbeddedPort, writeEmbeddedPort } from './embedded-url';
 
 /**
  * `embedded-postgres` installs async-exit-hook, which on SIGTERM/SIGINT stops the server and exits at once:
@@ -37,7 +37,8 @@ export class EmbeddedPostgresService implements OnApplicationShutdown {
 
   private async start(dataDir: string): Promise<string> {
     const started = Date.now();
-    const port = await freePort();
+    // The same port at every start while it is free, recorded next to the data for `npm run db:url`.
+    const port = await stableEmbeddedPort(dataDir);
     const instance = await createEmbeddedPostgres({
       databaseDir: dataDir,
       port,
@@ -53,9 +54,10 @@ export class EmbeddedPostgresService implements OnApplicationShutdown {
     }
     await instance.start();
     this.instance = instance;
+    writeEmbeddedPort(dataDir, port);
     this.logger.warn(
       `DATABASE_URL is unset: running on an EMBEDDED PostgreSQL at 127.0.0.1:${port} (data in ${dataDir}, ` +
-        `started in ${Date.now() - started} ms). For development only; set DATABASE_URL for anything else.`,
+        `started in ${Date.now() - started} ms; npm run db:url prints its URL). For development only; set DATABASE_URL for anything else.`,
     );
     return embeddedPostgresUrl(port);
   }

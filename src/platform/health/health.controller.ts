@@ -4,14 +4,13 @@ import { HealthCheck, type HealthCheckResult, HealthCheckService, type HealthInd
 import { ApiOkResponse, ApiOperation, ApiServiceUnavailableResponse } from '@nestjs/swagger';
 import type { AllConfig } from '../../config/app-config';
 import { HEALTH_REPORT_SCHEMA } from '../openapi/health-report.schema';
-import { UpstreamHealthIndicator } from '../http-client/upstream.health';
 import { LifecycleState } from '../lifecycle/lifecycle-state.service';
-import { DatabaseHealthIndicator } from './database.health';
 import { HealthCheckFailedError } from './health-check-failed.error';
 import { HealthCheckFailedFilter } from './health-check-failed.filter';
 import { HEALTH_KEY } from './health.constants';
 import type { HealthReport } from './health-report';
 import { LifecycleHealthIndicator } from './lifecycle.health';
+import { ReadinessRegistry } from './readiness-registry';
 
 /**
  * `GET /health/live` and `GET /health/ready` (SPEC HTTP interface). The paths are exempt from rate limiting
@@ -24,10 +23,9 @@ export class HealthController {
     private readonly health: HealthCheckService,
     private readonly indicators: HealthIndicatorService,
     private readonly lifecycle: LifecycleHealthIndicator,
-    private readonly database: DatabaseHealthIndicator,
     private readonly state: LifecycleState,
     private readonly config: ConfigService<AllConfig, true>,
-    private readonly upstreams: UpstreamHealthIndicator,
+    private readonly readiness: ReadinessRegistry,
   ) {}
 
   /**
@@ -49,9 +47,9 @@ export class HealthController {
   }
 
   /**
-   * 200 when the service is not shutting down, the database answers `SELECT 1` in time and every upstream
-   * registered with `affectsReadiness` is healthy; otherwise 503
-   * with the same body. During shutdown the database is not asked at all.
+   * 200 when the service is not shutting down and every check in the {@link ReadinessRegistry} is up (the
+   * database's `SELECT 1`, every upstream registered with `affectsReadiness`, a feature's own); otherwise 503
+   * with the same body. During shutdown no dependency is asked at all.
    */
   @Get('ready')
   @HealthCheck({ noCache: true, swaggerDocumentation: false })
@@ -67,9 +65,7 @@ export class HealthController {
   })
   async ready(): Promise<HealthReport> {
     const checks: HealthIndicatorFunction[] = [() => this.lifecycle.isServing()];
-    // Upstreams count only when registered with `affectsReadiness: true`: a down dependency must not pull
-    // every pod out of rotation by default.
-    if (!this.state.shuttingDown) checks.push(() => this.database.isHealthy(), ...this.upstreams.readinessChecks());
+    if (!this.state.shuttingDown) checks.push(...this.readiness.checks());
     try {
       return this.withVersion(await this.health.check(checks));
     } catch (error) {

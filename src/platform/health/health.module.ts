@@ -1,18 +1,20 @@
-import { Module } from '@nestjs/common';
-import { TerminusModule } from '@nestjs/terminus';
-import { HttpClientCoreModule } from '../http-client/http-client-core.module';
-import { DatabaseHealthIndicator } from './database.health';
-import { DatabasePing } from './database-ping.service';
+import { Global, Module } from '@nestjs/common';
+import { HealthIndicatorService, TerminusModule } from '@nestjs/terminus';
 import { HealthController } from './health.controller';
 import { LifecycleHealthIndicator } from './lifecycle.health';
+import { ReadinessRegistry } from './readiness-registry';
 
 /**
- * Liveness and readiness on @nestjs/terminus. Terminus' own failure log is off (a down database would log
- * on every probe); the database indicator logs each change between up and down instead.
+ * Liveness and readiness on @nestjs/terminus. Readiness runs the checks other modules register in the
+ * {@link ReadinessRegistry} (global, so the database module, the HTTP client and features reach it); the
+ * health module itself imports no dependency. Terminus' own failure log is off (a down database would log on
+ * every probe); each check logs its own changes between up and down.
  */
+@Global()
 @Module({
-  imports: [TerminusModule.forRoot({ logger: false }), HttpClientCoreModule],
+  imports: [TerminusModule.forRoot({ logger: false })],
   controllers: [HealthController],
-  providers: [DatabasePing, DatabaseHealthIndicator, LifecycleHealthIndicator],
+  providers: [LifecycleHealthIndicator, ReadinessRegistry, HealthIndicatorService],
+  exports: [ReadinessRegistry, HealthIndicatorService],
 })
 export class HealthModule {}

@@ -8,8 +8,8 @@ import { UpstreamHealthIndicator } from './upstream.health';
 
 /**
  * The shared part of the HTTP client, imported by every `HttpClientModule.forFeature()` (once: it is static):
- * the registry of upstream clients and the `external` permits. The health module imports it for
- * {@link UpstreamHealthIndicator}.
+ * the registry of upstream clients and the `external` permits. {@link UpstreamHealthIndicator} contributes the
+ * readiness-affecting upstreams to the health module's readiness registry.
  */
 @Global()
 @Module({

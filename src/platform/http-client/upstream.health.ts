@@ -1,13 +1,16 @@
-import { Injectable } from '@nestjs/common';
+import { Injectable, Optional } from '@nestjs/common';
 import { type HealthIndicatorResult, HealthIndicatorService } from '@nestjs/terminus';
+import { ReadinessRegistry } from '../health';
 
 /** A check the health module passes to `HealthCheckService.check([...])`. */
 export type UpstreamCheck = () => Promise<HealthIndicatorResult>;
 import { HttpClientRegistry } from './http-client.registry';
 
 /**
- * Health of the registered upstreams, for the health module to include:
- * - `readinessChecks()` for /health/ready: only upstreams registered with `affectsReadiness: true`;
+ * Health of the registered upstreams:
+ * - `readinessChecks()` for /health/ready, registered in the health module's {@link ReadinessRegistry}: only
+ *   upstreams registered with `affectsReadiness: true` (a down dependency must not pull every pod out of
+ *   rotation by default);
  * - `checks()` for a detailed report: every upstream.
  * An upstream is unhealthy while its circuit is open, or when its `healthPath` probe fails (GET within
  * `healthTimeoutMs`, single-flight, cached as long). Unhealthy reads `down` for an upstream that affects
@@ -18,7 +21,10 @@ export class UpstreamHealthIndicator {
   constructor(
     private readonly indicators: HealthIndicatorService,
     private readonly registry: HttpClientRegistry,
-  ) {}
+    @Optional() readiness?: ReadinessRegistry,
+  ) {
+    readiness?.registerMany('upstreams', () => this.readinessChecks());
+  }
 
   /** The health of upstream `name` under the key `upstream_<name>`. */
   async isHealthy(name: string): Promise<HealthIndicatorResult> {

@@ -1,5 +1,5 @@
 import { ApiProperty } from '@nestjs/swagger';
-import { PAGE_LIMITS } from '../../platform/pagination/page.query';
+import { PAGE_LIMITS } from '../../platform/pagination';
 import type { __Entity__ } from '../__entity__.entity';
 
 /** __A_entity_words__ as the API returns it. */

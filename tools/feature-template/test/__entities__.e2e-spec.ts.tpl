@@ -36,8 +36,16 @@ describe('__Entities__ API (e2e, real PostgreSQL)', () => {
   it('is observed and documented by the platform: route templates in /metrics, operations in /docs-json', async () => {
     const metrics = (await request(t.server).get('/metrics')).text;
     expect(metrics).toContain('route="/api/v1/__entities__/:id"');
+    // The feature's own counter: two created by the first test.
+    expect(metrics).toMatch(/^__table___created_total 2$/m);
     const docs = (await request(t.server).get('/docs-json')).body;
     expect(Object.keys(docs.paths)).toEqual(expect.arrayContaining(['/api/v1/__entities__', '/api/v1/__entities__/{id}']));
     expect(Object.keys(docs.paths['/api/v1/__entities__'].post.responses)).toEqual(expect.arrayContaining(['201', '400', '429', '503', '504']));
   });
+
+  it('contributes its own check to /health/ready', async () => { // @with-readiness
+    const ready = await request(t.server).get('/health/ready'); // @with-readiness
+    expect(ready.status).toBe(200); // @with-readiness
+    expect(ready.body.info).toMatchObject({ database: { status: 'up' }, '__entities__': { status: 'up' } }); // @with-readiness
+  }); // @with-readiness
 });

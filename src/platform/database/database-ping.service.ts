@@ -5,7 +5,7 @@ import { Client } from 'pg';
 import { DataSource } from 'typeorm';
 import type { AllConfig } from '../../config/app-config';
 import { ShutdownRegistry } from '../lifecycle/shutdown-registry.service';
-import { READINESS_APPLICATION_NAME } from './health.constants';
+import { READINESS_APPLICATION_NAME } from './database.constants';
 
 /** `SELECT 1` failed; the message is fit for the health body (no host, no driver text). */
 export class DatabasePingError extends Error {

@@ -1,16 +1,18 @@
-import { Injectable, Logger } from '@nestjs/common';
+import { Injectable, Logger, Optional } from '@nestjs/common';
 import { ConfigService } from '@nestjs/config';
 import { type HealthIndicatorResult, HealthIndicatorService } from '@nestjs/terminus';
 import type { AllConfig } from '../../config/app-config';
-import { DatabaseConnectionService } from '../database/database-connection.service';
+import { ReadinessRegistry } from '../health';
+import { DatabaseConnectionService } from './database-connection.service';
 import { DatabasePing } from './database-ping.service';
-import { HEALTH_KEY } from './health.constants';
+import { DATABASE_HEALTH_KEY } from './database.constants';
 
 /**
  * The database part of readiness: down while the connection lifecycle is not `ready` (still connecting,
  * migrating or warming the pool, or closing), otherwise `SELECT 1` within HEALTH_DB_TIMEOUT_MS. Concurrent
  * probes share one check and its result is reused for HEALTH_CACHE_TTL_MS (terminus `attempt().cacheFor()`),
  * so a burst of load-balancer probes costs one query. Changes between up and down are logged once each.
+ * Registers itself in the health module's {@link ReadinessRegistry} (absent in apps booted without it).
  */
 @Injectable()
 export class DatabaseHealthIndicator {
@@ -22,10 +24,13 @@ export class DatabaseHealthIndicator {
     private readonly connection: DatabaseConnectionService,
     private readonly ping: DatabasePing,
     private readonly config: ConfigService<AllConfig, true>,
-  ) {}
+    @Optional() readiness?: ReadinessRegistry,
+  ) {
+    readiness?.register(DATABASE_HEALTH_KEY, () => this.isHealthy());
+  }
 
   /** `database: up` with the response time, or `down` with the state or the failure. */
-  async isHealthy(key: string = HEALTH_KEY.database): Promise<HealthIndicatorResult> {
+  async isHealthy(key: string = DATABASE_HEALTH_KEY): Promise<HealthIndicatorResult> {
     const { dbTimeoutMs, cacheTtlMs } = this.config.get('health', { infer: true });
     const state = this.connection.state;
     const result =

@@ -1,0 +1,26 @@
+import type { DynamicModule, Type } from '@nestjs/common';
+import type { ConfigFragment } from '../../config/config-fragment';
+import { collectMigrations, type MigrationClass } from '../database';
+import type { FeatureDefinition } from './feature-definition';
+
+/** What the composition root needs from the feature list. */
+export interface CollectedFeatures {
+  modules: Array<Type | DynamicModule>;
+  configFragments: ConfigFragment[];
+  migrations: MigrationClass[];
+}
+
+/**
+ * Gathers the features' modules, config fragments and migrations (checking that every migration file on
+ * disk is registered). A feature listed twice is a programming error.
+ */
+export function collectFeatures(features: ReadonlyArray<FeatureDefinition>): CollectedFeatures {
+  const names = features.map((f) => f.name);
+  const twice = names.filter((name, i) => names.indexOf(name) !== i);
+  if (twice.length > 0) throw new Error(`feature(s) listed twice in src/features.ts: ${twice.join(', ')}`);
+  return {
+    modules: features.map((f) => f.module),
+    configFragments: features.flatMap((f) => (f.config ? [f.config] : [])),
+    migrations: collectMigrations(features.flatMap((f) => (f.migrations ? [f.migrations] : []))),
+  };
+}
