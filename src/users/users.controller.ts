@@ -1,6 +1,7 @@
 import { Body, Controller, Get, HttpCode, Post, Query } from '@nestjs/common';
 import { ApiConflictResponse, ApiCreatedResponse, ApiNotFoundResponse, ApiOkResponse, ApiTags } from '@nestjs/swagger';
 import { UuidParam } from '../platform/errors/uuid-param.decorator';
+import { Idempotent } from '../platform/idempotency';
 import { STRICT_POLICY } from '../platform/rate-limit/rate-limit.constants';
 import { RateLimitPolicy } from '../platform/rate-limit/rate-limit.decorator';
 import { CreateUserDto } from './dto/create-user.dto';
@@ -21,6 +22,7 @@ export class UsersController {
 
   @Post()
   @HttpCode(201)
+  @Idempotent() // a retried POST with the same Idempotency-Key gets the first 201 back, never a second user
   @ApiCreatedResponse({ type: UserResponse })
   @ApiConflictResponse({ description: 'A user with this email (any case) exists.' })
   @RateLimitPolicy(STRICT_POLICY) // writes are dearer than reads: a second, smaller bucket per client
