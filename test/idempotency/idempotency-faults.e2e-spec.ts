@@ -64,6 +64,17 @@ describe('Idempotency-Key under faults: deadline after commit, lost lease, expir
     expect(replay.headers['idempotency-replayed']).toBe('true');
   });
 
+  it('rolls the write back when the claim was taken over before commit (the claim token no longer matches)', async () => {
+    const first = request(t.server).post('/test/probe').set('Idempotency-Key', 'k-stolen').send({ tag: 'stolen', holdMs: 400 }).then((r) => r);
+    await sleep(150);
+    // What another attempt's takeover does to the row: a new claim token (the first attempt holds its write open).
+    const taken = await t.query(`UPDATE idempotency_keys SET claim_token = gen_random_uuid() WHERE key = 'k-stolen' AND state = 'in_progress'`);
+    expect(taken.rowCount).toBe(1);
+    const res = await first;
+    expect(res.status).toBe(409);
+    expect((await t.query(`SELECT 1 FROM idem_probe WHERE tag = 'stolen'`)).rowCount).toBe(0);
+  });
+
   it('takes over an in-progress claim whose lease ran out (a crashed process) and answers 409 while the lease holds', async () => {
     const body = { email: 'crashed@example.com', name: 'C' };
     const fingerprint = fingerprintOf('POST', USERS, body);
