@@ -25,6 +25,7 @@ import {
 } from './idempotency.constants';
 import { IdempotencyKeyInProgressError, IdempotencyKeyMismatchError, IdempotencyKeyMissingError } from './idempotency.errors';
 import { fingerprintOf, parseIdempotencyKey } from './idempotency-key';
+import { lostConnection } from './lost-connection';
 import { type Claim, IdempotencyStore } from './idempotency.store';
 import type { IdempotentOptions } from './idempotent.decorator';
 import { isFinalStatus, type StoredResponse } from './stored-response';
@@ -137,7 +138,8 @@ export class IdempotencyInterceptor implements NestInterceptor {
         // Lost claim: the lease ran out and another attempt took the key; committing would write twice.
         if (!(await this.store.complete(claim, response, runner))) throw new IdempotencyKeyInProgressError(1);
         await runner.commitTransaction();
-      } catch (error) {
+      } catch (failure) {
+        const error = lostConnection(failure);
         await this.transactions.abandon(runner);
         this.settleAfterError(claim, error, res);
         throw error;

@@ -2,6 +2,7 @@ import { Injectable, Logger } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import type { DataSource, EntityManager, QueryRunner } from 'typeorm';
 import { activeClaim } from './active-claim';
+import { lostConnection } from './lost-connection';
 
 /**
  * The platform's transaction helper: `runner.run((manager) => manager.save(...))`. Outside an idempotent request it
@@ -28,7 +29,7 @@ export class TransactionRunner {
       result = await work(runner.manager);
     } catch (error) {
       await this.abandon(runner);
-      throw error;
+      throw lostConnection(error);
     }
     if (claim) {
       claim.transaction = runner;
@@ -38,7 +39,7 @@ export class TransactionRunner {
       await runner.commitTransaction();
     } catch (error) {
       await this.abandon(runner);
-      throw error;
+      throw lostConnection(error);
     }
     await runner.release();
     return result;
@@ -58,3 +59,4 @@ export class TransactionRunner {
     }
   }
 }
+
