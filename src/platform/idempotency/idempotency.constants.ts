@@ -29,6 +29,13 @@ export const IDEMPOTENCY_TABLE = 'idempotency_keys';
  */
 export const CLAIM_LEASE_MARGIN_MS = 2000;
 
+/**
+ * How long an error response waits for its claim to be stored or released before it is sent anyway (the lease then
+ * frees the claim): long enough for one statement on a healthy database, short enough not to delay a 503.
+ * @default 250
+ */
+export const SETTLE_WAIT_MS = 250;
+
 /** Cleanup of expired keys: interval, rows per DELETE and DELETEs per run (bounded work per tick). */
 export const CLEANUP = { intervalMs: 60_000, batchSize: 1000, maxBatchesPerRun: 20 } as const;
 

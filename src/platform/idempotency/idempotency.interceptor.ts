@@ -1,4 +1,4 @@
-import { type CallHandler, type ExecutionContext, HttpException, Injectable, Logger, type NestInterceptor } from '@nestjs/common';
+import { type CallHandler, type ExecutionContext, Injectable, Logger, type NestInterceptor } from '@nestjs/common';
 import { ConfigService } from '@nestjs/config';
 import { Reflector } from '@nestjs/core';
 import { normalizeIp } from '@nestjs/throttler';
@@ -8,8 +8,6 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Counter } from 'prom-client';
 import { from, lastValueFrom, type Observable } from 'rxjs';
 import type { AllConfig } from '../../config/app-config';
-import { translateDatabaseError } from '../database/database-errors';
-import { ProblemError } from '../errors/problem.error';
 import { routeLabel } from '../observability/route-label';
 import { RATE_LIMIT_KEY_METADATA } from '../rate-limit/rate-limit.constants';
 import type { RateLimitKeyFn } from '../rate-limit/rate-limit.decorator';
@@ -18,17 +16,16 @@ import { type ActiveClaim, attachClaim, detachClaim } from './active-claim';
 import {
   CLAIM_LEASE_MARGIN_MS,
   IDEMPOTENCY_METRIC,
-  IDEMPOTENCY_REPLAYED_HEADER,
   IDEMPOTENT_METADATA,
   type IdempotencyOutcome,
-  STORED_HEADERS,
+  SETTLE_WAIT_MS,
 } from './idempotency.constants';
 import { IdempotencyKeyInProgressError, IdempotencyKeyMismatchError, IdempotencyKeyMissingError } from './idempotency.errors';
 import { fingerprintOf, parseIdempotencyKey } from './idempotency-key';
 import { lostConnection } from './lost-connection';
 import { type Claim, IdempotencyStore } from './idempotency.store';
 import type { IdempotentOptions } from './idempotent.decorator';
-import { isFinalStatus, type StoredResponse } from './stored-response';
+import { isFinalStatus, pickHeaders, replay, responseOf } from './stored-response';
 import { TransactionRunner } from './transaction-runner.service';
 
 type Req = IncomingMessage & { body?: unknown; originalUrl?: string; method: string };
@@ -127,7 +124,7 @@ export class IdempotencyInterceptor implements NestInterceptor {
     } catch (error) {
       detachClaim(requestContext);
       if (active.transaction) await this.transactions.abandon(active.transaction);
-      this.settleAfterError(claim, error, res);
+      this.settleAfterError(claim, res);
       throw error;
     }
     detachClaim(requestContext);
@@ -141,7 +138,7 @@ export class IdempotencyInterceptor implements NestInterceptor {
       } catch (failure) {
         const error = lostConnection(failure);
         await this.transactions.abandon(runner);
-        this.settleAfterError(claim, error, res);
+        this.settleAfterError(claim, res);
         throw error;
       }
       await runner.release();
@@ -158,10 +155,11 @@ export class IdempotencyInterceptor implements NestInterceptor {
    * After a failed handler: a final outcome (a 4xx other than 408/409/425/429) is stored, anything else releases the
    * claim so that a retry runs again. Either happens when the error filter ends the response and before the bytes
    * leave, so a client's next attempt already sees it; the filter stays the one renderer of problems and the stored
-   * bytes are exactly what it sent. Detached from the request (its deadline signal may have fired).
+   * bytes are exactly what it sent. The response waits at most SETTLE_WAIT_MS for it (a database that is down must
+   * not delay its own 503); detached from the request, whose deadline signal may have fired.
    */
-  private settleAfterError(claim: Claim, error: unknown, res: ServerResponse): void {
-    if (res.headersSent || !isFinalStatus(statusOf(error))) {
+  private settleAfterError(claim: Claim, res: ServerResponse): void {
+    if (res.headersSent) {
       this.detached(() => this.store.release(claim), 'release');
       return;
     }
@@ -171,52 +169,25 @@ export class IdempotencyInterceptor implements NestInterceptor {
       const body = chunk === undefined || chunk === null || typeof chunk === 'function' ? Buffer.alloc(0) : Buffer.isBuffer(chunk) ? chunk : Buffer.from(String(chunk));
       return this.store.complete(claim, { status: res.statusCode, headers: pickHeaders(res), body });
     };
-    res.end = function (this: ServerResponse, chunk?: unknown, ...rest: unknown[]) {
+    res.end = ((chunk?: unknown, ...rest: unknown[]) => {
       res.end = end as ServerResponse['end'];
-      void runInRequestContext({ startedAt: performance.now() }, () => settle(chunk))
-        .catch((failure: unknown) => new Logger('Idempotency').warn(`outcome of an idempotency claim not settled (its lease frees it): ${String(failure)}`))
-        .finally(() => end.call(res, chunk, ...rest));
+      let timer: NodeJS.Timeout | undefined;
+      const bounded = new Promise<void>((resolve) => (timer = setTimeout(resolve, SETTLE_WAIT_MS)));
+      void Promise.race([this.detached(() => settle(chunk), 'settling'), bounded]).finally(() => {
+        clearTimeout(timer);
+        end.call(res, chunk, ...rest);
+      });
       return res;
-    } as ServerResponse['end'];
+    }) as ServerResponse['end'];
   }
 
-  private detached(work: () => Promise<unknown>, what: string): void {
-    runInRequestContext({ startedAt: performance.now() }, work).catch((error: unknown) =>
-      this.logger.warn(`${what} of an idempotency claim failed (its lease frees it): ${String(error)}`),
+  /** Runs store work outside the request's context (its aborted signal would cancel it); never rejects. */
+  private detached(work: () => Promise<unknown>, what: string): Promise<void> {
+    return runInRequestContext({ startedAt: performance.now() }, work).then(
+      () => undefined,
+      (error: unknown) => this.logger.warn(`${what} of an idempotency claim failed (its lease frees it): ${String(error)}`),
     );
   }
-}
-
-/** Sends a stored outcome again: status, stored headers, the same bytes, and the replay marker. */
-function replay(res: ServerResponse, stored: StoredResponse): string | undefined {
-  res.statusCode = stored.status;
-  for (const [name, value] of Object.entries(stored.headers)) res.setHeader(name, value);
-  res.setHeader(IDEMPOTENCY_REPLAYED_HEADER, 'true');
-  return stored.body.length > 0 ? stored.body.toString('utf8') : undefined;
-}
-
-/** The handler's outcome as it will be sent: the body serialised here (as Express would), so the stored bytes are the sent ones. */
-function responseOf(res: ServerResponse, value: unknown): StoredResponse {
-  const text = typeof value === 'string';
-  const body = value === undefined ? Buffer.alloc(0) : Buffer.from(text ? (value as string) : JSON.stringify(value));
-  if (value !== undefined && !res.hasHeader('Content-Type')) res.setHeader('Content-Type', text ? 'text/html; charset=utf-8' : 'application/json; charset=utf-8');
-  return { status: res.statusCode, headers: pickHeaders(res), body };
-}
-
-function pickHeaders(res: ServerResponse): Record<string, string> {
-  const headers: Record<string, string> = {};
-  for (const name of STORED_HEADERS) {
-    const value = res.getHeader(name);
-    if (value !== undefined) headers[name] = Array.isArray(value) ? value.join(', ') : String(value);
-  }
-  return headers;
-}
-
-/** The status the error filter will answer with. */
-function statusOf(error: unknown): number {
-  if (error instanceof ProblemError) return error.status;
-  if (error instanceof HttpException) return error.getStatus();
-  return translateDatabaseError(error)?.status ?? 500;
 }
 
 function hash(value: string): string {
