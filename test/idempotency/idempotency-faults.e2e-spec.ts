@@ -3,7 +3,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { IdempotencyCleanup } from '../../src/platform/idempotency';
 import { fingerprintOf } from '../../src/platform/idempotency/idempotency-key';
 import { createTestApp, type TestApp } from '../utils/create-test-app';
-import { HOLD_RESPONSE_HEADER, IdempotencyTestModule } from './idempotency-test.module';
+import { HOLD_RESPONSE_HEADER, HOLD_TRANSACTION_HEADER, IdempotencyTestModule } from './idempotency-test.module';
 
 const DEADLINE_MS = 800;
 const USERS = '/api/v1/users';
@@ -12,7 +12,7 @@ describe('Idempotency-Key under faults: deadline after commit, lost lease, expir
   let t: TestApp;
 
   beforeAll(async () => {
-    t = await createTestApp({ REQUEST_TIMEOUT_MS: String(DEADLINE_MS), IDEMPOTENCY_TTL_SECONDS: '2' }, { extraImports: [IdempotencyTestModule] });
+    t = await createTestApp({ REQUEST_TIMEOUT_MS: String(DEADLINE_MS), IDEMPOTENCY_TTL_SECONDS: '600' }, { extraImports: [IdempotencyTestModule] });
     await t.query(`CREATE TABLE idem_probe (id serial PRIMARY KEY, tag text NOT NULL)`);
   });
   afterAll(async () => {
@@ -47,25 +47,44 @@ describe('Idempotency-Key under faults: deadline after commit, lost lease, expir
     // Lease = REQUEST_TIMEOUT_MS + 2000 ms; the first attempt holds its open transaction past it.
     const leaseMs = DEADLINE_MS + 2000;
     const holdMs = leaseMs + 1500;
-    const body = { tag: 'lease', holdMs };
+    const body = { tag: 'lease' };
+    const post = () => request(t.server).post('/test/probe').set('Idempotency-Key', 'k-lease');
     const started = performance.now();
-    const first = request(t.server).post('/test/probe').set('Idempotency-Key', 'k-lease').send(body).then((r) => r);
+    const first = post().set(HOLD_TRANSACTION_HEADER, String(holdMs)).send(body).then((r) => r);
     await sleep(300);
-    const during = await request(t.server).post('/test/probe').set('Idempotency-Key', 'k-lease').send(body);
+    const during = await post().send(body);
     expect(during.status).toBe(409);
     expect(Number(during.headers['retry-after'])).toBeGreaterThanOrEqual(1);
     expect((await first).status).toBe(504);
     await sleep(started + leaseMs + 300 - performance.now()); // past the lease, while the first still holds its transaction
-    const second = request(t.server).post('/test/probe').set('Idempotency-Key', 'k-lease').send({ ...body, holdMs: 0 });
-    expect((await second).status).toBe(201);
+    const second = await post().send(body);
+    expect(second.status).toBe(201);
+    expect(second.headers['idempotency-replayed']).toBeUndefined();
     await sleep(started + holdMs + 500 - performance.now()); // the first attempt wakes up, finds its claim gone and rolls back
     expect((await t.query(`SELECT tag FROM idem_probe WHERE tag = 'lease'`)).rowCount).toBe(1);
-    const replay = await request(t.server).post('/test/probe').set('Idempotency-Key', 'k-lease').send({ ...body, holdMs: 0 });
+    const replay = await post().send(body);
     expect(replay.headers['idempotency-replayed']).toBe('true');
   });
 
+  it('a deadline while the write is still uncommitted: the write and its key share one fate, and the retry ends with one row', async () => {
+    const body = { tag: 'open-at-deadline' };
+    const post = () => request(t.server).post('/test/probe').set('Idempotency-Key', 'k-open');
+    expect((await post().set(HOLD_TRANSACTION_HEADER, String(DEADLINE_MS + 300)).send(body)).status).toBe(504);
+    await sleep(600); // the handler returns after the deadline; its commit is refused or goes through, never half
+    const rows = (await t.query(`SELECT 1 FROM idem_probe WHERE tag = 'open-at-deadline'`)).rowCount;
+    const state = (await t.query<{ state: string }>(`SELECT state FROM idempotency_keys WHERE key = 'k-open'`)).rows[0]?.state;
+    expect({ rows, completed: state === 'completed' }).toEqual(rows === 1 ? { rows: 1, completed: true } : { rows: 0, completed: false });
+    let retry = await post().send(body);
+    for (let i = 0; retry.status === 409 && i < 10; i++) {
+      await sleep(Number(retry.headers['retry-after'] ?? 1) * 1000);
+      retry = await post().send(body);
+    }
+    expect(retry.status).toBe(201);
+    expect((await t.query(`SELECT 1 FROM idem_probe WHERE tag = 'open-at-deadline'`)).rowCount).toBe(1);
+  });
+
   it('rolls the write back when the claim was taken over before commit (the claim token no longer matches)', async () => {
-    const first = request(t.server).post('/test/probe').set('Idempotency-Key', 'k-stolen').send({ tag: 'stolen', holdMs: 400 }).then((r) => r);
+    const first = request(t.server).post('/test/probe').set('Idempotency-Key', 'k-stolen').set(HOLD_TRANSACTION_HEADER, '400').send({ tag: 'stolen' }).then((r) => r);
     await sleep(150);
     // What another attempt's takeover does to the row: a new claim token (the first attempt holds its write open).
     const taken = await t.query(`UPDATE idempotency_keys SET claim_token = gen_random_uuid() WHERE key = 'k-stolen' AND state = 'in_progress'`);
@@ -101,10 +120,12 @@ describe('Idempotency-Key under faults: deadline after commit, lost lease, expir
     expect((await t.query(`SELECT 1 FROM idem_probe WHERE tag = 'nokey'`)).rowCount).toBe(0);
   });
 
-  it('forgets a key after IDEMPOTENCY_TTL_SECONDS: the same key then runs a new request', async () => {
+  it('keeps a key IDEMPOTENCY_TTL_SECONDS, then forgets it: the same key runs a new request', async () => {
     await request(t.server).post('/test/probe').set('Idempotency-Key', 'k-ttl').send({ tag: 'ttl-1' }).expect(201);
+    const lifetime = (await t.query<{ s: number }>(`SELECT extract(epoch FROM expires_at - created_at)::float8 AS s FROM idempotency_keys WHERE key = 'k-ttl'`)).rows[0];
+    expect(lifetime?.s).toBeCloseTo(600, 0);
     expect((await request(t.server).post('/test/probe').set('Idempotency-Key', 'k-ttl').send({ tag: 'ttl-2' })).status).toBe(422);
-    await sleep(2200);
+    await t.query(`UPDATE idempotency_keys SET expires_at = now() - interval '1 second' WHERE key = 'k-ttl'`); // 600 s later
     const after = await request(t.server).post('/test/probe').set('Idempotency-Key', 'k-ttl').send({ tag: 'ttl-2' });
     expect(after.status).toBe(201);
     expect(after.headers['idempotency-replayed']).toBeUndefined();

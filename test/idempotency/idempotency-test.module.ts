@@ -1,4 +1,4 @@
-import { type CallHandler, Controller, type ExecutionContext, HttpCode, Injectable, Module, type NestInterceptor, Post, Body } from '@nestjs/common';
+import { Body, type CallHandler, Controller, type ExecutionContext, Headers, HttpCode, Injectable, Module, type NestInterceptor, Post } from '@nestjs/common';
 import { APP_INTERCEPTOR } from '@nestjs/core';
 import type { IncomingMessage } from 'node:http';
 import { setTimeout as sleep } from 'node:timers/promises';
@@ -7,6 +7,9 @@ import { Idempotent, TransactionRunner } from '../../src/platform/idempotency';
 
 /** Header of a test request: hold the finished response this many ms (after the commit) before it is sent. */
 export const HOLD_RESPONSE_HEADER = 'x-test-hold-response-ms';
+
+/** Header of a test request to the probe route: keep its write's transaction open this many ms. */
+export const HOLD_TRANSACTION_HEADER = 'x-test-hold-transaction-ms';
 
 /**
  * Global, so outermost: it sees the handler's result after the idempotency interceptor committed it and holds it,
@@ -25,13 +28,16 @@ class HoldResponseInterceptor implements NestInterceptor {
 class ProbeController {
   constructor(private readonly transactions: TransactionRunner) {}
 
-  /** Inserts a probe row through the TransactionRunner, then sleeps `holdMs` with the transaction open. */
+  /**
+   * Inserts a probe row through the TransactionRunner, then sleeps HOLD_TRANSACTION_HEADER ms with the transaction
+   * open (a header, not the body: a retry of the same payload may then be fast).
+   */
   @Post()
   @HttpCode(201)
   @Idempotent({ required: true })
-  async create(@Body() body: { tag: string; holdMs?: number }): Promise<{ tag: string }> {
+  async create(@Body() body: { tag: string }, @Headers(HOLD_TRANSACTION_HEADER) holdMs?: string): Promise<{ tag: string }> {
     await this.transactions.run((manager) => manager.query(`INSERT INTO idem_probe (tag) VALUES ($1)`, [body.tag]));
-    if (body.holdMs) await sleep(body.holdMs);
+    if (Number(holdMs) > 0) await sleep(Number(holdMs));
     return { tag: body.tag };
   }
 }

@@ -146,8 +146,9 @@ export class IdempotencyInterceptor implements NestInterceptor {
       // The handler wrote elsewhere (or not at all): record the outcome on its own; failing that, the lease frees the key.
       await this.store.complete(claim, response).catch((error: unknown) => this.logger.warn(`outcome not stored: ${String(error)}`));
     }
+    // Already answered (the deadline's 504 went out while the handler ran): the stored outcome is for the retry.
     const contentType = response.headers['content-type'];
-    if (contentType !== undefined) res.setHeader('Content-Type', contentType);
+    if (contentType !== undefined && !res.headersSent) res.setHeader('Content-Type', contentType);
     return response.body.length > 0 ? response.body.toString('utf8') : undefined;
   }
 
@@ -169,7 +170,13 @@ export class IdempotencyInterceptor implements NestInterceptor {
       const body = chunk === undefined || chunk === null || typeof chunk === 'function' ? Buffer.alloc(0) : Buffer.isBuffer(chunk) ? chunk : Buffer.from(String(chunk));
       return this.store.complete(claim, { status: res.statusCode, headers: pickHeaders(res), body });
     };
+    let settled = false;
+    // A response that never ends through here (the connection dropped first) releases the claim when it closes.
+    res.once('close', () => {
+      if (!settled) this.detached(() => this.store.release(claim), 'release');
+    });
     res.end = ((chunk?: unknown, ...rest: unknown[]) => {
+      settled = true;
       res.end = end as ServerResponse['end'];
       let timer: NodeJS.Timeout | undefined;
       const bounded = new Promise<void>((resolve) => (timer = setTimeout(resolve, SETTLE_WAIT_MS)));

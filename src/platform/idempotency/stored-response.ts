@@ -30,8 +30,9 @@ export function replay(res: ServerResponse, stored: StoredResponse): string | un
 export function responseOf(res: ServerResponse, value: unknown): StoredResponse {
   const text = typeof value === 'string';
   const body = value === undefined ? Buffer.alloc(0) : Buffer.from(text ? (value as string) : JSON.stringify(value));
-  if (value !== undefined && !res.hasHeader('Content-Type')) res.setHeader('Content-Type', text ? 'text/html; charset=utf-8' : 'application/json; charset=utf-8');
-  return { status: res.statusCode, headers: pickHeaders(res), body };
+  const headers = pickHeaders(res);
+  if (value !== undefined && headers['content-type'] === undefined) headers['content-type'] = text ? 'text/html; charset=utf-8' : 'application/json; charset=utf-8';
+  return { status: res.statusCode, headers, body };
 }
 
 /** The STORED_HEADERS the response has, lower-case. */
