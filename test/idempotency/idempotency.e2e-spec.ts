@@ -113,6 +113,23 @@ describe('Idempotency-Key on POST /api/v1/users (e2e, real PostgreSQL)', () => {
     expect(await usersWith(body.email)).toBe(1);
   });
 
+  it('counts outcomes in idempotency_requests_total and times the store in idempotency_store_duration_seconds', async () => {
+    const before = {
+      first: await metricValue(t.server, 'idempotency_requests_total', { outcome: 'first' }),
+      replayed: await metricValue(t.server, 'idempotency_requests_total', { outcome: 'replayed' }),
+      claims: await metricValue(t.server, 'idempotency_store_duration_seconds_count', { operation: 'claim' }),
+      completes: await metricValue(t.server, 'idempotency_store_duration_seconds_count', { operation: 'complete' }),
+    };
+    const body = { email: 'metrics@example.com', name: 'M' };
+    await request(t.server).post(USERS).set('Idempotency-Key', 'k-metrics').send(body).expect(201);
+    await request(t.server).post(USERS).set('Idempotency-Key', 'k-metrics').send(body).expect(201);
+    await request(t.server).post(USERS).send({ email: 'metrics-nokey@example.com', name: 'M' }).expect(201); // not counted
+    expect(await metricValue(t.server, 'idempotency_requests_total', { outcome: 'first' })).toBe(before.first + 1);
+    expect(await metricValue(t.server, 'idempotency_requests_total', { outcome: 'replayed' })).toBe(before.replayed + 1);
+    expect(await metricValue(t.server, 'idempotency_store_duration_seconds_count', { operation: 'claim' })).toBe(before.claims + 2);
+    expect(await metricValue(t.server, 'idempotency_store_duration_seconds_count', { operation: 'complete' })).toBe(before.completes + 1);
+  });
+
   it('documents the header and the 409/422 responses on the idempotent operation in OpenAPI', async () => {
     const doc = (await request(t.server).get('/docs-json').expect(200)).body;
     const post = doc.paths['/api/v1/users'].post;
