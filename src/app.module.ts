@@ -5,6 +5,7 @@ import { migrations } from './migrations';
 import { DatabaseModule } from './platform/database/database.module';
 import { ErrorsModule } from './platform/errors/errors.module';
 import { HealthModule } from './platform/health/health.module';
+import { IdempotencyModule } from './platform/idempotency';
 import { LifecycleModule } from './platform/lifecycle/lifecycle.module';
 import { MetricsModule } from './platform/observability/metrics.module';
 import { ObservabilityModule } from './platform/observability/observability.module';
@@ -32,6 +33,7 @@ export class AppModule {
         DatabaseModule.forRoot({ migrations }),
         ResilienceModule.forRoot(),
         RateLimitModule.forRoot(),
+        IdempotencyModule,
         ...FEATURE_MODULES,
       ],
     };

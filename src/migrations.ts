@@ -1,4 +1,5 @@
+import { idempotencyMigrations } from './platform/idempotency/idempotency.migrations';
 import { usersMigrations } from './users/users.migrations';
 
-/** Composition only: every feature's migrations. Order across features follows the timestamps. */
-export const migrations = [...usersMigrations];
+/** Composition only: the platform's and every feature's migrations. Order across them follows the timestamps. */
+export const migrations = [...idempotencyMigrations, ...usersMigrations];

@@ -52,6 +52,8 @@ export interface AllConfig {
     /** Bound of the in-process store; beyond it the least recently seen client's bucket is dropped. */
     maxKeys: number;
   };
+  /** Idempotency-Key storage (platform/idempotency). */
+  idempotency: { ttlSeconds: number };
   outbound: { timeoutMs: number; connectTimeoutMs: number; maxConnectionsPerHost: number };
   /** The users feature's profile upstream; unset URL: profiles are disabled. */
   users: { profileServiceUrl: string | undefined; profileTimeoutMs: number };
@@ -104,6 +106,7 @@ export function toAppConfig(env: Env, version: string): AllConfig {
       redisTimeoutMs: env.RATE_LIMIT_REDIS_TIMEOUT_MS,
       maxKeys: env.RATE_LIMIT_MAX_KEYS,
     },
+    idempotency: { ttlSeconds: env.IDEMPOTENCY_TTL_SECONDS },
     outbound: {
       timeoutMs: env.OUTBOUND_TIMEOUT_MS,
       connectTimeoutMs: env.OUTBOUND_CONNECT_TIMEOUT_MS,

@@ -38,6 +38,7 @@ export const envSchema = z.object({
   HTTP_CONCURRENCY_LIMIT: intVar(1000, 1, 1_000_000),
   REQUEST_TIMEOUT_MS: intVar(30_000, 1, HOUR),
   BODY_LIMIT_BYTES: intVar(102_400, 1, 100 * 1024 * 1024),
+  IDEMPOTENCY_TTL_SECONDS: intVar(86_400, 1, 30 * 24 * 3600),
 
   RATE_LIMIT_PER_SECOND: intVar(10, 1, 1_000_000),
   RATE_LIMIT_BURST: intVar(30, 1, 10_000_000),

@@ -36,7 +36,7 @@ describe('npm run generate:feature (into a temporary copy of the project)', () =
     const output = `${jest.stdout}\n${jest.stderr}`;
     if (jest.status !== 0) process.stdout.write(output);
     expect(jest.status).toBe(0);
-    expect(output).toMatch(/Tests:\s+5 passed, 5 total/);
+    expect(output).toMatch(/Tests:\s+6 passed, 6 total/);
     expect(output).toContain('is observed and documented by the platform');
     process.stdout.write(`[generator] generate → typecheck → build → 5 passing tests in ${Date.now() - started} ms\n`);
   }, 240_000);

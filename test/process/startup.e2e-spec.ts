@@ -38,7 +38,7 @@ describe('node dist/main.js (real process)', () => {
           body: JSON.stringify({ email: 'proc@example.com', name: 'Proc' }),
         });
         expect(created.status).toBe(201);
-        await app.waitForOutput(/applied 1 migration\(s\): CreateUsers/);
+        await app.waitForOutput(/applied 2 migration\(s\): CreateUsers\d+, CreateIdempotencyKeys/);
       } finally {
         expect(await app.stop('SIGTERM')).toBe(0);
       }
@@ -78,7 +78,7 @@ describe('migrations across replicas', () => {
       await Promise.all(apps.map((app) => app.waitFor('/api/v1/users', 200)));
       // "database ready" follows the migrations (and their "applied" line) in each process's log.
       await Promise.all(apps.map((app) => app.waitForOutput(/database ready/)));
-      const applied = apps.filter((app) => /applied 1 migration\(s\)/.test(app.output()));
+      const applied = apps.filter((app) => /applied 2 migration\(s\)/.test(app.output()));
       expect(applied).toHaveLength(1);
       for (const app of apps) expect(app.output()).not.toMatch(/database not reachable|already exists/);
     } finally {

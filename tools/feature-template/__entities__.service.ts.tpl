@@ -3,6 +3,7 @@ import { InjectRepository } from '@nestjs/typeorm';
 import { Repository } from 'typeorm';
 import { v7 as uuidv7 } from 'uuid';
 import { NotFoundError } from '../platform/errors/problem.error';
+import { TransactionRunner } from '../platform/idempotency';
 import { type Page, paginateById } from '../platform/pagination/paginate';
 import { __Entity__ } from './__entity__.entity';
 import type { Create__Entity__Dto } from './dto/create-__entity__.dto';
@@ -11,10 +12,15 @@ import type { List__Entities__Query } from './dto/list-__entities__.query';
 /** The __entities_words__ feature's data access. */
 @Injectable()
 export class __Entities__Service {
-  constructor(@InjectRepository(__Entity__) private readonly repository: Repository<__Entity__>) {}
+  constructor(
+    @InjectRepository(__Entity__) private readonly repository: Repository<__Entity__>,
+    private readonly transactions: TransactionRunner,
+  ) {}
 
+  /** Creates one; through the TransactionRunner, so an Idempotency-Key commits with the row (docs/idempotency.md). */
   async create(dto: Create__Entity__Dto): Promise<__Entity__> {
-    return this.repository.save(this.repository.create({ id: uuidv7(), name: dto.name }));
+    const entity = this.repository.create({ id: uuidv7(), name: dto.name });
+    return this.transactions.run((manager) => manager.save(__Entity__, entity));
   }
 
   /** Finds one by id or throws a 404. */

@@ -26,7 +26,7 @@ import type { UpstreamSettings } from './upstream-settings';
  * 2. holds one `external` permit until it ends, retries included;
  * 3. gets `min(timeoutMs, the request's remaining deadline)` for all its attempts and backoff (504 past it);
  * 4. runs each attempt through the circuit breaker on an undici Pool capped at `maxConnections` sockets;
- * 5. retries, if idempotent, connection errors and 502/503/504 with jittered exponential backoff, while the
+ * 5. retries, if idempotent (by method, or a POST/PATCH with an `idempotencyKey`), connection errors and 502/503/504 with jittered exponential backoff, while the
  *    retry budget, the attempt limit and the remaining time allow;
  * 6. records `outbound_request_duration_seconds{upstream,outcome}` once.
  */
@@ -160,7 +160,8 @@ export class HttpClient {
 
   private async withRetries(pool: Pool, request: OutboundRequest, deadline: CallDeadline): Promise<OutboundResponse> {
     const method = request.method ?? 'GET';
-    const idempotent = request.idempotent ?? IDEMPOTENT_METHODS.has(method);
+    // A POST/PATCH may have done its work before the failure; only the upstream's Idempotency-Key handling makes a repeat safe.
+    const idempotent = IDEMPOTENT_METHODS.has(method) || request.idempotencyKey !== undefined;
     const { maxRetries } = this.settings.retry;
     let backoff: IBackoff<unknown> | undefined;
     for (let attempt = 0; ; attempt++) {
@@ -186,6 +187,7 @@ export class HttpClient {
   /** One attempt; failures come out typed (timeouts, connection errors, unusable responses). */
   private async attempt(pool: Pool, method: OutboundMethod, request: OutboundRequest, signal: AbortSignal): Promise<OutboundResponse> {
     const headers: Record<string, string> = { ...outboundTraceHeaders(), accept: 'application/json', ...request.headers };
+    if (request.idempotencyKey !== undefined) headers['idempotency-key'] = request.idempotencyKey;
     let body: string | undefined;
     if (request.json !== undefined) {
       body = JSON.stringify(request.json);
