@@ -38,6 +38,9 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AllConfig {
     if (e.DB_POOL_MIN > e.DB_POOL_MAX) {
       problems.push(`DB_POOL_MIN: ${e.DB_POOL_MIN} exceeds DB_POOL_MAX (${e.DB_POOL_MAX}); expected 0 to DB_POOL_MAX`);
     }
+    if (e.HTTP_CONCURRENCY_LIMIT_MIN > e.HTTP_CONCURRENCY_LIMIT_MAX) {
+      problems.push(`HTTP_CONCURRENCY_LIMIT_MIN: ${e.HTTP_CONCURRENCY_LIMIT_MIN} exceeds HTTP_CONCURRENCY_LIMIT_MAX (${e.HTTP_CONCURRENCY_LIMIT_MAX}); expected 1 to HTTP_CONCURRENCY_LIMIT_MAX`);
+    }
     // Node >= 18 times headers from a request's first byte, so idle keep-alive time no longer counts against
     // headersTimeout; the rule is kept as the load-balancer guides state it (see docs/security.md).
     if (e.HTTP_HEADERS_TIMEOUT_MS <= e.HTTP_KEEP_ALIVE_TIMEOUT_MS) {

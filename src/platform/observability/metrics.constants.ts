@@ -12,7 +12,7 @@ export const METRIC = {
 } as const;
 
 /** Values of `http_requests_rejected_total{reason}`. */
-export type RejectionReason = 'concurrency' | 'rate_limit' | 'permits' | 'timeout';
+export type RejectionReason = 'concurrency' | 'pressure' | 'rate_limit' | 'permits' | 'timeout';
 
 /**
  * Buckets for HTTP latency (seconds): dense from 5 ms to 1 s where an API's SLOs live, then up to the
