@@ -66,18 +66,19 @@ export class AdmissionControlMiddleware implements OnModuleDestroy {
     }
     this.lowShare = r.shedLowPriorityPercent / 100;
     const logger = new Logger('Admission');
-    const limitName = this.adaptive ? 'the adaptive HTTP_CONCURRENCY_LIMIT' : 'HTTP_CONCURRENCY_LIMIT';
     this.concurrency = {
       problem: edgeProblem(new ConcurrencyLimitError()),
       counter: rejected.labels('concurrency'),
       log: new IntervalLogger(logger, SHED_LOG_INTERVAL_MS),
-      message: `shedding load: the in-flight limit (${limitName}) is reached; new requests get 503 at once`,
+      message: this.adaptive
+        ? `shedding load: the adaptive in-flight limit (HTTP_CONCURRENCY_LIMIT=adaptive, ${r.httpConcurrencyLimitMin}-${r.httpConcurrencyLimitMax}) is reached; new ones get 503 at once`
+        : `shedding load: ${this.limiter.limit} requests in flight (HTTP_CONCURRENCY_LIMIT); new ones get 503 at once`,
     };
     this.pressureRefusal = {
       problem: edgeProblem(new OverloadedError()),
       counter: rejected.labels('pressure'),
       log: new IntervalLogger(logger, SHED_LOG_INTERVAL_MS),
-      message: 'shedding load: under pressure (SHED_MAX_*); new requests get 503 overloaded at once',
+      message: 'shedding load: under pressure (SHED_MAX_*); new ones get 503 overloaded at once',
     };
     this.concurrency.counter.inc(0);
     this.pressureRefusal.counter.inc(0);
