@@ -83,16 +83,20 @@ describe(GradientLimit.name, () => {
     expect(l.limit).toBeGreaterThan(low * 2);
   });
 
-  it('re-measures the minimum RTT every probe interval: forgets it and restarts from max(min, √limit)', () => {
+  it('re-measures the minimum RTT every probe interval: pins the limit to min, measures once no more than min are in flight, then returns', () => {
     const l = limiter({ initial: 400, probeIntervalMs: 1000 });
     let t = window(l, 0, 10, 400); // 400 + 20 = 420
     expect(l.limit).toBe(420);
-    t = window(l, 1000, 50, 420); // the probe: limit max(10, √420 = 20.49), minRTT forgotten
-    expect(l.limit).toBe(20);
+    t = window(l, 1000, 50, 420); // the probe starts: pinned to min, minimum RTT forgotten
+    expect(l.limit).toBe(10);
     expect(l.minRttMs).toBe(Infinity);
-    window(l, t, 50, 20); // 50 ms is the new no-load RTT: gradient 1, 20.49 + max(4, √20.49)
+    t = window(l, t, 500, 300); // responses of requests admitted before the pin are not samples
+    expect(l.limit).toBe(10);
+    t = window(l, t, 50, 10); // near no load, 50 ms: the new minimum RTT; the limit returns to 420
     expect(l.minRttMs).toBe(50);
-    expect(l.limit).toBe(Math.floor(20.494 + Math.sqrt(20.494)));
+    expect(l.limit).toBe(420);
+    window(l, t, 90, 420); // within tolerance of the new minimum: grows again (420 + √420)
+    expect(l.limit).toBe(Math.floor(420 + Math.sqrt(420)));
   });
 
   it('jitters the probe interval by ±probeJitter', () => {

@@ -14,7 +14,7 @@ export interface GradientLimitOptions {
   windowMs?: number;
   /** …and of at least this many samples. @default 10 */
   minSamples?: number;
-  /** The minimum RTT is forgotten and re-measured this often (ms), ± `probeJitter`. @default 30000 */
+  /** The minimum RTT is forgotten and re-measured this often (ms), ± `probeJitter`. @default 15000 */
   probeIntervalMs?: number;
   /** Relative jitter of the probe interval, so replicas do not probe together. @default 0.15 */
   probeJitter?: number;
@@ -24,20 +24,23 @@ export interface GradientLimitOptions {
 
 /**
  * The adaptive in-flight limit: Netflix concurrency-limits' GradientLimit (GradientLimit.java, the
- * "gradient" limit before Gradient2), fed by windows as its WindowedLimit does. Per window (≥ `windowMs`,
- * ≥ `minSamples` responses) with average RTT `rtt`, minimum window RTT since the last probe `minRtt`,
- * `queue = max(4, √limit)` (headroom):
+ * "gradient" limit before Gradient2), fed by windows as its WindowedLimit does, with the minimum RTT
+ * re-measured the way Envoy's adaptive concurrency filter does it. Per window (≥ `windowMs`, ≥ `minSamples`
+ * responses) with average RTT `rtt`, minimum window RTT since the last probe `minRtt`,
+ * `queue = max(4, √limit)` (the headroom):
  *   gradient = clamp(tolerance × minRtt / rtt, 0.5, 1)
  *   new      = limit / 2                     after a drop (a 503/504 from below the edge)
  *            = limit                         when app-limited (max in flight < limit / 2)
  *            = limit × gradient + queue      otherwise
  *   a decrease is smoothed: new = limit × (1 − smoothing) + new × smoothing; then clamped to [min, max].
- * Every probe interval the minimum RTT is forgotten and the limit drops to max(min, queue), so it is
- * re-measured near no load (Envoy's adaptive concurrency filter pins to min_concurrency likewise,
- * with jitter). Gradient2Limit replaces min + probe by a long exponential average; VegasLimit compares
- * queue estimates with alpha/beta thresholds — the min + probe form is kept because it says plainly what
- * "no-load latency" is and re-learns it after a lasting change. Hand-written: npm has no maintained port.
- * Per response: O(1) (a sum, a count, a max); the arithmetic runs once per window.
+ * Probe (every `probeIntervalMs` ± jitter): the limit is pinned to `min` (Envoy: min_concurrency); once no
+ * more than `min` requests are in flight, the next window's RTT becomes the new minimum RTT and the limit
+ * returns to where it was. So the no-load latency is re-learnt after a lasting change (a slower database,
+ * a busier machine) in one short window, instead of GradientLimit's cut to √limit and slow regrowth.
+ * Gradient2Limit replaces min + probe by a long exponential average, VegasLimit compares queue estimates
+ * with alpha/beta thresholds; min + probe is kept because it says plainly what "no-load latency" is.
+ * Hand-written: npm has no maintained port of either. Per response: O(1) (a sum, a count, a max); the
+ * arithmetic runs once per window.
  */
 export class GradientLimit {
   /** The current limit (an integer): admission compares the in-flight count with it. */
@@ -64,6 +67,8 @@ export class GradientLimit {
   private maxInFlight = 0;
   private dropped = false;
   private nextProbeAt = NaN;
+  /** During a probe: the estimate to return to once the minimum RTT is re-measured. */
+  private probing: number | undefined;
 
   constructor(options: GradientLimitOptions) {
     this.min = options.min;
@@ -72,7 +77,7 @@ export class GradientLimit {
     this.smoothing = options.smoothing ?? 0.2;
     this.windowMs = options.windowMs ?? 100;
     this.minSamples = options.minSamples ?? 10;
-    this.probeIntervalMs = options.probeIntervalMs ?? 30_000;
+    this.probeIntervalMs = options.probeIntervalMs ?? 15_000;
     this.probeJitter = options.probeJitter ?? 0.15;
     this.random = options.random ?? Math.random;
     this.estimate = Math.min(this.max, Math.max(this.min, options.initial ?? this.min));
@@ -81,6 +86,8 @@ export class GradientLimit {
 
   /** A response that completed normally after `rttMs`, with `inFlight` requests in flight when it ended. */
   onSample(now: number, rttMs: number, inFlight: number): void {
+    // A probe measures near no load: responses of requests admitted before the pin do not count.
+    if (this.probing !== undefined && inFlight > this.min) return;
     this.sum += rttMs;
     this.count++;
     if (inFlight > this.maxInFlight) this.maxInFlight = inFlight;
@@ -89,6 +96,7 @@ export class GradientLimit {
 
   /** A response that signals overload below the edge (permits exhausted, pool or deadline timeout). */
   onDrop(now: number, inFlight: number): void {
+    if (this.probing !== undefined) return;
     this.dropped = true;
     this.drops++;
     if (inFlight > this.maxInFlight) this.maxInFlight = inFlight;
@@ -114,13 +122,21 @@ export class GradientLimit {
   /** One step of the algorithm for a finished window; `rttMs` NaN when it held only drops (public for the unit spec). */
   update(now: number, rttMs: number, maxInFlight: number, dropped: boolean): void {
     if (!Number.isNaN(rttMs)) this.sampleRttMs = rttMs;
-    const queue = Math.max(4, Math.sqrt(this.estimate));
-    if (now >= this.nextProbeAt) {
-      this.nextProbeAt = now + this.probeDelay();
-      this.minRttMs = Infinity;
-      this.set(Math.max(this.min, queue));
+    if (this.probing !== undefined) {
+      if (Number.isNaN(rttMs)) return;
+      this.minRttMs = rttMs;
+      this.set(this.probing);
+      this.probing = undefined;
       return;
     }
+    if (now >= this.nextProbeAt) {
+      this.nextProbeAt = now + this.probeDelay();
+      this.probing = this.estimate;
+      this.minRttMs = Infinity;
+      this.set(this.min);
+      return;
+    }
+    const queue = Math.max(4, Math.sqrt(this.estimate));
     if (rttMs < this.minRttMs) this.minRttMs = rttMs;
     let next: number;
     if (dropped) next = this.estimate / 2;
