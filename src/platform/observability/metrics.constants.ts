@@ -4,6 +4,10 @@ export const METRIC = {
   httpRequestsTotal: 'http_requests_total',
   httpRequestsInFlight: 'http_requests_in_flight',
   httpRequestsRejected: 'http_requests_rejected_total',
+  /** Owned by resilience (admission control): the current in-flight limit, fixed or adaptive. */
+  httpConcurrencyLimit: 'http_concurrency_limit',
+  /** Owned by resilience: the adaptive limit's minimum and last window RTT (kind: min, sample). */
+  httpConcurrencyRtt: 'http_concurrency_rtt_seconds',
   dbQueryDuration: 'db_query_duration_seconds',
   dbPoolConnections: 'db_pool_connections',
   resourcePermitsInUse: 'resource_permits_in_use',

@@ -12,7 +12,6 @@ import { GradientLimit } from './gradient-limit';
 import { PressureMonitor } from './pressure-monitor';
 import { isExemptPath } from './resilience.constants';
 import { ConcurrencyLimitError, OverloadedError } from './resilience.errors';
-import { RESILIENCE_METRIC } from './resilience.metrics';
 import { ShedPriorityRoutes } from './shed-priority.routes';
 
 type Collected<M> = M & { collect?: () => void };
@@ -54,8 +53,8 @@ export class AdmissionControlMiddleware implements OnModuleDestroy {
     private readonly priorities: ShedPriorityRoutes,
     @InjectMetric(METRIC.httpRequestsInFlight) private readonly inFlightGauge: Collected<Gauge<string>>,
     @InjectMetric(METRIC.httpRequestsRejected) rejected: Counter<string>,
-    @InjectMetric(RESILIENCE_METRIC.concurrencyLimit) private readonly limitGauge: Collected<Gauge<string>>,
-    @InjectMetric(RESILIENCE_METRIC.concurrencyRtt) private readonly rttGauge: Collected<Gauge<string>>,
+    @InjectMetric(METRIC.httpConcurrencyLimit) private readonly limitGauge: Collected<Gauge<string>>,
+    @InjectMetric(METRIC.httpConcurrencyRtt) private readonly rttGauge: Collected<Gauge<string>>,
   ) {
     const r = config.get('resilience', { infer: true });
     if (r.httpConcurrencyLimit === 'adaptive') {
