@@ -36,6 +36,8 @@ function pathsOf(value: unknown): string[] {
 @Injectable()
 export class ShedPriorityRoutes implements OnModuleInit {
   private low: LowRoute[] = [];
+  /** Whether any route is marked low priority (when none is, the edge never looks a request up). A field: read per request. */
+  any = false;
   private readonly logger = new Logger('ShedPriority');
 
   constructor(
@@ -43,11 +45,6 @@ export class ShedPriorityRoutes implements OnModuleInit {
     private readonly scanner: MetadataScanner,
     private readonly reflector: Reflector,
   ) {}
-
-  /** Whether any route is marked low priority (when none is, the edge never looks a request up). */
-  get any(): boolean {
-    return this.low.length > 0;
-  }
 
   onModuleInit(): void {
     const low: LowRoute[] = [];
@@ -78,6 +75,7 @@ export class ShedPriorityRoutes implements OnModuleInit {
       }
     }
     this.low = low;
+    this.any = low.length > 0;
     if (names.length > 0) this.logger.log(`low shed priority: ${names.join(', ')}`);
   }
 
