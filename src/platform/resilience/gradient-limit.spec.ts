@@ -99,6 +99,18 @@ describe(GradientLimit.name, () => {
     expect(l.limit).toBe(Math.floor(420 + Math.sqrt(420)));
   });
 
+  it('ends a probe that cannot drain (long-lived requests) after 10 windows, measuring what there is', () => {
+    const l = limiter({ initial: 400, probeIntervalMs: 1000 });
+    window(l, 0, 10, 400);
+    window(l, 1000, 10, 420); // the probe starts at 1100
+    expect(l.limit).toBe(10);
+    window(l, 1200, 30, 300); // still draining: ignored
+    expect(l.limit).toBe(10);
+    window(l, 2100, 30, 300); // 1000 ms into the probe: measured anyway
+    expect(l.minRttMs).toBe(30);
+    expect(l.limit).toBe(420);
+  });
+
   it('jitters the probe interval by ±probeJitter', () => {
     const early = limiter({ initial: 400, probeIntervalMs: 1000, random: () => 0 }); // 1000 × (1 − 0.15) = 850
     window(early, 0, 10, 400);

@@ -69,6 +69,7 @@ export class GradientLimit {
   private nextProbeAt = NaN;
   /** During a probe: the estimate to return to once the minimum RTT is re-measured. */
   private probing: number | undefined;
+  private probeStartedAt = NaN;
 
   constructor(options: GradientLimitOptions) {
     this.min = options.min;
@@ -86,8 +87,9 @@ export class GradientLimit {
 
   /** A response that completed normally after `rttMs`, with `inFlight` requests in flight when it ended. */
   onSample(now: number, rttMs: number, inFlight: number): void {
-    // A probe measures near no load: responses of requests admitted before the pin do not count.
-    if (this.probing !== undefined && inFlight > this.min) return;
+    // A probe measures near no load: responses of requests admitted before the pin do not count — for at
+    // most 10 windows, so long-lived requests (streams, long polls) cannot keep the limit pinned.
+    if (this.probing !== undefined && inFlight > this.min && now - this.probeStartedAt < 10 * this.windowMs) return;
     this.sum += rttMs;
     this.count++;
     if (inFlight > this.maxInFlight) this.maxInFlight = inFlight;
@@ -132,6 +134,7 @@ export class GradientLimit {
     if (now >= this.nextProbeAt) {
       this.nextProbeAt = now + this.probeDelay();
       this.probing = this.estimate;
+      this.probeStartedAt = now;
       this.minRttMs = Infinity;
       this.set(this.min);
       return;
