@@ -29,7 +29,7 @@ const RATE = env('RATE', 0);
 const PHASES = ['before', 'slowed', 'after'] as const;
 type Phase = (typeof PHASES)[number];
 
-/** One answered request: when it was sent (ms since the run began), its status and latency (ms). */
+/** One answered request: when it was sent (ms since the run began; the warm-up is before 0), its status and latency (ms). */
 type Sample = [sentAt: number, status: number, ms: number];
 
 /** One row of the report: a target in a phase. */
@@ -89,13 +89,15 @@ async function measure(target: Target, isBallast: boolean): Promise<OverloadAdap
   const phaseMs = totalMs / 3;
   return PHASES.map((phase) => {
     const mine = samples.filter(([sentAt]) => sentAt >= 0 && phaseOf(sentAt, totalMs) === phase);
+    // Goodput by answer time (what the phase delivered); latencies by send time (what a request sent then met).
+    const answered = samples.filter(([sentAt, s, ms]) => s >= 200 && s < 300 && phaseOf(sentAt + ms, totalMs) === phase && sentAt + ms <= totalMs).length;
     const ok = mine.filter(([, s]) => s >= 200 && s < 300).map(([, , ms]) => ms).sort((a, b) => a - b);
     const shed = mine.filter(([, s]) => s === 503).map(([, , ms]) => ms).sort((a, b) => a - b);
     const phaseLimits = limits.filter(([at]) => phaseOf(at, totalMs) === phase && at < totalMs).map(([, l]) => l).filter(Number.isFinite).sort((a, b) => a - b);
     return {
       target: target.name,
       phase,
-      goodput: Math.round(ok.length / (phaseMs / 1000)),
+      goodput: Math.round(answered / (phaseMs / 1000)),
       admittedP50: Math.round(percentile(ok, 50)),
       admittedP99: Math.round(percentile(ok, 99)),
       shedP99: Math.round(percentile(shed, 99)),
@@ -145,7 +147,7 @@ export async function overloadAdaptive(databaseUrl: string): Promise<{ rows: Ove
   const lines = rows.map((r) => `| ${r.target} | ${r.phase} | ${r.goodput} | ${r.admittedP50} | ${r.admittedP99} | ${r.shedP99} | ${r.shed} | ${r.other} | ${r.limitMedian} | ${r.peakRssMiB} | ${r.errors} |`);
   const markdown =
     `${CONNECTIONS} connections, ${RATE > 0 ? `${RATE} req/s in all (open loop)` : 'closed loop'}, ${SECONDS} s per target; route: one pg_sleep(${DB_MS} ms) query, ${SLOW_FACTOR}× slower for the middle third ("slowed"); ` +
-    `pool ${POOL}; phases by send time${canPin ? '; server on core 0, load on core 1' : ''}.\n\n${[head, ...lines].join('\n')}`;
+    `pool ${POOL}; goodput by answer time, latencies by send time (a request still in flight when the run ends is not counted)${canPin ? '; server on core 0, load on core 1' : ''}.\n\n${[head, ...lines].join('\n')}`;
   return { rows, markdown };
 }
 
