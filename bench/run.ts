@@ -257,6 +257,23 @@ async function main(): Promise<void> {
   }
   json['overload'] = overloadJson;
 
+  // Overload when the route's cost changes mid-run (bench/overload-adaptive.ts, its own database and bounded
+  // runs): the database 10x slower for the middle third; fixed cap vs adaptive vs node:http + pg, closed loop
+  // and open loop. OVERLOAD_ADAPTIVE_SECONDS (30 per target) and the other OVERLOAD_ADAPTIVE_* pass through.
+  const adaptiveRuns: Array<[string, Record<string, string>]> = [
+    ['closed loop', {}],
+    ['open loop', { OVERLOAD_ADAPTIVE_RATE: process.env['OVERLOAD_ADAPTIVE_RATE'] ?? '2000' }],
+  ];
+  const adaptiveJson: Record<string, unknown> = {};
+  for (const [title, env] of adaptiveRuns) {
+    const run = spawnSync(process.execPath, [join(__dirname, 'overload-adaptive.js')], { env: { ...process.env, ...env }, encoding: 'utf8', timeout: 900_000, maxBuffer: 64 * 2 ** 20 });
+    const text = `${run.stdout ?? ''}${run.status === 0 ? '' : `\n(overload-adaptive run exited ${run.status}: ${run.stderr ?? ''})`}`.trim();
+    process.stdout.write(`\n${text}\n`);
+    adaptiveJson[title] = { env, output: text };
+    report.push(`## Overload, database 10x slower mid-run, ${title}: fixed cap vs adaptive\n\n${text.replace(/^## [^\n]*\n+/, '')}`);
+  }
+  json['overloadAdaptive'] = adaptiveJson;
+
   const machine = `${cpus().length} × ${cpus()[0]?.model ?? 'cpu'}, ${Math.round(totalmem() / 2 ** 30)} GiB, Node ${process.version}, ` +
     `${canPin ? `servers pinned to core 0; load generator (${loadGenerator}) and ${pinnedBackends} PostgreSQL backends of the bench database to core 1` : `no taskset: unpinned; load generator ${loadGenerator}`}, ` +
     `PostgreSQL ${db.where}, servers' NODE_OPTIONS "${SERVER_NODE_OPTIONS}" (the chart's default heap)`;

@@ -37,7 +37,16 @@ export interface AllConfig {
   resilience: {
     dbPermits: number;
     externalPermits: number;
-    httpConcurrencyLimit: number;
+    /** A fixed in-flight cap, or `adaptive`: the limit follows measured latency within min…max. */
+    httpConcurrencyLimit: number | 'adaptive';
+    httpConcurrencyLimitMin: number;
+    httpConcurrencyLimitMax: number;
+    /** Pressure shedding thresholds; undefined: that signal is off. */
+    shedMaxEventLoopDelayMs: number | undefined;
+    shedMaxEventLoopUtilization: number | undefined;
+    shedMaxHeapUsedPercent: number | undefined;
+    /** Low-priority routes fill at most this % of the limit and are shed at this % of each pressure threshold. */
+    shedLowPriorityPercent: number;
     requestTimeoutMs: number;
     bodyLimitBytes: number;
   };
@@ -94,6 +103,12 @@ export function toAppConfig(env: Env, version: string): AllConfig {
       dbPermits: env.DB_PERMITS,
       externalPermits: env.EXTERNAL_API_PERMITS,
       httpConcurrencyLimit: env.HTTP_CONCURRENCY_LIMIT,
+      httpConcurrencyLimitMin: env.HTTP_CONCURRENCY_LIMIT_MIN,
+      httpConcurrencyLimitMax: env.HTTP_CONCURRENCY_LIMIT_MAX,
+      shedMaxEventLoopDelayMs: env.SHED_MAX_EVENT_LOOP_DELAY_MS,
+      shedMaxEventLoopUtilization: env.SHED_MAX_EVENT_LOOP_UTILIZATION,
+      shedMaxHeapUsedPercent: env.SHED_MAX_HEAP_USED_PERCENT,
+      shedLowPriorityPercent: env.SHED_LOW_PRIORITY_PERCENT,
       requestTimeoutMs: env.REQUEST_TIMEOUT_MS,
       bodyLimitBytes: env.BODY_LIMIT_BYTES,
     },

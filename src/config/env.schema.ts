@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { boolVar, enumVar, intVar, originListVar, stringVar, trustProxyVar, urlVar } from './env.helpers';
+import { boolVar, enumVar, intOrKeywordVar, intVar, optionalNumberVar, originListVar, stringVar, trustProxyVar, urlVar } from './env.helpers';
 
 const MINUTE = 60_000;
 const HOUR = 60 * MINUTE;
@@ -35,7 +35,13 @@ export const envSchema = z.object({
 
   DB_PERMITS: intVar(50, 1, 100_000),
   EXTERNAL_API_PERMITS: intVar(20, 1, 100_000),
-  HTTP_CONCURRENCY_LIMIT: intVar(1000, 1, 1_000_000),
+  HTTP_CONCURRENCY_LIMIT: intOrKeywordVar(1000, 1, 1_000_000, 'adaptive'),
+  HTTP_CONCURRENCY_LIMIT_MIN: intVar(20, 1, 1_000_000),
+  HTTP_CONCURRENCY_LIMIT_MAX: intVar(1000, 1, 1_000_000),
+  SHED_MAX_EVENT_LOOP_DELAY_MS: optionalNumberVar(1, 60_000, true),
+  SHED_MAX_EVENT_LOOP_UTILIZATION: optionalNumberVar(0.01, 1, false),
+  SHED_MAX_HEAP_USED_PERCENT: optionalNumberVar(1, 100, true),
+  SHED_LOW_PRIORITY_PERCENT: intVar(80, 1, 100),
   REQUEST_TIMEOUT_MS: intVar(30_000, 1, HOUR),
   BODY_LIMIT_BYTES: intVar(102_400, 1, 100 * 1024 * 1024),
   IDEMPOTENCY_TTL_SECONDS: intVar(86_400, 1, 30 * 24 * 3600),

@@ -14,7 +14,7 @@ export const metricProviders = [
   makeGaugeProvider({ name: METRIC.httpRequestsInFlight, help: 'HTTP requests being served now.' }),
   makeCounterProvider({
     name: METRIC.httpRequestsRejected,
-    help: 'HTTP requests refused by a protection (concurrency, rate_limit, permits, timeout).',
+    help: 'HTTP requests refused by a protection (concurrency, pressure, rate_limit, permits, timeout).',
     labelNames: ['reason'],
   }),
   makeHistogramProvider({ name: METRIC.dbQueryDuration, help: 'Database query duration.', labelNames: ['outcome'], buckets: DB_DURATION_BUCKETS }),
