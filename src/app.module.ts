@@ -10,6 +10,7 @@ import { MetricsModule } from './platform/observability/metrics.module';
 import { ObservabilityModule } from './platform/observability/observability.module';
 import { ResilienceModule } from './platform/resilience/resilience.module';
 import { RateLimitModule } from './platform/rate-limit/rate-limit.module';
+import { TracingModule } from './platform/tracing';
 import { UsersModule } from './users/users.module';
 
 /** Feature modules; `npm run generate:feature` appends here. */
@@ -32,6 +33,7 @@ export class AppModule {
         DatabaseModule.forRoot({ migrations }),
         ResilienceModule.forRoot(),
         RateLimitModule.forRoot(),
+        TracingModule.forRoot(),
         ...FEATURE_MODULES,
       ],
     };

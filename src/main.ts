@@ -1,3 +1,5 @@
+// First: the tracing SDK must patch node:http, pg and undici before anything requires them (docs/tracing.md).
+import './platform/tracing/register';
 import { Logger } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import type { NestExpressApplication } from '@nestjs/platform-express';

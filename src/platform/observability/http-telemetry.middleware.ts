@@ -9,9 +9,11 @@ import { clientIpOf, contextOf, type RequestContext } from '../request-context/r
 import { InjectRootLogger } from './logging.constants';
 import { METRIC } from './metrics.constants';
 import { REQUEST_ID_HEADER, requestIdFrom } from './request-id';
-import { methodLabel, routeLabel } from './route-label';
+import { methodLabel, routeLabel, UNMATCHED_ROUTE } from './route-label';
 import { requestLineWriter } from './request-line';
 import { acceptTraceparent, acceptTracestate, traceIdOf } from './trace-context';
+import { activeTraceIds, onServerSpanEnd, TRACING_ATTRIBUTE } from '../tracing';
+import type { Span } from '@opentelemetry/api';
 
 /** Label names of the HTTP RED metrics. */
 export type HttpMetricLabel = 'method' | 'route' | 'status_code';
@@ -45,6 +47,7 @@ export class HttpTelemetryMiddleware implements OnModuleDestroy {
   private readonly metricsDisabled: boolean;
   private readonly collectTotal = () => this.copyCountsIntoTotal();
   private readonly writeLine: ReturnType<typeof requestLineWriter>;
+  private readonly stopNamingSpans: () => void;
 
   constructor(
     @InjectMetric(METRIC.httpRequestDuration) private readonly duration: Histogram<HttpMetricLabel>,
@@ -60,6 +63,7 @@ export class HttpTelemetryMiddleware implements OnModuleDestroy {
       telemetry.record(this.req, this);
     };
     total.collect = this.collectTotal;
+    this.stopNamingSpans = onServerSpanEnd(finishServerSpan);
   }
 
   /** The edge handler: `app.use(app.get(HttpTelemetryMiddleware).handle)`. */
@@ -73,6 +77,9 @@ export class HttpTelemetryMiddleware implements OnModuleDestroy {
       context.tracestate = acceptTracestate(req.headers.tracestate);
     }
     res.setHeader(REQUEST_ID_HEADER, requestId);
+    // With tracing on this runs inside the SERVER span: its ids go on the request line.
+    const span = activeTraceIds();
+    if (span) context.span = span;
     // Reads (and caches on the socket) the peer address now: after a reset it is no longer available.
     void req.socket.remoteAddress;
     // 'close' follows 'finish' for every completed response and also fires alone when the connection
@@ -102,6 +109,7 @@ export class HttpTelemetryMiddleware implements OnModuleDestroy {
     // The metric outlives this application (prom-client's registry is process-wide): unhook unless a newer
     // application already took it over.
     if (this.total.collect === this.collectTotal) this.total.collect = undefined;
+    this.stopNamingSpans();
   }
 
   /**
@@ -118,7 +126,9 @@ export class HttpTelemetryMiddleware implements OnModuleDestroy {
     const path = (query === -1 ? url : url.slice(0, query)).slice(0, LOGGED_PATH_MAX_LENGTH);
     this.writeLine(level, {
       requestId: context.requestId,
-      traceId: context.traceparent === undefined ? undefined : traceIdOf(context.traceparent),
+      traceId: context.span || context.traceparent === undefined ? undefined : traceIdOf(context.traceparent),
+      trace_id: context.span?.traceId,
+      span_id: context.span?.spanId,
       method: req.method,
       route,
       path,
@@ -128,4 +138,22 @@ export class HttpTelemetryMiddleware implements OnModuleDestroy {
       userAgent: req.headers['user-agent']?.slice(0, LOGGED_PATH_MAX_LENGTH),
     });
   }
+}
+
+/**
+ * Names a SERVER span after its route template (`GET /api/v1/users/:id`, or the method alone when no route
+ * matched, as the HTTP conventions ask: a raw path would be unbounded) and adds `http.route`, the request id
+ * and, during a drain, that the response closed its connection.
+ */
+function finishServerSpan(span: Span, req: IncomingMessage, res: ServerResponse): void {
+  const route = routeLabel(req);
+  if (route === UNMATCHED_ROUTE) {
+    span.updateName(req.method ?? 'HTTP');
+  } else {
+    span.updateName(`${req.method ?? 'HTTP'} ${route}`);
+    span.setAttribute('http.route', route);
+  }
+  const { requestId } = contextOf(req);
+  if (requestId !== undefined) span.setAttribute(TRACING_ATTRIBUTE.requestId, requestId);
+  if (res.getHeader('connection') === 'close') span.setAttribute('ballast.connection_close', true);
 }
