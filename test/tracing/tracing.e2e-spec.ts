@@ -89,6 +89,24 @@ describe('tracing of node dist/main.js to a real OTLP/HTTP receiver', () => {
     expect(trace.filter((s) => s.name === 'pg-pool.connect').every((s) => s.parentSpanId === checkout.spanId)).toBe(true);
   });
 
+  it('puts trace ids on the latency histogram as exemplars, served as OpenMetrics when asked, Prometheus text otherwise', async () => {
+    const res = await fetch(`${app.baseUrl}/api/v1/users/${userId}`, { headers: { 'x-request-id': 'trace-exemplar-1' } });
+    expect(res.status).toBe(200);
+    const server = (await receiver.waitFor((all) => all.some((s) => s.attributes['ballast.request_id'] === 'trace-exemplar-1'))).find((s) => s.attributes['ballast.request_id'] === 'trace-exemplar-1')!;
+    const open = await fetch(`${app.baseUrl}/metrics`, { headers: { accept: 'application/openmetrics-text; version=1.0.0,text/plain;q=0.5' } });
+    expect(open.headers.get('content-type')).toMatch(/^application\/openmetrics-text/);
+    const openText = await open.text();
+    expect(openText).toMatch(new RegExp(`^http_request_duration_seconds_bucket\\{[^}]*route="/api/v1/users/:id"[^}]*\\} \\d+ # \\{trace_id="${server.traceId}"\\}`, 'm'));
+    expect(openText.trimEnd().endsWith('# EOF')).toBe(true);
+    // The default stays Prometheus text, counters keep their _total names after an OpenMetrics scrape.
+    const plain = await fetch(`${app.baseUrl}/metrics`);
+    expect(plain.headers.get('content-type')).toMatch(/^text\/plain/);
+    const plainText = await plain.text();
+    expect(plainText).not.toContain('# {trace_id=');
+    expect(plainText).toMatch(/^http_requests_total\{/m);
+    expect(plainText).toMatch(/^tracing_spans_dropped_total 0$/m);
+  });
+
   it('continues the trace of an incoming traceparent', async () => {
     const res = await fetch(`${app.baseUrl}/api/v1/users/${userId}`, { headers: { traceparent: `00-${TRACE_ID}-${PARENT_ID}-01` } });
     expect(res.status).toBe(200);

@@ -48,6 +48,8 @@ export class HttpTelemetryMiddleware implements OnModuleDestroy {
   private readonly collectTotal = () => this.copyCountsIntoTotal();
   private readonly writeLine: ReturnType<typeof requestLineWriter>;
   private readonly stopNamingSpans: () => void;
+  /** The histogram keeps exemplars (tracing on): observations take prom-client's object form. */
+  private readonly exemplars: boolean;
 
   constructor(
     @InjectMetric(METRIC.httpRequestDuration) private readonly duration: Histogram<HttpMetricLabel>,
@@ -57,6 +59,7 @@ export class HttpTelemetryMiddleware implements OnModuleDestroy {
   ) {
     this.metricsDisabled = config.get('protections.disabled', { infer: true }).includes('http_metrics');
     this.writeLine = requestLineWriter(logger);
+    this.exemplars = (duration as unknown as { enableExemplars?: boolean }).enableExemplars === true;
     // One listener function for all responses (`this` is the response): no closure allocated per request.
     const telemetry = this;
     this.onClose = function (this: ServerResponse) {
@@ -93,7 +96,11 @@ export class HttpTelemetryMiddleware implements OnModuleDestroy {
     const seconds = (performance.now() - context.startedAt) / 1000;
     const status = res.headersSent ? res.statusCode : CLIENT_CLOSED_REQUEST;
     const labels = { method: methodLabel(req.method), route: routeLabel(req), status_code: status };
-    if (!this.metricsDisabled) this.duration.observe(labels, seconds);
+    if (!this.metricsDisabled) {
+      if (!this.exemplars) this.duration.observe(labels, seconds);
+      else if (context.span?.sampled) (this.duration as Histogram<string>).observe({ labels, value: seconds, exemplarLabels: { trace_id: context.span.traceId } });
+      else this.duration.observe({ labels, value: seconds });
+    }
     this.logRequest(req as ExpressLikeRequest, context, labels.route, status, seconds);
   }
 
