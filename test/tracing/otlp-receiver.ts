@@ -131,12 +131,16 @@ export class OtlpReceiver {
 /** The spans of a trace as an indented tree (`name [kind] attributes`), for assertions' messages and the report. */
 export function spanTree(spans: ReceivedSpan[], keys: string[] = []): string {
   const ids = new Set(spans.map((s) => s.spanId));
+  const origin = spans.reduce((min, s) => (BigInt(s.startTimeUnixNano) < min ? BigInt(s.startTimeUnixNano) : min), BigInt(spans[0]?.startTimeUnixNano ?? 0));
   const lines: string[] = [];
   const walk = (parent: (s: ReceivedSpan) => boolean, depth: number): void => {
-    for (const span of spans.filter(parent).sort((a, b) => (BigInt(a.startTimeUnixNano) < BigInt(b.startTimeUnixNano) ? -1 : 1))) {
+    // Start times come in whole milliseconds: ties are ordered by end time.
+    const order = (a: ReceivedSpan, b: ReceivedSpan): number => Number(BigInt(a.startTimeUnixNano) - BigInt(b.startTimeUnixNano)) || Number(BigInt(a.endTimeUnixNano) - BigInt(b.endTimeUnixNano));
+    for (const span of spans.filter(parent).sort(order)) {
       const ms = Number(BigInt(span.endTimeUnixNano) - BigInt(span.startTimeUnixNano)) / 1e6;
       const attrs = keys.filter((k) => span.attributes[k] !== undefined).map((k) => `${k}=${JSON.stringify(span.attributes[k])}`);
-      lines.push(`${'  '.repeat(depth)}${span.name} [${Object.keys(SPAN_KIND).find((k) => SPAN_KIND[k as keyof typeof SPAN_KIND] === span.kind)}] ${ms.toFixed(2)} ms ${attrs.join(' ')}`.trimEnd());
+      const at = Number(BigInt(span.startTimeUnixNano) - origin) / 1e6;
+      lines.push(`${'  '.repeat(depth)}${span.name} [${Object.keys(SPAN_KIND).find((k) => SPAN_KIND[k as keyof typeof SPAN_KIND] === span.kind)}] +${at.toFixed(2)} ms, ${ms.toFixed(2)} ms ${attrs.join(' ')}`.trimEnd());
       walk((s) => s.parentSpanId === span.spanId, depth + 1);
     }
   };

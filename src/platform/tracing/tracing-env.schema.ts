@@ -18,7 +18,8 @@ export const tracingEnvShape = {
   OTEL_EXPORTER_OTLP_ENDPOINT: urlVar(['http:', 'https:']),
   OTEL_EXPORTER_OTLP_TRACES_ENDPOINT: urlVar(['http:', 'https:']),
   OTEL_EXPORTER_OTLP_PROTOCOL: enumVar('http/protobuf', OTLP_PROTOCOLS),
-  OTEL_EXPORTER_OTLP_TRACES_PROTOCOL: enumVar('http/protobuf', OTLP_PROTOCOLS).optional(),
+  // No default of its own: empty or unset falls back to OTEL_EXPORTER_OTLP_PROTOCOL.
+  OTEL_EXPORTER_OTLP_TRACES_PROTOCOL: stringVar('', /^(http\/protobuf|http\/json)$/, 'http/protobuf or http/json'),
   OTEL_EXPORTER_OTLP_TIMEOUT: intVar(10_000, 1, 10 * MINUTE),
   // Read by the exporter itself (it may hold an API key): validated as present-or-not only, never echoed.
   OTEL_EXPORTER_OTLP_HEADERS: z.string().optional(),

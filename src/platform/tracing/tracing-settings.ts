@@ -36,7 +36,7 @@ export function settingsOf(env: TracingEnv): TracingSettings | undefined {
   if (!url) return undefined;
   return {
     url,
-    protocol: env.OTEL_EXPORTER_OTLP_TRACES_PROTOCOL ?? env.OTEL_EXPORTER_OTLP_PROTOCOL,
+    protocol: (env.OTEL_EXPORTER_OTLP_TRACES_PROTOCOL || env.OTEL_EXPORTER_OTLP_PROTOCOL) as TracingSettings['protocol'],
     serviceName: env.OTEL_SERVICE_NAME,
     sampler: env.OTEL_TRACES_SAMPLER,
     ratio: Number(env.OTEL_TRACES_SAMPLER_ARG),
