@@ -1,10 +1,11 @@
-import { spawnSync } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { cpus, totalmem } from 'node:os';
 import { join } from 'node:path';
 import { createBenchDatabase, seedUsers } from './lib/database';
 import { Client } from 'pg';
 import { type LoadResult, loadGenerator, median, runLoad } from './lib/load';
+import { freePort } from '../src/platform/database/free-port';
 import { canPin, pinPids, pinSelf, SERVER_NODE_OPTIONS, startTarget, type Target } from './lib/processes';
 
 /**
@@ -147,8 +148,22 @@ async function main(): Promise<void> {
     for (const [name, extra] of variants) without.push(await startTarget(name, join(ROOT, 'dist', 'main.js'), ballastEnv(db.url, extra), SERVER_CORE, path));
     targets.push(...without);
 
+    // Tracing: off is "ballast (everything on)"; sampled 10 % and 100 % export to a local OTLP sink (on the
+    // load core) that accepts and discards; "without tracing" never loads the register (bench/targets).
+    const sinkPort = await freePort();
+    const sink = spawn(process.execPath, [join(ROOT, 'dist-bench', 'bench', 'targets', 'otlp-sink.js')], { env: { PATH: process.env['PATH'] ?? '', PORT: String(sinkPort) }, stdio: 'ignore' });
+    pinPids(sink.pid === undefined ? [] : [sink.pid], LOAD_CORE);
+    const otlp = { OTEL_EXPORTER_OTLP_ENDPOINT: `http://127.0.0.1:${sinkPort}` };
+    const untracedMain = process.env['BENCH_UNTRACED_MAIN'] ?? join(ROOT, 'dist-bench', 'bench', 'targets', 'ballast-untraced.js');
+    const tracing: Target[] = [
+      await startTarget('ballast without tracing', untracedMain, ballastEnv(db.url), SERVER_CORE, path),
+      await startTarget('ballast + tracing 10 %', join(ROOT, 'dist', 'main.js'), ballastEnv(db.url, { ...otlp, OTEL_TRACES_SAMPLER: 'parentbased_traceidratio', OTEL_TRACES_SAMPLER_ARG: '0.1' }), SERVER_CORE, path),
+      await startTarget('ballast + tracing 100 %', join(ROOT, 'dist', 'main.js'), ballastEnv(db.url, { ...otlp, OTEL_TRACES_SAMPLER: 'parentbased_always_on' }), SERVER_CORE, path),
+    ];
+    targets.push(...tracing);
+
     process.stdout.write(`\n# GET /api/v1/users/:id — ${ROUNDS} rounds × ${SECONDS} s, ${CONNECTIONS} connections, ${loadGenerator}\n`);
-    const measured = [raw, bare, ballast, ...without];
+    const measured = [raw, bare, ballast, ...without, ...tracing];
     // Warm-up, which also fills every pool (bare and raw open connections on demand); then move the bench
     // database's backends off the server core.
     for (const t of measured) await runLoad({ port: t.port, path, connections: CONNECTIONS, durationSec: WARMUP_SECONDS });
@@ -156,7 +171,8 @@ async function main(): Promise<void> {
     const all = await interleaved(measured, path);
     const rows = all.slice(0, 3);
     const [rawRow, bareRow, ballastRow] = rows as [Row, Row, Row];
-    const costs = all.slice(3).map((row) => ({
+    const tracingRows = all.slice(3 + without.length);
+    const costs = all.slice(3, 3 + without.length).map((row) => ({
       protection: row.name.replace('ballast − ', ''),
       rps: row.rps,
       costOfBare: (row.rps - ballastRow.rps) / bareRow.rps,
@@ -164,7 +180,16 @@ async function main(): Promise<void> {
       cpuCostUs: ballastRow.cpuUs - row.cpuUs,
       cpuCostOfBare: (ballastRow.cpuUs - row.cpuUs) / bareRow.cpuUs,
     }));
-    json['perFeature'] = { variants: all.slice(3), costs };
+    json['perFeature'] = { variants: all.slice(3, 3 + without.length), costs };
+    const [untracedRow] = tracingRows as [Row];
+    const tracingTable = [{ ...ballastRow, name: 'ballast, tracing off' }, ...tracingRows];
+    json['tracing'] = { rows: tracingTable, reference: untracedRow.name };
+    report.push(
+      `## Tracing (same run; goals: off costs nothing measurable, 10 % costs ≤ 5 % of throughput)\n\n${table(tracingTable, untracedRow)}\n\n` +
+        `Sampled variants export over OTLP/HTTP (protobuf) to a local sink that discards; CPU per request includes the SDK's export work.`,
+    );
+    await Promise.all(tracing.map((t) => t.stop()));
+    sink.kill();
     report.push(
       `## Cost of each protection (same run; target ≤ 0.05 of bare)\n\n` +
         `By throughput: (req/s without it − req/s with everything) / bare req/s. By CPU: (µs/req with everything − µs/req without it) / bare µs/req.\n\n` +

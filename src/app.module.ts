@@ -11,6 +11,7 @@ import { MetricsModule } from './platform/observability/metrics.module';
 import { ObservabilityModule } from './platform/observability/observability.module';
 import { ResilienceModule } from './platform/resilience/resilience.module';
 import { RateLimitModule } from './platform/rate-limit/rate-limit.module';
+import { TracingModule } from './platform/tracing';
 import { UsersModule } from './users/users.module';
 
 /** Feature modules; `npm run generate:feature` appends here. */
@@ -34,6 +35,7 @@ export class AppModule {
         ResilienceModule.forRoot(),
         RateLimitModule.forRoot(),
         IdempotencyModule,
+        TracingModule.forRoot(),
         ...FEATURE_MODULES,
       ],
     };

@@ -1,4 +1,5 @@
 import type { Env } from './env.schema';
+import { settingsOf, type TracingSettings } from '../platform/tracing/tracing-settings';
 
 /** A protection that PROTECTIONS_DISABLED can switch off. */
 export type Protection = 'rate_limit' | 'http_metrics' | 'db_permits';
@@ -6,6 +7,8 @@ export type Protection = 'rate_limit' | 'http_metrics' | 'db_permits';
 /** Typed configuration namespaces, read through `ConfigService<AllConfig, true>`. */
 export interface AllConfig {
   app: { env: Env['NODE_ENV']; port: number; host: string; version: string };
+  /** OpenTelemetry (the `OTEL_*` variables); undefined: tracing off. */
+  tracing: TracingSettings | undefined;
   /** Node HTTP server limits (slow clients, oversized headers, connection floods). */
   httpServer: {
     headersTimeoutMs: number;
@@ -131,6 +134,7 @@ export function toAppConfig(env: Env, version: string): AllConfig {
     shutdown: { delayMs: env.SHUTDOWN_DELAY_MS, drainTimeoutMs: env.SHUTDOWN_DRAIN_TIMEOUT_MS, closeTimeoutMs: env.SHUTDOWN_CLOSE_TIMEOUT_MS },
     health: { dbTimeoutMs: env.HEALTH_DB_TIMEOUT_MS, cacheTtlMs: env.HEALTH_CACHE_TTL_MS },
     log: { level: env.LOG_LEVEL },
+    tracing: settingsOf(env),
     protections: { disabled: env.PROTECTIONS_DISABLED.split(',').map((p) => p.trim()).filter((p): p is Protection => p !== '') },
     docs: { enabled: env.DOCS_ENABLED === 'auto' ? env.NODE_ENV !== 'production' : env.DOCS_ENABLED === 'true' },
   };

@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { boolVar, enumVar, intOrKeywordVar, intVar, optionalNumberVar, originListVar, stringVar, trustProxyVar, urlVar } from './env.helpers';
+import { tracingEnvShape } from '../platform/tracing/tracing-env.schema';
 
 const MINUTE = 60_000;
 const HOUR = 60 * MINUTE;
@@ -72,6 +73,9 @@ export const envSchema = z.object({
   PROTECTIONS_DISABLED: stringVar('', /^((rate_limit|http_metrics|db_permits)(\s*,\s*(rate_limit|http_metrics|db_permits))*)?$/, 'a comma-separated list of rate_limit, http_metrics, db_permits'),
 
   LOG_LEVEL: enumVar('info', ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const),
+
+  // OpenTelemetry's standard variables (docs/tracing.md); tracing is off without an endpoint.
+  ...tracingEnvShape,
 });
 
 /** The raw, validated environment. */

@@ -10,6 +10,7 @@ import { PermitsExhaustedError } from '../resilience/resilience.errors';
 import { CircuitOpenError, UpstreamTimeoutError, UpstreamUnavailableError } from './http-client.errors';
 import { classifyAttemptError } from './outbound-error.classifier';
 import { outboundTraceHeaders } from '../observability/trace-context';
+import { recordOutboundRetry, traceOutboundCall } from '../tracing';
 import { countsAgainstUpstream, isResponse, isRetryable, OUTBOUND_OUTCOMES, outcomeOf } from './outbound-outcome';
 import type { HttpClientMetrics, OutboundMethod, OutboundRequest, OutboundResponse } from './outbound-request.interface';
 import type { OutboundPermits } from './outbound-permits';
@@ -93,7 +94,7 @@ export class HttpClient {
     const started = performance.now();
     let outcome: OutboundOutcome = 'success';
     try {
-      return (await this.admitted(pool, request)) as OutboundResponse<T>;
+      return (await traceOutboundCall(this, () => this.admitted(pool, request))) as OutboundResponse<T>;
     } catch (error) {
       outcome = outcomeOf(error, currentRequestContext()?.signal);
       throw error;
@@ -180,6 +181,7 @@ export class HttpClient {
       // A retry that could not finish before the deadline would only add load.
       if (backoff.duration >= deadline.remainingMs() || !this.budget.tryWithdraw()) throw this.finalError(failure);
       this.retries.inc();
+      recordOutboundRetry(attempt + 1, failure);
       await delay(backoff.duration, deadline.signal);
     }
   }

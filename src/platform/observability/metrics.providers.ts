@@ -1,10 +1,32 @@
-import { makeCounterProvider, makeGaugeProvider, makeHistogramProvider } from '@willsoto/nestjs-prometheus';
+import type { Provider } from '@nestjs/common';
+import { getToken, makeCounterProvider, makeGaugeProvider, makeHistogramProvider } from '@willsoto/nestjs-prometheus';
+import { Histogram, type HistogramConfiguration, register } from 'prom-client';
 import { DB_DURATION_BUCKETS, HTTP_DURATION_BUCKETS, METRIC, OUTBOUND_DURATION_BUCKETS } from './metrics.constants';
 import { OUTBOUND_METRIC } from '../http-client/http-client.constants';
+import { tracingActive } from '../tracing/tracing-runtime';
+
+/**
+ * The HTTP histogram; with tracing on, each bucket keeps the trace id of its latest sampled request as an
+ * exemplar (served with OpenMetrics, see MetricsController). prom-client refuses exemplars on a
+ * Prometheus-format registry at construction only, so that histogram is registered after it is built.
+ */
+function httpDurationProvider(config: HistogramConfiguration<string>): Provider {
+  if (!tracingActive()) return makeHistogramProvider(config);
+  return {
+    provide: getToken(config.name),
+    useFactory: () => {
+      const existing = register.getSingleMetric(config.name);
+      if (existing) return existing;
+      const histogram = new Histogram({ ...config, enableExemplars: true, registers: [] });
+      register.registerMetric(histogram);
+      return histogram;
+    },
+  };
+}
 
 /** Every SPEC metric as an injectable provider (`@InjectMetric(METRIC.x)`). */
 export const metricProviders = [
-  makeHistogramProvider({
+  httpDurationProvider({
     name: METRIC.httpRequestDuration,
     help: 'HTTP request duration by route template and the status code the client got.',
     labelNames: ['method', 'route', 'status_code'],
