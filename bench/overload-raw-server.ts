@@ -1,4 +1,5 @@
-import { createServer } from 'node:http';
+import { createServer, type ServerResponse } from 'node:http';
+import { Pool } from 'pg';
 
 /**
  * The floor for the overload bench: plain node:http with the same admission rule and the same precomputed
@@ -12,6 +13,27 @@ const refusal = Buffer.from(JSON.stringify({ type: 'urn:ballast:problem:concurre
 const refusalHeaders = { 'Content-Type': 'application/problem+json; charset=utf-8', 'Content-Length': String(refusal.length), 'Retry-After': '1' };
 const ok = Buffer.from(JSON.stringify({ sleptMs: SLOW_MS }));
 let inFlight = 0;
+/** /bench/db: the same pg_sleep query as Ballast's bench route, on a pool of the same size, cost toggled by SIGUSR2. */
+const DB_MS = Number(process.env['BENCH_DB_MS'] ?? 5);
+const SLOW_FACTOR = Number(process.env['BENCH_SLOW_FACTOR'] ?? 10);
+let dbSlowed = false;
+process.on('SIGUSR2', () => (dbSlowed = !dbSlowed));
+const pool = process.env['DATABASE_URL'] ? new Pool({ connectionString: process.env['DATABASE_URL'], max: Number(process.env['DB_POOL_MAX'] ?? 20) }) : undefined;
+
+function answerDb(res: ServerResponse): void {
+  const ms = dbSlowed ? DB_MS * SLOW_FACTOR : DB_MS;
+  pool?.query('SELECT pg_sleep($1)', [ms / 1000]).then(
+    () => {
+      const body = Buffer.from(JSON.stringify({ ms }));
+      res.writeHead(200, { 'Content-Type': 'application/json', 'Content-Length': String(body.length) });
+      res.end(body);
+    },
+    () => {
+      res.writeHead(500);
+      res.end();
+    },
+  );
+}
 
 const server = createServer((req, res) => {
   if (req.url === '/metrics') {
@@ -25,6 +47,10 @@ const server = createServer((req, res) => {
   }
   inFlight++;
   res.on('close', () => inFlight--);
+  if (req.url === '/bench/db') {
+    answerDb(res);
+    return;
+  }
   setTimeout(() => {
     res.writeHead(200, { 'Content-Type': 'application/json', 'Content-Length': String(ok.length) });
     res.end(ok);
@@ -33,5 +59,5 @@ const server = createServer((req, res) => {
 server.listen({ port: Number(process.env['PORT']), host: process.env['HOST'] ?? '127.0.0.1', backlog: BACKLOG });
 process.once('SIGTERM', () => {
   server.closeAllConnections();
-  server.close(() => process.exit(0));
+  server.close(() => void (pool?.end() ?? Promise.resolve()).finally(() => process.exit(0)));
 });

@@ -1,7 +1,9 @@
 import { Controller, type DynamicModule, Get, Logger, Module } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import type { NestExpressApplication } from '@nestjs/platform-express';
+import { InjectDataSource } from '@nestjs/typeorm';
 import { setTimeout as sleep } from 'node:timers/promises';
+import { DataSource } from 'typeorm';
 import { AppModule } from '../src/app.module';
 import type { AllConfig } from '../src/config/app-config';
 import { loadConfig } from '../src/config/load-config';
@@ -12,9 +14,26 @@ const SLOW_MS = Number(process.env['BENCH_SLOW_MS'] ?? 1000);
 /** The listen backlog (Node's default is 511; the kernel caps it at net.core.somaxconn). */
 const BACKLOG = Number(process.env['BENCH_BACKLOG'] ?? 511);
 
-/** Bench-only: a route that holds its admission slot for SLOW_MS without touching the database. */
+/** Server-side cost of the bench's database route (ms), and the factor SIGUSR2 toggles it by (bench/overload-adaptive.ts). */
+const DB_MS = Number(process.env['BENCH_DB_MS'] ?? 5);
+const SLOW_FACTOR = Number(process.env['BENCH_SLOW_FACTOR'] ?? 10);
+let dbSlowed = false;
+// A signal, not an HTTP route: a control request could itself be shed by the limits under test.
+process.on('SIGUSR2', () => (dbSlowed = !dbSlowed));
+
+/** Bench-only routes: one that holds its admission slot for SLOW_MS without the database, one whose query cost can switch. */
 @Controller('bench')
 class SlowController {
+  constructor(@InjectDataSource() private readonly dataSource: DataSource) {}
+
+  /** One query that takes DB_MS on the server (pg_sleep), SLOW_FACTOR times that while slowed. */
+  @Get('db')
+  async db(): Promise<{ ms: number }> {
+    const ms = dbSlowed ? DB_MS * SLOW_FACTOR : DB_MS;
+    await this.dataSource.query('SELECT pg_sleep($1)', [ms / 1000]);
+    return { ms };
+  }
+
   @Get('slow')
   async slow(): Promise<{ sleptMs: number }> {
     await sleep(SLOW_MS);

@@ -1,10 +1,11 @@
-import { spawnSync } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { cpus, totalmem } from 'node:os';
 import { join } from 'node:path';
 import { createBenchDatabase, seedUsers } from './lib/database';
 import { Client } from 'pg';
 import { type LoadResult, loadGenerator, median, runLoad } from './lib/load';
+import { freePort } from '../src/platform/database/free-port';
 import { canPin, pinPids, pinSelf, SERVER_NODE_OPTIONS, startTarget, type Target } from './lib/processes';
 
 /**
@@ -147,8 +148,22 @@ async function main(): Promise<void> {
     for (const [name, extra] of variants) without.push(await startTarget(name, join(ROOT, 'dist', 'main.js'), ballastEnv(db.url, extra), SERVER_CORE, path));
     targets.push(...without);
 
+    // Tracing: off is "ballast (everything on)"; sampled 10 % and 100 % export to a local OTLP sink (on the
+    // load core) that accepts and discards; "without tracing" never loads the register (bench/targets).
+    const sinkPort = await freePort();
+    const sink = spawn(process.execPath, [join(ROOT, 'dist-bench', 'bench', 'targets', 'otlp-sink.js')], { env: { PATH: process.env['PATH'] ?? '', PORT: String(sinkPort) }, stdio: 'ignore' });
+    pinPids(sink.pid === undefined ? [] : [sink.pid], LOAD_CORE);
+    const otlp = { OTEL_EXPORTER_OTLP_ENDPOINT: `http://127.0.0.1:${sinkPort}` };
+    const untracedMain = process.env['BENCH_UNTRACED_MAIN'] ?? join(ROOT, 'dist-bench', 'bench', 'targets', 'ballast-untraced.js');
+    const tracing: Target[] = [
+      await startTarget('ballast without tracing', untracedMain, ballastEnv(db.url), SERVER_CORE, path),
+      await startTarget('ballast + tracing 10 %', join(ROOT, 'dist', 'main.js'), ballastEnv(db.url, { ...otlp, OTEL_TRACES_SAMPLER: 'parentbased_traceidratio', OTEL_TRACES_SAMPLER_ARG: '0.1' }), SERVER_CORE, path),
+      await startTarget('ballast + tracing 100 %', join(ROOT, 'dist', 'main.js'), ballastEnv(db.url, { ...otlp, OTEL_TRACES_SAMPLER: 'parentbased_always_on' }), SERVER_CORE, path),
+    ];
+    targets.push(...tracing);
+
     process.stdout.write(`\n# GET /api/v1/users/:id — ${ROUNDS} rounds × ${SECONDS} s, ${CONNECTIONS} connections, ${loadGenerator}\n`);
-    const measured = [raw, bare, ballast, ...without];
+    const measured = [raw, bare, ballast, ...without, ...tracing];
     // Warm-up, which also fills every pool (bare and raw open connections on demand); then move the bench
     // database's backends off the server core.
     for (const t of measured) await runLoad({ port: t.port, path, connections: CONNECTIONS, durationSec: WARMUP_SECONDS });
@@ -156,7 +171,8 @@ async function main(): Promise<void> {
     const all = await interleaved(measured, path);
     const rows = all.slice(0, 3);
     const [rawRow, bareRow, ballastRow] = rows as [Row, Row, Row];
-    const costs = all.slice(3).map((row) => ({
+    const tracingRows = all.slice(3 + without.length);
+    const costs = all.slice(3, 3 + without.length).map((row) => ({
       protection: row.name.replace('ballast − ', ''),
       rps: row.rps,
       costOfBare: (row.rps - ballastRow.rps) / bareRow.rps,
@@ -164,7 +180,16 @@ async function main(): Promise<void> {
       cpuCostUs: ballastRow.cpuUs - row.cpuUs,
       cpuCostOfBare: (ballastRow.cpuUs - row.cpuUs) / bareRow.cpuUs,
     }));
-    json['perFeature'] = { variants: all.slice(3), costs };
+    json['perFeature'] = { variants: all.slice(3, 3 + without.length), costs };
+    const [untracedRow] = tracingRows as [Row];
+    const tracingTable = [{ ...ballastRow, name: 'ballast, tracing off' }, ...tracingRows];
+    json['tracing'] = { rows: tracingTable, reference: untracedRow.name };
+    report.push(
+      `## Tracing (same run; goals: off costs nothing measurable, 10 % costs ≤ 5 % of throughput)\n\n${table(tracingTable, untracedRow)}\n\n` +
+        `Sampled variants export over OTLP/HTTP (protobuf) to a local sink that discards; CPU per request includes the SDK's export work.`,
+    );
+    await Promise.all(tracing.map((t) => t.stop()));
+    sink.kill();
     report.push(
       `## Cost of each protection (same run; target ≤ 0.05 of bare)\n\n` +
         `By throughput: (req/s without it − req/s with everything) / bare req/s. By CPU: (µs/req with everything − µs/req without it) / bare µs/req.\n\n` +
@@ -256,6 +281,23 @@ async function main(): Promise<void> {
     report.push(`## Overload, ${title} (HTTP_CONCURRENCY_LIMIT=1000, 1 s route)\n\n\`\`\`\n${text}\n\`\`\``);
   }
   json['overload'] = overloadJson;
+
+  // Overload when the route's cost changes mid-run (bench/overload-adaptive.ts, its own database and bounded
+  // runs): the database 10x slower for the middle third; fixed cap vs adaptive vs node:http + pg, closed loop
+  // and open loop. OVERLOAD_ADAPTIVE_SECONDS (30 per target) and the other OVERLOAD_ADAPTIVE_* pass through.
+  const adaptiveRuns: Array<[string, Record<string, string>]> = [
+    ['closed loop', {}],
+    ['open loop', { OVERLOAD_ADAPTIVE_RATE: process.env['OVERLOAD_ADAPTIVE_RATE'] ?? '2000' }],
+  ];
+  const adaptiveJson: Record<string, unknown> = {};
+  for (const [title, env] of adaptiveRuns) {
+    const run = spawnSync(process.execPath, [join(__dirname, 'overload-adaptive.js')], { env: { ...process.env, ...env }, encoding: 'utf8', timeout: 900_000, maxBuffer: 64 * 2 ** 20 });
+    const text = `${run.stdout ?? ''}${run.status === 0 ? '' : `\n(overload-adaptive run exited ${run.status}: ${run.stderr ?? ''})`}`.trim();
+    process.stdout.write(`\n${text}\n`);
+    adaptiveJson[title] = { env, output: text };
+    report.push(`## Overload, database 10x slower mid-run, ${title}: fixed cap vs adaptive\n\n${text.replace(/^## [^\n]*\n+/, '')}`);
+  }
+  json['overloadAdaptive'] = adaptiveJson;
 
   const machine = `${cpus().length} × ${cpus()[0]?.model ?? 'cpu'}, ${Math.round(totalmem() / 2 ** 30)} GiB, Node ${process.version}, ` +
     `${canPin ? `servers pinned to core 0; load generator (${loadGenerator}) and ${pinnedBackends} PostgreSQL backends of the bench database to core 1` : `no taskset: unpinned; load generator ${loadGenerator}`}, ` +

@@ -7,11 +7,13 @@ import { type CollectedFeatures, collectFeatures } from './platform/composition'
 import { DatabaseModule } from './platform/database';
 import { ErrorsModule } from './platform/errors';
 import { HealthModule } from './platform/health';
+import { IdempotencyModule } from './platform/idempotency';
 import { LifecycleModule } from './platform/lifecycle';
 import { MetricsModule, ObservabilityModule } from './platform/observability';
 import { OPENAPI_FEATURE_TAGS } from './platform/openapi';
 import { ResilienceModule } from './platform/resilience';
 import { RateLimitModule } from './platform/rate-limit';
+import { TracingModule } from './platform/tracing';
 
 /**
  * Validates the environment against the platform's variables and every feature's config fragment (the
@@ -39,6 +41,8 @@ export class AppModule {
         DatabaseModule.forRoot({ migrations: features.migrations }),
         ResilienceModule.forRoot(),
         RateLimitModule.forRoot(),
+        IdempotencyModule,
+        TracingModule.forRoot(),
         ...features.modules,
       ],
       // The features' OpenAPI tags, described by each feature's definition (src/platform/openapi reads them).

@@ -1,4 +1,5 @@
 import type { Env } from './env.schema';
+import { settingsOf, type TracingSettings } from './tracing-settings';
 
 /** A protection that PROTECTIONS_DISABLED can switch off. */
 export type Protection = 'rate_limit' | 'http_metrics' | 'db_permits';
@@ -9,6 +10,8 @@ export type Protection = 'rate_limit' | 'http_metrics' | 'db_permits';
  */
 export interface AllConfig {
   app: { env: Env['NODE_ENV']; port: number; host: string; version: string };
+  /** OpenTelemetry (the `OTEL_*` variables); undefined: tracing off. */
+  tracing: TracingSettings | undefined;
   /** Node HTTP server limits (slow clients, oversized headers, connection floods). */
   httpServer: {
     headersTimeoutMs: number;
@@ -40,7 +43,16 @@ export interface AllConfig {
   resilience: {
     dbPermits: number;
     externalPermits: number;
-    httpConcurrencyLimit: number;
+    /** A fixed in-flight cap, or `adaptive`: the limit follows measured latency within min…max. */
+    httpConcurrencyLimit: number | 'adaptive';
+    httpConcurrencyLimitMin: number;
+    httpConcurrencyLimitMax: number;
+    /** Pressure shedding thresholds; undefined: that signal is off. */
+    shedMaxEventLoopDelayMs: number | undefined;
+    shedMaxEventLoopUtilization: number | undefined;
+    shedMaxHeapUsedPercent: number | undefined;
+    /** Low-priority routes fill at most this % of the limit and are shed at this % of each pressure threshold. */
+    shedLowPriorityPercent: number;
     requestTimeoutMs: number;
     bodyLimitBytes: number;
   };
@@ -55,6 +67,8 @@ export interface AllConfig {
     /** Bound of the in-process store; beyond it the least recently seen client's bucket is dropped. */
     maxKeys: number;
   };
+  /** Idempotency-Key storage (platform/idempotency). */
+  idempotency: { ttlSeconds: number };
   outbound: { timeoutMs: number; connectTimeoutMs: number; maxConnectionsPerHost: number };
   shutdown: { delayMs: number; drainTimeoutMs: number; closeTimeoutMs: number };
   health: { dbTimeoutMs: number; cacheTtlMs: number };
@@ -93,6 +107,12 @@ export function toAppConfig(env: Env, version: string): AllConfig {
       dbPermits: env.DB_PERMITS,
       externalPermits: env.EXTERNAL_API_PERMITS,
       httpConcurrencyLimit: env.HTTP_CONCURRENCY_LIMIT,
+      httpConcurrencyLimitMin: env.HTTP_CONCURRENCY_LIMIT_MIN,
+      httpConcurrencyLimitMax: env.HTTP_CONCURRENCY_LIMIT_MAX,
+      shedMaxEventLoopDelayMs: env.SHED_MAX_EVENT_LOOP_DELAY_MS,
+      shedMaxEventLoopUtilization: env.SHED_MAX_EVENT_LOOP_UTILIZATION,
+      shedMaxHeapUsedPercent: env.SHED_MAX_HEAP_USED_PERCENT,
+      shedLowPriorityPercent: env.SHED_LOW_PRIORITY_PERCENT,
       requestTimeoutMs: env.REQUEST_TIMEOUT_MS,
       bodyLimitBytes: env.BODY_LIMIT_BYTES,
     },
@@ -105,6 +125,7 @@ export function toAppConfig(env: Env, version: string): AllConfig {
       redisTimeoutMs: env.RATE_LIMIT_REDIS_TIMEOUT_MS,
       maxKeys: env.RATE_LIMIT_MAX_KEYS,
     },
+    idempotency: { ttlSeconds: env.IDEMPOTENCY_TTL_SECONDS },
     outbound: {
       timeoutMs: env.OUTBOUND_TIMEOUT_MS,
       connectTimeoutMs: env.OUTBOUND_CONNECT_TIMEOUT_MS,
@@ -113,6 +134,7 @@ export function toAppConfig(env: Env, version: string): AllConfig {
     shutdown: { delayMs: env.SHUTDOWN_DELAY_MS, drainTimeoutMs: env.SHUTDOWN_DRAIN_TIMEOUT_MS, closeTimeoutMs: env.SHUTDOWN_CLOSE_TIMEOUT_MS },
     health: { dbTimeoutMs: env.HEALTH_DB_TIMEOUT_MS, cacheTtlMs: env.HEALTH_CACHE_TTL_MS },
     log: { level: env.LOG_LEVEL },
+    tracing: settingsOf(env),
     protections: { disabled: env.PROTECTIONS_DISABLED.split(',').map((p) => p.trim()).filter((p): p is Protection => p !== '') },
     docs: { enabled: env.DOCS_ENABLED === 'auto' ? env.NODE_ENV !== 'production' : env.DOCS_ENABLED === 'true' },
   };

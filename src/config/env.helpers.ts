@@ -152,3 +152,40 @@ export function trustProxyVar() {
       return value;
     });
 }
+
+/** An integer like {@link intVar}, or one fixed keyword instead (`HTTP_CONCURRENCY_LIMIT=adaptive`). */
+export function intOrKeywordVar<const K extends string>(defaultValue: number, min: number, max: number, keyword: K) {
+  const asInt = intVar(defaultValue, min, max);
+  return z
+    .string()
+    .optional()
+    .transform((raw, ctx): number | K => {
+      if (raw !== undefined && raw.trim().toLowerCase() === keyword) return keyword;
+      const parsed = asInt.safeParse(raw);
+      if (parsed.success) return parsed.data;
+      ctx.addIssue({ code: 'custom', message: `${parsed.error.issues[0]?.message ?? `"${raw}" is not valid`} or "${keyword}"` });
+      return z.NEVER;
+    });
+}
+
+/** An optional number in an inclusive range (integer only with `integer`); unset or empty: undefined (off). */
+export function optionalNumberVar(min: number, max: number, integer: boolean) {
+  const range = `${integer ? 'an integer' : 'a number'} from ${min} to ${max}`;
+  return z
+    .string()
+    .optional()
+    .transform((raw, ctx): number | undefined => {
+      if (raw === undefined || raw.trim() === '') return undefined;
+      const text = raw.trim();
+      const value = Number(text);
+      if (!(integer ? /^-?\d+$/ : /^-?(\d+\.?\d*|\.\d+)$/).test(text) || !Number.isFinite(value)) {
+        ctx.addIssue({ code: 'custom', message: `"${raw}" is not ${integer ? 'an integer' : 'a number'}; expected ${range} (or unset: off)` });
+        return z.NEVER;
+      }
+      if (value < min || value > max) {
+        ctx.addIssue({ code: 'custom', message: `${value} is out of range; expected ${range} (or unset: off)` });
+        return z.NEVER;
+      }
+      return value;
+    });
+}

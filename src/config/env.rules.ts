@@ -49,6 +49,7 @@ const RULES: EnvRule[] = [
         : undefined,
   },
   ordered('DB_POOL_MIN', '≤', 'DB_POOL_MAX', 'the pool cannot keep more connections warm than it may open'),
+  ordered('HTTP_CONCURRENCY_LIMIT_MIN', '≤', 'HTTP_CONCURRENCY_LIMIT_MAX', 'the adaptive limit moves between the two'),
   // Node >= 18 times headers from a request's first byte, so idle keep-alive time no longer counts against
   // headersTimeout; the rule is kept as the load-balancer guides state it (see docs/security.md).
   ordered('HTTP_KEEP_ALIVE_TIMEOUT_MS', '<', 'HTTP_HEADERS_TIMEOUT_MS', 'expected HTTP_KEEP_ALIVE_TIMEOUT_MS < HTTP_HEADERS_TIMEOUT_MS ≤ HTTP_REQUEST_TIMEOUT_MS'),

@@ -1,5 +1,6 @@
 import { z } from 'zod';
-import { boolVar, enumVar, intVar, originListVar, stringVar, trustProxyVar, urlVar } from './env.helpers';
+import { boolVar, enumVar, intOrKeywordVar, intVar, optionalNumberVar, originListVar, stringVar, trustProxyVar, urlVar } from './env.helpers';
+import { tracingEnvShape } from './tracing-env.schema';
 
 const MINUTE = 60_000;
 const HOUR = 60 * MINUTE;
@@ -36,9 +37,16 @@ export const envSchema = z.object({
 
   DB_PERMITS: intVar(50, 1, 100_000),
   EXTERNAL_API_PERMITS: intVar(20, 1, 100_000),
-  HTTP_CONCURRENCY_LIMIT: intVar(1000, 1, 1_000_000),
+  HTTP_CONCURRENCY_LIMIT: intOrKeywordVar(1000, 1, 1_000_000, 'adaptive'),
+  HTTP_CONCURRENCY_LIMIT_MIN: intVar(20, 1, 1_000_000),
+  HTTP_CONCURRENCY_LIMIT_MAX: intVar(1000, 1, 1_000_000),
+  SHED_MAX_EVENT_LOOP_DELAY_MS: optionalNumberVar(1, 60_000, true),
+  SHED_MAX_EVENT_LOOP_UTILIZATION: optionalNumberVar(0.01, 1, false),
+  SHED_MAX_HEAP_USED_PERCENT: optionalNumberVar(1, 100, true),
+  SHED_LOW_PRIORITY_PERCENT: intVar(80, 1, 100),
   REQUEST_TIMEOUT_MS: intVar(30_000, 1, HOUR),
   BODY_LIMIT_BYTES: intVar(102_400, 1, 100 * 1024 * 1024),
+  IDEMPOTENCY_TTL_SECONDS: intVar(86_400, 1, 30 * 24 * 3600),
 
   RATE_LIMIT_PER_SECOND: intVar(10, 1, 1_000_000),
   RATE_LIMIT_BURST: intVar(30, 1, 10_000_000),
@@ -64,6 +72,9 @@ export const envSchema = z.object({
   PROTECTIONS_DISABLED: stringVar('', /^((rate_limit|http_metrics|db_permits)(\s*,\s*(rate_limit|http_metrics|db_permits))*)?$/, 'a comma-separated list of rate_limit, http_metrics, db_permits'),
 
   LOG_LEVEL: enumVar('info', ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const),
+
+  // OpenTelemetry's standard variables (docs/tracing.md); tracing is off without an endpoint.
+  ...tracingEnvShape,
 });
 
 /** The raw, validated environment. */

@@ -1,6 +1,7 @@
 import { Body, Controller, Get, HttpCode, Post, Query } from '@nestjs/common';
 import { ApiConflictResponse, ApiCreatedResponse, ApiNotFoundResponse, ApiOkResponse, ApiOperation, ApiParam, ApiTags } from '@nestjs/swagger';
 import { UuidParam } from '../platform/errors';
+import { Idempotent } from '../platform/idempotency';
 import { RateLimitPolicy, STRICT_POLICY } from '../platform/rate-limit';
 import { CreateUserDto } from './dto/create-user.dto';
 import { ListUsersQuery } from './dto/list-users.query';
@@ -28,6 +29,7 @@ export class UsersController {
     summary: 'Create a user',
     description: 'Creates a user with a unique email (compared without regard to case). Rate limited by a second, smaller bucket.',
   })
+  @Idempotent() // a retried POST with the same Idempotency-Key gets the first 201 back, never a second user
   @ApiCreatedResponse({ type: UserResponse })
   @ApiConflictResponse({ description: 'A user with this email (any case) exists.' })
   @RateLimitPolicy(STRICT_POLICY) // writes are dearer than reads: a second, smaller bucket per client

@@ -5,6 +5,7 @@ import type { Counter } from 'prom-client';
 import { QueryFailedError, Repository } from 'typeorm';
 import { v7 as uuidv7 } from 'uuid';
 import { ConflictError, NotFoundError } from '../platform/errors';
+import { TransactionRunner } from '../platform/idempotency';
 import { type Page, paginateById } from '../platform/pagination';
 import type { CreateUserDto } from './dto/create-user.dto';
 import type { ListUsersQuery } from './dto/list-users.query';
@@ -17,13 +18,17 @@ export class UsersService {
   constructor(
     @InjectRepository(User) private readonly users: Repository<User>,
     @InjectMetric(USERS_CREATED_METRIC) private readonly created: Counter<string>,
+    private readonly transactions: TransactionRunner,
   ) {}
 
-  /** Creates a user; a duplicate email (any case) is a 409, decided by the unique index, not a prior read. */
+  /**
+   * Creates a user; a duplicate email (any case) is a 409, decided by the unique index, not a prior read. Written
+   * through the TransactionRunner, so an Idempotency-Key commits with the row.
+   */
   async create(dto: CreateUserDto): Promise<User> {
     const user = this.users.create({ id: uuidv7(), email: dto.email, name: dto.name });
     try {
-      const saved = await this.users.save(user);
+      const saved = await this.transactions.run((manager) => manager.save(User, user));
       this.created.inc();
       return saved;
     } catch (error) {

@@ -18,8 +18,11 @@ const schema = JSON.parse(readFileSync(join(CHART_DIR, 'values.schema.json'), 'u
 const config = schema.properties.config;
 /** Environment the chart sets for the app without it being one of the app's variables. */
 const CHART_ONLY = ['NODE_OPTIONS', 'UV_THREADPOOL_SIZE'];
-/** The platform's variables and every feature's (the config fragments of src/features.ts). */
-const APP_VARIABLES = Object.keys(envVariables(collectFeatures(FEATURES).configFragments));
+/**
+ * The platform's variables and every feature's (the config fragments of src/features.ts); OTEL_* come from the
+ * chart's own `tracing` block (docs/tracing.md), never from `config`.
+ */
+const APP_VARIABLES = Object.keys(envVariables(collectFeatures(FEATURES).configFragments)).filter((name) => !name.startsWith('OTEL_'));
 
 function problemsOf(env: Record<string, string>): string[] {
   try {

@@ -16,10 +16,10 @@ class ReportsReadiness {
     registry.register('reports', () => this.check());
   }
 
-  check(): HealthIndicatorResult {
+  check(): Promise<HealthIndicatorResult> {
     this.calls++;
     const indicator = this.indicators.check('reports');
-    return this.warm ? indicator.up({ cache: 'warm' }) : indicator.down({ cache: 'cold', message: 'report cache not loaded yet' });
+    return Promise.resolve(this.warm ? indicator.up({ cache: 'warm' }) : indicator.down({ cache: 'cold', message: 'report cache not loaded yet' }));
   }
 }
 

@@ -1,6 +1,7 @@
 import { Body, Controller, Get, HttpCode, Post, Query } from '@nestjs/common';
 import { ApiCreatedResponse, ApiNotFoundResponse, ApiOkResponse, ApiOperation, ApiParam, ApiTags } from '@nestjs/swagger';
 import { UuidParam } from '../platform/errors';
+import { Idempotent } from '../platform/idempotency';
 import { __Entity__PageResponse, __Entity__Response, to__Entity__Response } from './dto/__entity__.response';
 import { Create__Entity__Dto } from './dto/create-__entity__.dto';
 import { List__Entities__Query } from './dto/list-__entities__.query';
@@ -18,6 +19,7 @@ export class __Entities__Controller {
   @Post()
   @HttpCode(201)
   @ApiOperation({ operationId: 'create__Entity__', summary: 'Create a __entity_words__', description: 'Creates a __entity_words__.' })
+  @Idempotent() // a retry with the same Idempotency-Key gets the first answer back; the service writes through TransactionRunner
   @ApiCreatedResponse({ type: __Entity__Response })
   async create(@Body() dto: Create__Entity__Dto): Promise<__Entity__Response> {
     return to__Entity__Response(await this.service.create(dto));

@@ -5,6 +5,7 @@ import type { Counter } from 'prom-client';
 import { Repository } from 'typeorm';
 import { v7 as uuidv7 } from 'uuid';
 import { NotFoundError } from '../platform/errors';
+import { TransactionRunner } from '../platform/idempotency';
 import { type Page, paginateById } from '../platform/pagination';
 import { __Entity__ } from './__entity__.entity';
 import { __ENV_PREFIX___CREATED_METRIC } from './__entities__.constants';
@@ -17,12 +18,15 @@ export class __Entities__Service {
   constructor(
     @InjectRepository(__Entity__) private readonly repository: Repository<__Entity__>,
     @InjectMetric(__ENV_PREFIX___CREATED_METRIC) private readonly created: Counter<string>,
+    private readonly transactions: TransactionRunner,
   ) {}
 
+  /** Creates one; through the TransactionRunner, so an Idempotency-Key commits with the row (docs/idempotency.md). */
   async create(dto: Create__Entity__Dto): Promise<__Entity__> {
-    const entity = await this.repository.save(this.repository.create({ id: uuidv7(), name: dto.name }));
+    const entity = this.repository.create({ id: uuidv7(), name: dto.name });
+    const saved = await this.transactions.run((manager) => manager.save(__Entity__, entity));
     this.created.inc();
-    return entity;
+    return saved;
   }
 
   /** Finds one by id or throws a 404. */

@@ -223,7 +223,7 @@ The writable /tmp every container of the chart gets (the root filesystem is read
 Environment keys that come from their own typed values; config may not set them.
 */}}
 {{- define "ballast.reservedEnv" -}}
-{{- list "PORT" "NODE_ENV" "NODE_OPTIONS" "UV_THREADPOOL_SIZE" "SHUTDOWN_DELAY_MS" "SHUTDOWN_DRAIN_TIMEOUT_MS" "DB_RUN_MIGRATIONS" "DATABASE_URL" "REDIS_URL" | toJson }}
+{{- list "PORT" "NODE_ENV" "NODE_OPTIONS" "UV_THREADPOOL_SIZE" "SHUTDOWN_DELAY_MS" "SHUTDOWN_DRAIN_TIMEOUT_MS" "DB_RUN_MIGRATIONS" "DATABASE_URL" "REDIS_URL" "OTEL_EXPORTER_OTLP_ENDPOINT" "OTEL_EXPORTER_OTLP_PROTOCOL" "OTEL_TRACES_SAMPLER" "OTEL_TRACES_SAMPLER_ARG" "OTEL_SERVICE_NAME" "OTEL_RESOURCE_ATTRIBUTES" | toJson }}
 {{- end }}
 
 {{/*

@@ -2,9 +2,13 @@ import { type ArgumentsHost, Catch, type ExceptionFilter, HttpException, Logger 
 import { HttpAdapterHost } from '@nestjs/core';
 import { STATUS_CODES } from 'node:http';
 import { contextOf } from '../request-context/request-context';
+import { markRefusal } from '../spans';
 import { PROBLEM_CONTENT_TYPE, PROBLEM_TYPE_PREFIX, type ProblemDetails } from './problem-details';
 import { ProblemError } from './problem.error';
 import { ProblemTranslators } from './problem-translators.service';
+
+/** Statuses that mean a protection refused the request (their slug becomes the span's refusal reason). */
+const REFUSAL_STATUSES = new Set([413, 415, 429, 503, 504]);
 
 /** Problem `type` slugs for statuses raised as plain Nest/Express HTTP errors. */
 const SLUG_BY_STATUS: Record<number, string> = {
@@ -49,6 +53,7 @@ export class ProblemDetailsFilter implements ExceptionFilter {
     const { body, headers } = problemError ? this.fromProblemError(problemError) : this.fromOther(exception);
     const requestId = contextOf(ctx.getRequest()).requestId;
     if (requestId !== undefined) body.requestId = requestId;
+    if (REFUSAL_STATUSES.has(body.status)) markRefusal(body.type.slice(PROBLEM_TYPE_PREFIX.length));
     // Known 503/504s (shedding, timeouts, a database outage) are expected under load: counted in metrics and
     // in the request log line already; a stack per refusal would flood the log exactly when it hurts most.
     if (problemError && body.status >= 500) this.logger.debug(`${body.type}: ${describe(problemError.options.cause ?? exception)}`);

@@ -10,6 +10,7 @@ import { PermitsExhaustedError } from '../resilience/resilience.errors';
 import { CircuitOpenError, UpstreamTimeoutError, UpstreamUnavailableError } from './http-client.errors';
 import { classifyAttemptError } from './outbound-error.classifier';
 import { outboundTraceHeaders } from '../observability/trace-context';
+import { recordOutboundRetry, traceOutboundCall } from '../spans';
 import { countsAgainstUpstream, isResponse, isRetryable, OUTBOUND_OUTCOMES, outcomeOf } from './outbound-outcome';
 import type { HttpClientMetrics, OutboundMethod, OutboundRequest, OutboundResponse } from './outbound-request.interface';
 import type { OutboundPermits } from './outbound-permits';
@@ -26,7 +27,7 @@ import type { UpstreamSettings } from './upstream-settings';
  * 2. holds one `external` permit until it ends, retries included;
  * 3. gets `min(timeoutMs, the request's remaining deadline)` for all its attempts and backoff (504 past it);
  * 4. runs each attempt through the circuit breaker on an undici Pool capped at `maxConnections` sockets;
- * 5. retries, if idempotent, connection errors and 502/503/504 with jittered exponential backoff, while the
+ * 5. retries, if idempotent (by method, or a POST/PATCH with an `idempotencyKey`), connection errors and 502/503/504 with jittered exponential backoff, while the
  *    retry budget, the attempt limit and the remaining time allow;
  * 6. records `outbound_request_duration_seconds{upstream,outcome}` once.
  */
@@ -93,7 +94,7 @@ export class HttpClient {
     const started = performance.now();
     let outcome: OutboundOutcome = 'success';
     try {
-      return (await this.admitted(pool, request)) as OutboundResponse<T>;
+      return (await traceOutboundCall(this, () => this.admitted(pool, request))) as OutboundResponse<T>;
     } catch (error) {
       outcome = outcomeOf(error, currentRequestContext()?.signal);
       throw error;
@@ -161,7 +162,8 @@ export class HttpClient {
 
   private async withRetries(pool: Pool, request: OutboundRequest, deadline: CallDeadline): Promise<OutboundResponse> {
     const method = request.method ?? 'GET';
-    const idempotent = request.idempotent ?? IDEMPOTENT_METHODS.has(method);
+    // A POST/PATCH may have done its work before the failure; only the upstream's Idempotency-Key handling makes a repeat safe.
+    const idempotent = IDEMPOTENT_METHODS.has(method) || request.idempotencyKey !== undefined;
     const { maxRetries } = this.settings.retry;
     let backoff: IBackoff<unknown> | undefined;
     for (let attempt = 0; ; attempt++) {
@@ -180,6 +182,7 @@ export class HttpClient {
       // A retry that could not finish before the deadline would only add load.
       if (backoff.duration >= deadline.remainingMs() || !this.budget.tryWithdraw()) throw this.finalError(failure);
       this.retries.inc();
+      recordOutboundRetry(attempt + 1, failure);
       await delay(backoff.duration, deadline.signal);
     }
   }
@@ -187,6 +190,7 @@ export class HttpClient {
   /** One attempt; failures come out typed (timeouts, connection errors, unusable responses). */
   private async attempt(pool: Pool, method: OutboundMethod, request: OutboundRequest, signal: AbortSignal): Promise<OutboundResponse> {
     const headers: Record<string, string> = { ...outboundTraceHeaders(), accept: 'application/json', ...request.headers };
+    if (request.idempotencyKey !== undefined) headers['idempotency-key'] = request.idempotencyKey;
     let body: string | undefined;
     if (request.json !== undefined) {
       body = JSON.stringify(request.json);

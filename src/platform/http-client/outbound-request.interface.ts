@@ -18,8 +18,12 @@ export interface OutboundRequest {
   json?: unknown;
   /** A shorter timeout for this call than the upstream's. */
   timeoutMs?: number;
-  /** Marks a non-idempotent method safe to retry (e.g. a POST with an idempotency key). @default by method */
-  idempotent?: boolean;
+  /**
+   * Sent as `Idempotency-Key` (the same on every attempt); it is what makes a POST or PATCH safe to retry: without
+   * one, those methods are sent once. Make one per logical operation (e.g. a UUID) and reuse it when the caller
+   * itself retries the operation.
+   */
+  idempotencyKey?: string;
 }
 
 /** An upstream's answer below 500 (5xx answers are raised as {@link UpstreamUnavailableError}). */

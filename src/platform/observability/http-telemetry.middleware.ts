@@ -12,10 +12,12 @@ import { InjectRootLogger } from './logging.constants';
 import { METRIC } from './metrics.constants';
 import { REQUEST_ID_HEADER, requestIdFrom } from './request-id';
 import { expressRoutes } from './express-routes';
-import { methodLabel, routeLabel } from './route-label';
+import { methodLabel, routeLabel, UNMATCHED_ROUTE } from './route-label';
 import { RouteTable } from './route-table';
 import { requestLineWriter } from './request-line';
 import { acceptTraceparent, acceptTracestate, traceIdOf } from './trace-context';
+import { activeTraceIds, onServerSpanEnd, TRACING_ATTRIBUTE } from '../spans';
+import type { Span } from '@opentelemetry/api';
 
 /** Label names of the HTTP RED metrics. */
 export type HttpMetricLabel = 'method' | 'route' | 'status_code';
@@ -51,6 +53,9 @@ export class HttpTelemetryMiddleware implements OnApplicationBootstrap, OnModule
   private readonly metricsDisabled: boolean;
   private readonly unhookTotal: () => void;
   private readonly writeLine: ReturnType<typeof requestLineWriter>;
+  private readonly stopNamingSpans: () => void;
+  /** The histogram keeps exemplars (tracing on): observations take prom-client's object form. */
+  private readonly exemplars: boolean;
 
   constructor(
     @InjectMetric(METRIC.httpRequestDuration) private readonly duration: Histogram<HttpMetricLabel>,
@@ -61,12 +66,14 @@ export class HttpTelemetryMiddleware implements OnApplicationBootstrap, OnModule
   ) {
     this.metricsDisabled = config.get('protections.disabled', { infer: true }).includes('http_metrics');
     this.writeLine = requestLineWriter(logger);
+    this.exemplars = (duration as unknown as { enableExemplars?: boolean }).enableExemplars === true;
     // One listener function for all responses (`this` is the response): no closure allocated per request.
     const record = (req: IncomingMessage, res: ServerResponse) => this.record(req, res);
     this.onClose = function (this: ServerResponse) {
       record(this.req, this);
     };
     this.unhookTotal = collectOnScrape(total, () => this.copyCountsIntoTotal());
+    this.stopNamingSpans = onServerSpanEnd(finishServerSpan);
   }
 
   /** The edge handler: `app.use(app.get(HttpTelemetryMiddleware).handle)`. */
@@ -80,6 +87,9 @@ export class HttpTelemetryMiddleware implements OnApplicationBootstrap, OnModule
       context.tracestate = acceptTracestate(req.headers.tracestate);
     }
     res.setHeader(REQUEST_ID_HEADER, requestId);
+    // With tracing on this runs inside the SERVER span: its ids go on the request line.
+    const span = activeTraceIds();
+    if (span) context.span = span;
     // Reads (and caches on the socket) the peer address now: after a reset it is no longer available.
     void req.socket.remoteAddress;
     // 'close' follows 'finish' for every completed response and also fires alone when the connection
@@ -103,7 +113,11 @@ export class HttpTelemetryMiddleware implements OnApplicationBootstrap, OnModule
     const seconds = (performance.now() - context.startedAt) / 1000;
     const status = res.headersSent ? res.statusCode : CLIENT_CLOSED_REQUEST;
     const labels = { method: methodLabel(req.method), route: routeLabel(req, status, this.routes), status_code: status };
-    if (!this.metricsDisabled) this.duration.observe(labels, seconds);
+    if (!this.metricsDisabled) {
+      if (!this.exemplars) this.duration.observe(labels, seconds);
+      else if (context.span?.sampled) (this.duration as Histogram<string>).observe({ labels, value: seconds, exemplarLabels: { trace_id: context.span.traceId } });
+      else this.duration.observe({ labels, value: seconds });
+    }
     this.logRequest(req, context, labels.route, status, seconds);
   }
 
@@ -117,6 +131,7 @@ export class HttpTelemetryMiddleware implements OnApplicationBootstrap, OnModule
 
   onModuleDestroy(): void {
     this.unhookTotal();
+    this.stopNamingSpans();
   }
 
   /**
@@ -133,7 +148,9 @@ export class HttpTelemetryMiddleware implements OnApplicationBootstrap, OnModule
     const path = (query === -1 ? url : url.slice(0, query)).slice(0, LOGGED_PATH_MAX_LENGTH);
     this.writeLine(level, {
       requestId: context.requestId,
-      traceId: context.traceparent === undefined ? undefined : traceIdOf(context.traceparent),
+      traceId: context.span || context.traceparent === undefined ? undefined : traceIdOf(context.traceparent),
+      trace_id: context.span?.traceId,
+      span_id: context.span?.spanId,
       method: req.method,
       route,
       path,
@@ -143,4 +160,22 @@ export class HttpTelemetryMiddleware implements OnApplicationBootstrap, OnModule
       userAgent: req.headers['user-agent']?.slice(0, LOGGED_PATH_MAX_LENGTH),
     });
   }
+}
+
+/**
+ * Names a SERVER span after its route template (`GET /api/v1/users/:id`, or the method alone when no route
+ * matched, as the HTTP conventions ask: a raw path would be unbounded) and adds `http.route`, the request id
+ * and, during a drain, that the response closed its connection.
+ */
+function finishServerSpan(span: Span, req: IncomingMessage, res: ServerResponse): void {
+  const route = routeLabel(req);
+  if (route === UNMATCHED_ROUTE) {
+    span.updateName(req.method ?? 'HTTP');
+  } else {
+    span.updateName(`${req.method ?? 'HTTP'} ${route}`);
+    span.setAttribute('http.route', route);
+  }
+  const { requestId } = contextOf(req);
+  if (requestId !== undefined) span.setAttribute(TRACING_ATTRIBUTE.requestId, requestId);
+  if (res.getHeader('connection') === 'close') span.setAttribute('ballast.connection_close', true);
 }

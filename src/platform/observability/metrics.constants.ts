@@ -4,6 +4,10 @@ export const METRIC = {
   httpRequestsTotal: 'http_requests_total',
   httpRequestsInFlight: 'http_requests_in_flight',
   httpRequestsRejected: 'http_requests_rejected_total',
+  /** Owned by resilience (admission control): the current in-flight limit, fixed or adaptive. */
+  httpConcurrencyLimit: 'http_concurrency_limit',
+  /** Owned by resilience: the adaptive limit's minimum and last window RTT (kind: min, sample). */
+  httpConcurrencyRtt: 'http_concurrency_rtt_seconds',
   dbQueryDuration: 'db_query_duration_seconds',
   dbPoolConnections: 'db_pool_connections',
   resourcePermitsInUse: 'resource_permits_in_use',
@@ -12,7 +16,7 @@ export const METRIC = {
 } as const;
 
 /** Values of `http_requests_rejected_total{reason}`. */
-export type RejectionReason = 'concurrency' | 'rate_limit' | 'permits' | 'timeout';
+export type RejectionReason = 'concurrency' | 'pressure' | 'rate_limit' | 'permits' | 'timeout';
 
 /**
  * Buckets for HTTP latency (seconds): dense from 5 ms to 1 s where an API's SLOs live, then up to the

@@ -1,12 +1,34 @@
-import { makeCounterProvider, makeGaugeProvider, makeHistogramProvider } from '@willsoto/nestjs-prometheus';
+import type { Provider } from '@nestjs/common';
+import { getToken, makeCounterProvider, makeGaugeProvider, makeHistogramProvider } from '@willsoto/nestjs-prometheus';
+import { Histogram, type HistogramConfiguration, register } from 'prom-client';
 import { DB_DURATION_BUCKETS, HTTP_DURATION_BUCKETS, METRIC } from './metrics.constants';
+import { tracingActive } from '../spans/tracing-runtime';
+
+/**
+ * The HTTP histogram; with tracing on, each bucket keeps the trace id of its latest sampled request as an
+ * exemplar (served with OpenMetrics, see MetricsController). prom-client refuses exemplars on a
+ * Prometheus-format registry at construction only, so that histogram is registered after it is built.
+ */
+function httpDurationProvider(config: HistogramConfiguration<string>): Provider {
+  if (!tracingActive()) return makeHistogramProvider(config);
+  return {
+    provide: getToken(config.name),
+    useFactory: () => {
+      const existing = register.getSingleMetric(config.name);
+      if (existing) return existing;
+      const histogram = new Histogram({ ...config, enableExemplars: true, registers: [] });
+      register.registerMetric(histogram);
+      return histogram;
+    },
+  };
+}
 
 /**
  * The HTTP, database and permit SPEC metrics as injectable providers (`@InjectMetric(METRIC.x)`). The outbound
  * metrics are the HTTP client's own (http-client/http-client.metrics.ts).
  */
 export const metricProviders = [
-  makeHistogramProvider({
+  httpDurationProvider({
     name: METRIC.httpRequestDuration,
     help: 'HTTP request duration by route template and the status code the client got.',
     labelNames: ['method', 'route', 'status_code'],
@@ -16,7 +38,7 @@ export const metricProviders = [
   makeGaugeProvider({ name: METRIC.httpRequestsInFlight, help: 'HTTP requests being served now.' }),
   makeCounterProvider({
     name: METRIC.httpRequestsRejected,
-    help: 'HTTP requests refused by a protection (concurrency, rate_limit, permits, timeout).',
+    help: 'HTTP requests refused by a protection (concurrency, pressure, rate_limit, permits, timeout).',
     labelNames: ['reason'],
   }),
   makeHistogramProvider({ name: METRIC.dbQueryDuration, help: 'Database query duration.', labelNames: ['outcome'], buckets: DB_DURATION_BUCKETS }),

@@ -7,6 +7,9 @@ import { cachedIsoTime, scrubUrlCredentials } from './root-logger.factory';
 export interface RequestLine {
   requestId: string | undefined;
   traceId: string | undefined;
+  /** With tracing on: the SERVER span's ids (instead of `traceId`). */
+  trace_id?: string;
+  span_id?: string;
   method: string | undefined;
   route: string;
   path: string;
@@ -40,7 +43,7 @@ export function requestLineWriter(logger: Logger): (level: 'info' | 'warn', line
   return (level, line) => {
     stream.write(
       scrubUrlCredentials(
-        `{"level":"${level}"${cachedIsoTime()}${bindings}${field('requestId', line.requestId)}${field('traceId', line.traceId)}` +
+        `{"level":"${level}"${cachedIsoTime()}${bindings}${field('requestId', line.requestId)}${field('traceId', line.traceId)}${field('trace_id', line.trace_id)}${field('span_id', line.span_id)}` +
           `${field('method', line.method)},"route":${json(line.route)},"path":${json(line.path)},"status":${line.status},"durationMs":${line.durationMs}` +
           `${field('ip', line.ip)}${field('userAgent', line.userAgent)},"msg":"request completed"}\n`,
       ),

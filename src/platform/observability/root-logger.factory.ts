@@ -1,6 +1,8 @@
 import pino, { type DestinationStream, type LevelWithSilent, type Logger } from 'pino';
 import { currentRequestContext } from '../request-context/request-context';
 import { REDACTED_PATHS } from './logging.constants';
+import { activeTraceIds } from '../spans/trace-ids';
+import { tracingActive } from '../spans/tracing-runtime';
 import { traceIdOf } from './trace-context';
 
 /** Options of {@link createRootLogger}. */
@@ -21,13 +23,19 @@ export function scrubUrlCredentials(line: string): string {
 }
 
 /**
- * Adds the current request's id (and trace id, when the request came with a `traceparent`) to every line
+ * Adds the current request's id to every line — with tracing on also `trace_id` and `span_id` of the active
+ * span; with tracing off the `traceId` of an incoming `traceparent`, if any —
  * logged while serving it — Nest `Logger` calls in services included — read from the async request
  * context rather than passed around. Returns a fresh object: pino merges the line's fields into it.
  */
 export function requestContextMixin(): Record<string, string> {
   const context = currentRequestContext();
   if (context?.requestId === undefined) return {};
+  if (tracingActive()) {
+    // The span the line is written in: the handler's, a query's, or the SERVER span at the edge.
+    const ids = activeTraceIds() ?? context.span;
+    return ids ? { requestId: context.requestId, trace_id: ids.traceId, span_id: ids.spanId } : { requestId: context.requestId };
+  }
   if (context.traceparent === undefined) return { requestId: context.requestId };
   return { requestId: context.requestId, traceId: traceIdOf(context.traceparent) };
 }

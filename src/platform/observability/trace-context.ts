@@ -1,4 +1,5 @@
 import { currentRequestContext } from '../request-context/request-context';
+import { tracingActive } from '../spans/tracing-runtime';
 import { REQUEST_ID_HEADER } from './request-id';
 
 // W3C Trace Context level 1: version-traceid-parentid-flags, lowercase hex. Versions above 00 may append
@@ -37,16 +38,18 @@ export function traceIdOf(traceparent: string): string {
 
 /**
  * Headers an outbound call made on behalf of the current request must carry: `x-request-id`, and the
- * incoming `traceparent`/`tracestate` when there was one. Ballast records no spans of its own, so it
+ * incoming `traceparent`/`tracestate` when there was one. With tracing off Ballast records no spans, so it
  * forwards the caller's trace context unchanged (like a proxy) rather than inventing a parent span no
- * collector will ever see; without an incoming trace the request id is the correlation. Empty outside
- * a request.
+ * collector will ever see; without an incoming trace the request id is the correlation. With tracing on
+ * the SDK sends the outbound span's context instead (docs/tracing.md). Empty outside a request.
  */
 export function outboundTraceHeaders(): Record<string, string> {
   const context = currentRequestContext();
   const headers: Record<string, string> = {};
   if (!context) return headers;
   if (context.requestId !== undefined) headers[REQUEST_ID_HEADER] = context.requestId;
+  // With tracing on, the undici instrumentation writes the active span's own traceparent on each attempt.
+  if (tracingActive()) return headers;
   if (context.traceparent !== undefined) headers['traceparent'] = context.traceparent;
   if (context.tracestate !== undefined) headers['tracestate'] = context.tracestate;
   return headers;

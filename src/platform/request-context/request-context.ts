@@ -14,6 +14,8 @@ export interface RequestContext {
   traceparent?: string;
   /** Set by observability: the incoming W3C `tracestate`, kept only with a valid `traceparent`. */
   tracestate?: string;
+  /** Set by observability with tracing on: the ids of the request's SERVER span (for the request line). */
+  span?: { traceId: string; spanId: string; sampled: boolean };
   /** Set by resilience: aborted when the request deadline passes or the client goes away. */
   signal?: AbortSignal;
   /** Set by resilience: the deadline as a `performance.now()` instant. */

@@ -8,6 +8,13 @@ export class ConcurrencyLimitError extends ServiceUnavailableError {
   }
 }
 
+/** 503: pressure shedding — event-loop delay or utilisation, or heap use, is past its threshold (SHED_MAX_*). */
+export class OverloadedError extends ServiceUnavailableError {
+  constructor() {
+    super('overloaded', 'The service is overloaded. Retry after the Retry-After delay.', CAPACITY_RETRY_AFTER_SECONDS);
+  }
+}
+
 /** 503: every permit of a resource is held (and the wait queue, if any, is full or timed out). */
 export class PermitsExhaustedError extends ServiceUnavailableError {
   constructor(

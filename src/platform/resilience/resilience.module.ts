@@ -1,11 +1,15 @@
 import { type DynamicModule, Module, type Provider } from '@nestjs/common';
 import { ConfigService } from '@nestjs/config';
+import { DiscoveryModule } from '@nestjs/core';
 import type { AllConfig } from '../../config/app-config';
 import { AdmissionControlMiddleware } from './admission-control.middleware';
 import { DEFAULT_EXEMPT_PATHS, ExemptPaths } from './exempt-paths';
 import type { PermitPoolOptions } from './permit-pool';
 import { PermitPoolRegistry } from './permit-pool.registry';
 import { PermitsInterceptor } from './permits.interceptor';
+import { PressureMonitor } from './pressure-monitor';
+import { resilienceMetricProviders } from './resilience.metrics';
+import { ShedPriorityRoutes } from './shed-priority.routes';
 import { PLATFORM_PERMITS, permitsToken } from './resilience.constants';
 import { RequestDeadlineMiddleware } from './request-deadline.middleware';
 
@@ -40,7 +44,7 @@ const platformPools = [
 ];
 
 /**
- * Backpressure: the HTTP admission edge (in-flight cap), the request deadline, and permit pools (bulkheads)
+ * Backpressure: the HTTP admission edge (in-flight cap, fixed or adaptive; pressure shedding; shed priorities), the request deadline, and permit pools (bulkheads)
  * — `db` guarding every database checkout made for a request, `external` for outbound calls, and any pool a
  * feature declares. Global: features inject pools with `@InjectPermits()` or guard handlers with
  * `@UsePermits()` without importing anything but their own `forFeature` pools.
@@ -50,10 +54,11 @@ export class ResilienceModule {
   /** The platform part, imported once by the composition root. */
   static forRoot(options: ResilienceModuleOptions = {}): DynamicModule {
     const exemptPaths: Provider = { provide: ExemptPaths, useValue: new ExemptPaths(options.exemptPaths ?? DEFAULT_EXEMPT_PATHS) };
-    const exported = [...platformPools, exemptPaths, PermitPoolRegistry, PermitsInterceptor, AdmissionControlMiddleware, RequestDeadlineMiddleware];
+    const exported = [...platformPools, exemptPaths, ...resilienceMetricProviders, PermitPoolRegistry, PermitsInterceptor, PressureMonitor, ShedPriorityRoutes, AdmissionControlMiddleware, RequestDeadlineMiddleware];
     return {
       module: ResilienceModule,
       global: true,
+      imports: [DiscoveryModule],
       providers: exported,
       exports: exported,
     };

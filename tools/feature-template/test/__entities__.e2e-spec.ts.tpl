@@ -33,6 +33,17 @@ describe('__Entities__ API (e2e, real PostgreSQL)', () => {
     expect(missing.headers['content-type']).toMatch(/^application\/problem\+json/);
   });
 
+  it('makes create safe to retry: the same Idempotency-Key replays the first 201, another body under it is a 422', async () => {
+    const first = await request(t.server).post('/api/v1/__entities__').set('Idempotency-Key', 'create-once').send({ name: 'once' });
+    expect(first.status).toBe(201);
+    const again = await request(t.server).post('/api/v1/__entities__').set('Idempotency-Key', 'create-once').send({ name: 'once' });
+    expect(again.status).toBe(201);
+    expect(again.headers['idempotency-replayed']).toBe('true');
+    expect(again.text).toBe(first.text);
+    const other = await request(t.server).post('/api/v1/__entities__').set('Idempotency-Key', 'create-once').send({ name: 'other' });
+    expect(other.status).toBe(422);
+  });
+
   it('is observed and documented by the platform: route templates in /metrics, operations in /docs-json', async () => {
     const metrics = (await request(t.server).get('/metrics')).text;
     expect(metrics).toContain('route="/api/v1/__entities__/:id"');
@@ -43,7 +54,7 @@ describe('__Entities__ API (e2e, real PostgreSQL)', () => {
     expect(created((await request(t.server).get('/metrics')).text)).toBe(created(metrics) + 1);
     const docs = (await request(t.server).get('/docs-json')).body;
     expect(Object.keys(docs.paths)).toEqual(expect.arrayContaining(['/api/v1/__entities__', '/api/v1/__entities__/{id}']));
-    expect(Object.keys(docs.paths['/api/v1/__entities__'].post.responses)).toEqual(expect.arrayContaining(['201', '400', '429', '503', '504']));
+    expect(Object.keys(docs.paths['/api/v1/__entities__'].post.responses)).toEqual(expect.arrayContaining(['201', '400', '409', '422', '429', '503', '504']));
   });
 
   it('contributes its own check to /health/ready', async () => { // @with-readiness
