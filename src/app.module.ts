@@ -10,6 +10,7 @@ import { HealthModule } from './platform/health';
 import { IdempotencyModule } from './platform/idempotency';
 import { LifecycleModule } from './platform/lifecycle';
 import { MetricsModule, ObservabilityModule } from './platform/observability';
+import { OPENAPI_FEATURE_TAGS } from './platform/openapi';
 import { ResilienceModule } from './platform/resilience';
 import { RateLimitModule } from './platform/rate-limit';
 import { TracingModule } from './platform/tracing';
@@ -44,6 +45,8 @@ export class AppModule {
         TracingModule.forRoot(),
         ...features.modules,
       ],
+      // The features' OpenAPI tags, described by each feature's definition (src/platform/openapi reads them).
+      providers: [{ provide: OPENAPI_FEATURE_TAGS, useValue: features.tags }],
     };
   }
 }

@@ -62,7 +62,7 @@ export function envVariables(fragments: ReadonlyArray<ConfigFragment> = []): Fra
 export function loadConfig(env: NodeJS.ProcessEnv = process.env, fragments: ReadonlyArray<ConfigFragment> = []): AllConfig {
   const { values, problems } = parseEach(env, envVariables(fragments));
   const isSet = (name: string) => (env[name] ?? '').trim() !== '';
-  problems.push(...crossVariableProblems({ values: values, isSet }));
+  problems.push(...crossVariableProblems({ values, isSet }));
   for (const fragment of fragments) problems.push(...ruleProblems(fragment.rules, { values, isSet }));
   if (problems.length > 0) throw new ConfigValidationError(problems);
   const config = toAppConfig(values as Env, packageVersion()) as AllConfig & Record<string, unknown>;

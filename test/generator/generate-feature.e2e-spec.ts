@@ -5,7 +5,7 @@ import { join } from 'node:path';
 
 const ROOT = join(__dirname, '..', '..');
 /** What a clone holds that the generator and a build need (node_modules is linked, not copied). */
-const PROJECT_FILES = ['src', 'test', 'tools', 'scripts', 'charts', 'package.json', 'tsconfig.json', 'tsconfig.build.json', 'jest.config.js', 'nest-cli.json', '.env.example', '.spectral.yaml'].filter((file) => existsSync(join(ROOT, file)));
+const PROJECT_FILES = ['src', 'test', 'tools', 'scripts', 'charts', 'package.json', 'tsconfig.json', 'tsconfig.build.json', 'jest.config.js', 'nest-cli.json', '.env.example', '.spectral.yaml', 'eslint.config.mjs'].filter((file) => existsSync(join(ROOT, file)));
 /**
  * The suites that depend on the whole project (every route, every migration, every tag, every variable):
  * a generated feature must leave them green, not only its own tests.
@@ -37,6 +37,9 @@ describe('npm run generate:feature (into a temporary copy of the project)', () =
     expect({ added, changed }).toEqual({ added: ['test/purchase-orders.e2e-spec.ts'], changed: ['src/features.ts'] });
 
     execFileSync(process.execPath, ['node_modules/typescript/bin/tsc', '-p', 'tsconfig.json', '--noEmit'], { cwd: copy, stdio: 'pipe' });
+    // The generated code passes the project's lint rules as written (`npm run lint`).
+    const lint = spawnSync(process.execPath, ['node_modules/eslint/bin/eslint.js', '--max-warnings', '0', 'src/purchase-orders', 'test/purchase-orders.e2e-spec.ts'], { cwd: copy, encoding: 'utf8' });
+    expect([lint.status, lint.stdout]).toEqual([0, '']);
 
     const jest = spawnSync(
       process.execPath,

@@ -1,6 +1,7 @@
 import type { DynamicModule, Type } from '@nestjs/common';
 import type { ConfigFragment } from '../../config/config-fragment';
 import { collectMigrations, type MigrationClass } from '../database';
+import type { OpenApiTag } from '../openapi';
 import { idempotencyMigrations } from '../idempotency';
 import type { FeatureDefinition } from './feature-definition';
 
@@ -9,6 +10,8 @@ export interface CollectedFeatures {
   modules: Array<Type | DynamicModule>;
   configFragments: ConfigFragment[];
   migrations: MigrationClass[];
+  /** One OpenAPI tag per feature (its name and description). */
+  tags: OpenApiTag[];
 }
 
 /**
@@ -26,6 +29,7 @@ export function collectFeatures(features: ReadonlyArray<FeatureDefinition>): Col
     migrations: collectMigrations([idempotencyMigrations, ...features.flatMap((f) => (f.migrations ? [f.migrations] : []))]).sort(
       (a, b) => timestampOf(a) - timestampOf(b),
     ),
+    tags: features.map((f) => ({ name: f.name, description: f.description })),
   };
 }
 

@@ -9,8 +9,10 @@ import type { FeatureMigrations } from '../database';
  * need no entry.
  */
 export interface FeatureDefinition {
-  /** The feature's folder name, for messages. */
+  /** The feature's folder name: its controllers' OpenAPI tag, and its name in messages. */
   readonly name: string;
+  /** One line on what the feature is: the description of its OpenAPI tag. */
+  readonly description: string;
   /** The feature's Nest module. */
   readonly module: Type | DynamicModule;
   /** The feature's settings, validated at boot with the platform's. */

@@ -2,7 +2,7 @@ import { Injectable, Logger, Optional } from '@nestjs/common';
 import { ConfigService } from '@nestjs/config';
 import { type HealthIndicatorResult, HealthIndicatorService } from '@nestjs/terminus';
 import type { AllConfig } from '../../config/app-config';
-import { ReadinessRegistry } from '../health';
+import { READINESS_ORDER, ReadinessRegistry } from '../health';
 import { DatabaseConnectionService } from './database-connection.service';
 import { DatabasePing } from './database-ping.service';
 import { DATABASE_HEALTH_KEY } from './database.constants';
@@ -26,7 +26,7 @@ export class DatabaseHealthIndicator {
     private readonly config: ConfigService<AllConfig, true>,
     @Optional() readiness?: ReadinessRegistry,
   ) {
-    readiness?.register(DATABASE_HEALTH_KEY, () => this.isHealthy());
+    readiness?.register(DATABASE_HEALTH_KEY, () => this.isHealthy(), READINESS_ORDER.database);
   }
 
   /** `database: up` with the response time, or `down` with the state or the failure. */

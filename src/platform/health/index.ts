@@ -1,4 +1,4 @@
 /** Public surface of the health platform module: the module and the registry readiness checks go into. */
 export { HealthModule } from './health.module';
-export { ReadinessRegistry } from './readiness-registry';
+export { READINESS_ORDER, ReadinessRegistry } from './readiness-registry';
 export type { HealthReport } from './health-report';

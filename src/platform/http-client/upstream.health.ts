@@ -1,6 +1,6 @@
 import { Injectable, Optional } from '@nestjs/common';
 import { type HealthIndicatorResult, HealthIndicatorService } from '@nestjs/terminus';
-import { ReadinessRegistry } from '../health';
+import { READINESS_ORDER, ReadinessRegistry } from '../health';
 
 /** A check the health module passes to `HealthCheckService.check([...])`. */
 export type UpstreamCheck = () => Promise<HealthIndicatorResult>;
@@ -23,7 +23,7 @@ export class UpstreamHealthIndicator {
     private readonly registry: HttpClientRegistry,
     @Optional() readiness?: ReadinessRegistry,
   ) {
-    readiness?.registerMany('upstreams', () => this.readinessChecks());
+    readiness?.registerMany('upstreams', () => this.readinessChecks(), READINESS_ORDER.upstreams);
   }
 
   /** The health of upstream `name` under the key `upstream_<name>`. */

@@ -2,7 +2,6 @@ import type { OpenAPIObject } from '@nestjs/swagger';
 
 /** Tags of the document, in one case style; every operation carries one of them. */
 export const OPENAPI_TAGS = [
-  { name: 'users', description: 'The example feature module: users in PostgreSQL, enriched from a profile service.' },
   { name: 'health', description: 'Liveness and readiness probes (never rate limited or shed).' },
   { name: 'metrics', description: 'Prometheus metrics (never rate limited or shed).' },
 ] as const;

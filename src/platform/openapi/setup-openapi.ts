@@ -3,6 +3,7 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import { ConfigService } from '@nestjs/config';
 import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
 import type { AllConfig } from '../../config/app-config';
+import { OPENAPI_FEATURE_TAGS, type OpenApiTag } from './openapi-tags';
 import { OPENAPI_TAGS, describePlatformPaths } from './platform-paths';
 import { addPlatformResponses } from './problem-responses';
 
@@ -32,10 +33,19 @@ export function setupOpenApi(app: INestApplication): void {
     .setTitle('Ballast API')
     .setDescription('Errors are application/problem+json (RFC 9457). Every /api operation can also answer 429, 503 and 504.')
     .setVersion(version);
-  for (const tag of OPENAPI_TAGS) options.addTag(tag.name, tag.description);
+  for (const tag of [...OPENAPI_TAGS, ...featureTags(app)]) options.addTag(tag.name, tag.description);
   const build = () => describePlatformPaths(addPlatformResponses(SwaggerModule.createDocument(app, options.build())));
   SwaggerModule.setup(OPENAPI_PATHS.ui, app, build, {
     jsonDocumentUrl: OPENAPI_PATHS.json,
     raw: ['json'],
   });
+}
+
+/** The features' tags from the composition root; none in an app composed without it (test fixtures). */
+function featureTags(app: INestApplication): OpenApiTag[] {
+  try {
+    return app.get<OpenApiTag[]>(OPENAPI_FEATURE_TAGS, { strict: false });
+  } catch {
+    return [];
+  }
 }
