@@ -36,6 +36,9 @@ if kill -0 "$pid" 2>/dev/null; then
 fi
 grep -q "embedded PostgreSQL stopped" "$PRIV/start.log" || { tail -30 "$PRIV/start.log"; echo "npm start: the embedded PostgreSQL was not stopped"; exit 1; }
 echo "npm start: exited after SIGTERM, embedded PostgreSQL stopped"
+# As root the data stood in a reachable stand-in folder (named in the warning): remove it too.
+standin="$(grep -o 'data in /[^,)]*' "$PRIV/start.log" | head -1 | cut -c9-)"
+case "$standin" in "$PRIV"*|"") ;; *) rm -rf "$standin" ;; esac
 
 # The `npm test` path: jest's global setup starts the run's embedded PostgreSQL (no TEST_DATABASE_URL).
 timeout 150 node_modules/.bin/node --experimental-vm-modules --disable-warning=ExperimentalWarning node_modules/jest/bin/jest.js \
