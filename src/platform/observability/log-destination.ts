@@ -23,6 +23,19 @@ export const LOG_BATCH_MIN_BYTES = 4096;
 export const LOG_FLUSH_INTERVAL_MS = 200;
 
 /**
+ * Longest the exit flush waits for a blocked stdout (a pipe whose reader stopped reading) before it drops what is
+ * still queued: the exit stays within the shutdown bounds whatever state stdout is in. @default 1000 ms
+ */
+export const LOG_EXIT_FLUSH_TIMEOUT_MS = 1000;
+
+let exitFlushBudgetMs = LOG_EXIT_FLUSH_TIMEOUT_MS;
+
+/** From now on the exit flush makes one attempt and drops what stdout does not take at once (a second signal). */
+export function dropQueuedLogsAtExit(): void {
+  exitFlushBudgetMs = 0;
+}
+
+/**
  * Where logs go: human-readable lines when a developer watches a terminal (NODE_ENV=development, stdout
  * is a TTY, pino-pretty installed), JSON lines on stdout otherwise — what log collectors read.
  * JSON writes are asynchronous and batched: lines go out together once 4 KiB are queued, or at the latest
@@ -37,11 +50,31 @@ export function createLogDestination(env: AllConfig['app']['env'], isTTY = proce
     const pretty = loadPrettyPrinter();
     if (pretty) return pretty({ colorize: true, translateTime: 'SYS:HH:MM:ss.l', ignore: 'pid,hostname', sync: true });
   }
-  return pino.destination({
+  // sonic-boom retries EAGAIN (a full pipe) forever, and pino's exit flush is synchronous: with a reader that
+  // stopped reading the process blocked at exit for good, deaf to every further signal. Retries stay unbounded
+  // while running (writes are asynchronous and the queue is capped) and are bounded by a deadline at exit.
+  let giveUpAt = Infinity;
+  const stream = pino.destination({
     dest: 1,
     sync: false,
     minLength: LOG_BATCH_MIN_BYTES,
     periodicFlush: LOG_FLUSH_INTERVAL_MS,
     maxLength: LOG_BUFFER_MAX_BYTES,
+    retryEAGAIN: () => Date.now() < giveUpAt,
   });
+  const flushSync = stream.flushSync.bind(stream);
+  stream.flushSync = () => {
+    giveUpAt = Date.now() + exitFlushBudgetMs;
+    try {
+      flushSync();
+    } catch {
+      // stdout gone (EPIPE) or still full at the deadline: the queued lines are dropped, not waited for
+    } finally {
+      giveUpAt = Infinity;
+    }
+  };
+  // A line that cannot be written is dropped; pino handles EPIPE and re-emits any other write error, which
+  // without a listener would crash the process from inside its logger.
+  stream.on('error', () => undefined);
+  return stream;
 }
