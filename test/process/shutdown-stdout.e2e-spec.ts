@@ -68,17 +68,45 @@ describe('shutdown of node dist/main.js whatever state its stdout pipe is in', (
     return app;
   }
 
+  it('exits 0 within its bounds on SIGINT right after the reader of stdout went away (nothing written since)', async () => {
+    // No HTTP connection stays open: the shutdown then takes milliseconds, less than the batching interval, so
+    // the first write to find the pipe broken is the synchronous one at exit.
+    const app = await startAppProcess({ DATABASE_URL: db.url, SHUTDOWN_DELAY_MS: '0', SHUTDOWN_DRAIN_TIMEOUT_MS: String(DRAIN_MS), SHUTDOWN_CLOSE_TIMEOUT_MS: String(CLOSE_MS) });
+    apps.push(app);
+    await app.waitForOutput(/listening on http/, 30_000);
+    app.child.stdout?.destroy(); // the reader goes (tee killed by the same Ctrl+C)
+    app.child.kill('SIGINT');
+    const { ms, code } = await timeExit(app, EXIT_BOUND_MS);
+    report(`reader gone at the signal: exit ${code} ${ms} ms after SIGINT (bound ${EXIT_BOUND_MS} ms)`);
+    expect(code).toBe(0);
+    expect(ms).toBeLessThan(EXIT_BOUND_MS);
+  }, 60_000);
+
   it('exits 0 within its bounds on SIGINT after the reader of stdout went away while it was writing', async () => {
     const app = await start();
     const writing = load(app, 600);
     await new Promise((r) => setTimeout(r, 200));
-    app.child.stdout?.destroy(); // the reader goes, mid-traffic (tee killed by the same Ctrl+C)
+    app.child.stdout?.destroy(); // the reader goes, mid-traffic
     await writing;
     app.child.kill('SIGINT');
     const { ms, code } = await timeExit(app, EXIT_BOUND_MS);
-    report(`reader gone: exit ${code} ${ms} ms after SIGINT (bound ${EXIT_BOUND_MS} ms)`);
+    report(`reader gone mid-traffic: exit ${code} ${ms} ms after SIGINT (bound ${EXIT_BOUND_MS} ms)`);
     expect(code).toBe(0);
     expect(ms).toBeLessThan(EXIT_BOUND_MS);
+  }, 60_000);
+
+  it('exits at once with 128 + 2 on a second SIGINT when the exit of the first found stdout gone', async () => {
+    const app = await startAppProcess({ DATABASE_URL: db.url, SHUTDOWN_DELAY_MS: '3000', SHUTDOWN_DRAIN_TIMEOUT_MS: String(DRAIN_MS), SHUTDOWN_CLOSE_TIMEOUT_MS: String(CLOSE_MS) });
+    apps.push(app);
+    await app.waitForOutput(/listening on http/, 30_000);
+    app.child.stdout?.destroy();
+    app.child.kill('SIGINT');
+    await new Promise((r) => setTimeout(r, 500));
+    app.child.kill('SIGINT');
+    const { ms, code } = await timeExit(app, 3000);
+    report(`second SIGINT, reader gone: exit ${code} ${ms} ms after the second signal`);
+    expect(code).toBe(128 + 2);
+    expect(ms).toBeLessThan(3000);
   }, 60_000);
 
   it('exits 0 within its bounds on SIGTERM while stdout is a full pipe (reader alive, not reading)', async () => {

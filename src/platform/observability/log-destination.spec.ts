@@ -1,9 +1,9 @@
 import { spawn } from 'node:child_process';
 import { join } from 'node:path';
-import { createLogDestination, LOG_FLUSH_INTERVAL_MS } from './log-destination';
+import { createLogDestination, LOG_EXIT_FLUSH_TIMEOUT_MS, LOG_FLUSH_INTERVAL_MS } from './log-destination';
 
 /** Runs `script` in a child Node process with the compiled destination in `dest`; resolves with its stdout lines as they arrive. */
-function child(script: string): { lines: Array<{ at: number; line: string }>; exited: Promise<void> } {
+function child(script: string): { lines: Array<{ at: number; line: string }>; exited: Promise<void>; proc: ReturnType<typeof spawn> } {
   const modulePath = join(__dirname, '..', '..', '..', 'dist', 'platform', 'observability', 'log-destination.js');
   const proc = spawn(process.execPath, ['-e', `const pino = require('pino'); const dest = require(${JSON.stringify(modulePath)}).createLogDestination('production', false); const log = pino(dest); ${script}`], {
     cwd: join(__dirname, '..', '..', '..'),
@@ -14,7 +14,7 @@ function child(script: string): { lines: Array<{ at: number; line: string }>; ex
   proc.stdout.on('data', (chunk: Buffer) => {
     for (const line of chunk.toString().split('\n').filter(Boolean)) lines.push({ at: performance.now() - started, line });
   });
-  return { lines, exited: new Promise((resolve) => proc.on('close', () => resolve())) };
+  return { lines, proc, exited: new Promise((resolve) => proc.on('exit', () => resolve())) };
 }
 
 describe(createLogDestination.name, () => {
@@ -48,5 +48,29 @@ describe(createLogDestination.name, () => {
     await run.exited;
     const numbers = run.lines.map((l) => (JSON.parse(l.line) as { i: number }).i);
     expect(numbers).toEqual(Array.from({ length: 1000 }, (_, i) => i));
+  });
+
+  /** Milliseconds until `run` exits; SIGKILL (and a failing bound) after `boundMs`. */
+  async function exitTime(run: ReturnType<typeof child>, boundMs: number): Promise<number> {
+    const started = performance.now();
+    const timer = setTimeout(() => run.proc.kill('SIGKILL'), boundMs);
+    await run.exited;
+    clearTimeout(timer);
+    expect(run.proc.signalCode).toBeNull();
+    return performance.now() - started;
+  }
+
+  it('exits at once when the reader of stdout is gone and the exit flush is the first write to notice', async () => {
+    // Queued lines (under the batch size, inside the flush interval) meet a broken pipe only in the exit flush.
+    const run = child(`setTimeout(() => { log.info('queued'); process.exit(0); }, 500);`);
+    run.proc.stdout?.destroy();
+    expect(await exitTime(run, 5000)).toBeLessThan(5000);
+  });
+
+  it('exits within LOG_EXIT_FLUSH_TIMEOUT_MS when stdout is a full pipe (reader alive, not reading)', async () => {
+    const run = child(`setTimeout(() => { for (let i = 0; i < 20000; i++) log.info({ i }, 'x'.repeat(100)); process.exit(0); }, 300);`);
+    run.proc.stdout?.pause();
+    expect(await exitTime(run, LOG_EXIT_FLUSH_TIMEOUT_MS + 4000)).toBeLessThan(LOG_EXIT_FLUSH_TIMEOUT_MS + 4000);
+    run.proc.stdout?.destroy();
   });
 });

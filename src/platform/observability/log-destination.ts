@@ -1,3 +1,4 @@
+import { writeSync } from 'node:fs';
 import pino, { type DestinationStream } from 'pino';
 import type { AllConfig } from '../../config/app-config';
 
@@ -50,31 +51,68 @@ export function createLogDestination(env: AllConfig['app']['env'], isTTY = proce
     const pretty = loadPrettyPrinter();
     if (pretty) return pretty({ colorize: true, translateTime: 'SYS:HH:MM:ss.l', ignore: 'pid,hostname', sync: true });
   }
-  // sonic-boom retries EAGAIN (a full pipe) forever, and pino's exit flush is synchronous: with a reader that
-  // stopped reading the process blocked at exit for good, deaf to every further signal. Retries stay unbounded
-  // while running (writes are asynchronous and the queue is capped) and are bounded by a deadline at exit.
-  let giveUpAt = Infinity;
+  // Opening process.stdout puts a pipe on fd 1 in non-blocking mode (libuv): a full pipe then answers EAGAIN
+  // instead of blocking a write — a thread-pool thread, or the exit flush — for as long as the reader stalls.
+  // Its own write errors (EPIPE from a stray console.log) are dropped too, instead of crashing the process.
+  process.stdout.on('error', () => undefined);
   const stream = pino.destination({
     dest: 1,
     sync: false,
     minLength: LOG_BATCH_MIN_BYTES,
     periodicFlush: LOG_FLUSH_INTERVAL_MS,
     maxLength: LOG_BUFFER_MAX_BYTES,
-    retryEAGAIN: () => Date.now() < giveUpAt,
   });
-  const flushSync = stream.flushSync.bind(stream);
-  stream.flushSync = () => {
-    giveUpAt = Date.now() + exitFlushBudgetMs;
-    try {
-      flushSync();
-    } catch {
-      // stdout gone (EPIPE) or still full at the deadline: the queued lines are dropped, not waited for
-    } finally {
-      giveUpAt = Infinity;
-    }
-  };
+  // pino calls flushSync at exit; sonic-boom's own retries EAGAIN (a full pipe) and every other error (EPIPE: the
+  // reader is gone) forever, blocking the exit for good and with it every later signal handler.
+  stream.flushSync = () => flushQueueWithin(stream, exitFlushBudgetMs);
   // A line that cannot be written is dropped; pino handles EPIPE and re-emits any other write error, which
   // without a listener would crash the process from inside its logger.
   stream.on('error', () => undefined);
   return stream;
+}
+
+/**
+ * The queue of a sonic-boom 4.x destination (private fields: no public API writes it synchronously with a bound).
+ * The test "loses no queued line when the process exits at once" fails loudly if an upgrade renames them.
+ */
+interface SonicBoomQueue {
+  fd: number;
+  _bufs: string[];
+  _writing: boolean;
+  _writingBuf: string;
+  _len: number;
+}
+
+const pause = new Int32Array(new SharedArrayBuffer(4));
+
+/**
+ * Writes the queued lines synchronously, retrying a full pipe (EAGAIN) until `budgetMs` has passed; on any other
+ * error (EPIPE) or past the budget the rest is dropped. A write in flight (`_writing`) is left to the thread pool.
+ */
+function flushQueueWithin(stream: object, budgetMs: number): void {
+  const queue = stream as SonicBoomQueue;
+  const deadline = Date.now() + budgetMs;
+  if (!queue._writing && queue._writingBuf.length > 0) {
+    queue._bufs.unshift(queue._writingBuf);
+    queue._writingBuf = '';
+  }
+  try {
+    while (queue._bufs.length > 0) {
+      const chunk = Buffer.from(queue._bufs[0] ?? '', 'utf8');
+      let offset = 0;
+      while (offset < chunk.length) {
+        try {
+          offset += writeSync(queue.fd, chunk, offset);
+        } catch (error) {
+          if ((error as NodeJS.ErrnoException).code !== 'EAGAIN' || Date.now() >= deadline) return;
+          Atomics.wait(pause, 0, 0, 10);
+        }
+      }
+      queue._bufs.shift();
+    }
+  } finally {
+    // What was not written is dropped: nothing is left queued.
+    queue._bufs.length = 0;
+    queue._len = 0;
+  }
 }
