@@ -30,6 +30,7 @@ export const LOG_FLUSH_INTERVAL_MS = 200;
 export const LOG_EXIT_FLUSH_TIMEOUT_MS = 1000;
 
 let exitFlushBudgetMs = LOG_EXIT_FLUSH_TIMEOUT_MS;
+let stdoutErrorsDropped = false;
 
 /** From now on the exit flush makes one attempt and drops what stdout does not take at once (a second signal). */
 export function dropQueuedLogsAtExit(): void {
@@ -54,7 +55,8 @@ export function createLogDestination(env: AllConfig['app']['env'], isTTY = proce
   // Opening process.stdout puts a pipe on fd 1 in non-blocking mode (libuv): a full pipe then answers EAGAIN
   // instead of blocking a write — a thread-pool thread, or the exit flush — for as long as the reader stalls.
   // Its own write errors (EPIPE from a stray console.log) are dropped too, instead of crashing the process.
-  process.stdout.on('error', () => undefined);
+  if (!stdoutErrorsDropped) process.stdout.on('error', () => undefined);
+  stdoutErrorsDropped = true;
   const stream = pino.destination({
     dest: 1,
     sync: false,
