@@ -44,6 +44,7 @@ export function describeRedisFaults(policy: Policy): void {
         REDIS_URL: `redis://127.0.0.1:${proxy.port}`,
         RATE_LIMIT_REDIS_FAILURE: policy,
         RATE_LIMIT_REDIS_TIMEOUT_MS: String(REDIS_TIMEOUT_MS),
+        LOG_LEVEL: 'error', // every fallback decision would be a warn line
       });
       await new Promise<void>((resolve) => t.server.listen(0, '127.0.0.1', resolve));
       baseUrl = `http://127.0.0.1:${(t.server.address() as AddressInfo).port}`;

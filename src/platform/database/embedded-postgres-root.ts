@@ -108,17 +108,21 @@ export function stageEmbeddedPostgres(): StagedEmbeddedPostgres {
     const tmpDir = join(staging, 'tmp');
     mkdirSync(tmpDir);
     chmodTree(staging);
-    // Also at exit: a stopped process leaves no staged copy behind (a running postgres keeps its open inodes).
-    const remove = () => {
-      process.removeListener('exit', remove);
-      rmSync(staging, { recursive: true, force: true });
-    };
-    process.once('exit', remove);
-    return { entry: join(stagedPackage, 'dist', 'index.js'), tmpDir, remove };
+    // Kept while the process lives (a stopped server may start again), removed at exit; a running postgres keeps
+    // its open inodes.
+    removeAtExit(staging);
+    return { entry: join(stagedPackage, 'dist', 'index.js'), tmpDir, remove: () => rmSync(staging, { recursive: true, force: true }) };
   } catch (error) {
     rmSync(staging, { recursive: true, force: true });
     throw error;
   }
+}
+
+const stagedDirs = new Set<string>();
+
+function removeAtExit(dir: string): void {
+  if (stagedDirs.size === 0) process.once('exit', () => stagedDirs.forEach((staged) => rmSync(staged, { recursive: true, force: true })));
+  stagedDirs.add(dir);
 }
 
 /** Makes staged folders traversable (mkdir honours a root umask such as 077). */

