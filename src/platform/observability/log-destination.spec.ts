@@ -3,7 +3,7 @@ import { join } from 'node:path';
 import { createLogDestination, LOG_EXIT_FLUSH_TIMEOUT_MS, LOG_FLUSH_INTERVAL_MS } from './log-destination';
 
 /** Runs `script` in a child Node process with the compiled destination in `dest`; resolves with its stdout lines as they arrive. */
-function child(script: string): { lines: Array<{ at: number; line: string }>; exited: Promise<void>; proc: ReturnType<typeof spawn> } {
+function child(script: string): { lines: Array<{ at: number; line: string }>; exited: Promise<void>; processExited: Promise<void>; proc: ReturnType<typeof spawn> } {
   const modulePath = join(__dirname, '..', '..', '..', 'dist', 'platform', 'observability', 'log-destination.js');
   const proc = spawn(process.execPath, ['-e', `const pino = require('pino'); const dest = require(${JSON.stringify(modulePath)}).createLogDestination('production', false); const log = pino(dest); ${script}`], {
     cwd: join(__dirname, '..', '..', '..'),
@@ -11,10 +11,19 @@ function child(script: string): { lines: Array<{ at: number; line: string }>; ex
   });
   const started = performance.now();
   const lines: Array<{ at: number; line: string }> = [];
+  let partial = ''; // a pipe read may end mid-line
   proc.stdout.on('data', (chunk: Buffer) => {
-    for (const line of chunk.toString().split('\n').filter(Boolean)) lines.push({ at: performance.now() - started, line });
+    const parts = (partial + chunk.toString()).split('\n');
+    partial = parts.pop() ?? '';
+    for (const line of parts.filter(Boolean)) lines.push({ at: performance.now() - started, line });
   });
-  return { lines, proc, exited: new Promise((resolve) => proc.on('exit', () => resolve())) };
+  return {
+    lines,
+    proc,
+    // 'close': every byte read; 'exit': the process ended (a paused or destroyed stdout never closes by itself).
+    exited: new Promise((resolve) => proc.on('close', () => resolve())),
+    processExited: new Promise((resolve) => proc.on('exit', () => resolve())),
+  };
 }
 
 describe(createLogDestination.name, () => {
@@ -54,7 +63,7 @@ describe(createLogDestination.name, () => {
   async function exitTime(run: ReturnType<typeof child>, boundMs: number): Promise<number> {
     const started = performance.now();
     const timer = setTimeout(() => run.proc.kill('SIGKILL'), boundMs);
-    await run.exited;
+    await run.processExited;
     clearTimeout(timer);
     expect({ code: run.proc.exitCode, signal: run.proc.signalCode }).toEqual({ code: 0, signal: null });
     return performance.now() - started;
