@@ -82,4 +82,29 @@ describe(createLogDestination.name, () => {
     expect(await exitTime(run, LOG_EXIT_FLUSH_TIMEOUT_MS + 4000)).toBeLessThan(LOG_EXIT_FLUSH_TIMEOUT_MS + 4000);
     run.proc.stdout?.destroy();
   });
+
+  it('exits at once when stdout is a shell pipe whose reader exited (`| tee` killed by Ctrl+C), however the exit is reached', async () => {
+    // A real pipe(2) from the shell, as in `npm start | tee run.log` (the test's own stdio pipes are socket pairs).
+    const modulePath = join(__dirname, '..', '..', '..', 'dist', 'platform', 'observability', 'log-destination.js');
+    const script = `const pino = require('pino'); const log = pino(require(${JSON.stringify(modulePath)}).createLogDestination('production', false)); process.stderr.write('pid ' + process.pid + '\\n'); setTimeout(() => { log.info('queued'); process.exit(0); }, 300);`;
+    const shell = spawn('sh', ['-c', '"$NODE" -e "$SCRIPT" | true; echo done'], {
+      cwd: join(__dirname, '..', '..', '..'),
+      env: { ...process.env, NODE: process.execPath, SCRIPT: script },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    let out = '';
+    let err = '';
+    shell.stdout.on('data', (chunk: Buffer) => (out += chunk.toString()));
+    shell.stderr.on('data', (chunk: Buffer) => (err += chunk.toString()));
+    // Past the bound the node process (which sh waits for) is killed by the pid it reported.
+    let hung = false;
+    const timer = setTimeout(() => {
+      hung = true;
+      const pid = Number(/pid (\d+)/.exec(err)?.[1]);
+      if (pid > 0) process.kill(pid, 'SIGKILL');
+    }, 5000);
+    await new Promise((resolve) => shell.on('close', resolve));
+    clearTimeout(timer);
+    expect({ hung, out: out.trim() }).toEqual({ hung: false, out: 'done' });
+  });
 });
