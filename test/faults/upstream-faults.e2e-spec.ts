@@ -69,9 +69,9 @@ describe('upstream faults on GET /api/v1/users/:id/profile', () => {
 
   const SCENARIOS: Array<{ name: string; fault: () => Promise<void>; heal: () => Promise<void> }> = [
     { name: 'black hole', fault: () => proxy.setMode('blackhole'), heal: () => proxy.setMode('pass') },
-    { name: 'reset mid-body', fault: async () => void (upstream.behaviour = resetMidBody), heal: async () => void (upstream.behaviour = behave.json(PROFILE)) },
-    { name: 'slow headers', fault: async () => void (upstream.behaviour = slowHeaders), heal: async () => void (upstream.behaviour = behave.json(PROFILE)) },
-    { name: 'slow body', fault: async () => void (upstream.behaviour = slowBody), heal: async () => void (upstream.behaviour = behave.json(PROFILE)) },
+    { name: 'reset mid-body', fault: () => Promise.resolve(void (upstream.behaviour = resetMidBody)), heal: () => Promise.resolve(void (upstream.behaviour = behave.json(PROFILE))) },
+    { name: 'slow headers', fault: () => Promise.resolve(void (upstream.behaviour = slowHeaders)), heal: () => Promise.resolve(void (upstream.behaviour = behave.json(PROFILE))) },
+    { name: 'slow body', fault: () => Promise.resolve(void (upstream.behaviour = slowBody)), heal: () => Promise.resolve(void (upstream.behaviour = behave.json(PROFILE))) },
   ];
 
   it.each(SCENARIOS)('$name: 200 with a documented profileStatus, none past the timeout, live and ready 200, ok again after', async ({ name, fault, heal }) => {

@@ -41,7 +41,7 @@ export async function createEmbeddedPostgres(options: EmbeddedPostgresOptions): 
     try {
       return stageEmbeddedPostgres();
     } catch (error) {
-      if ((error as NodeJS.ErrnoException).code === 'MODULE_NOT_FOUND') throw new Error(MISSING);
+      if ((error as NodeJS.ErrnoException).code === 'MODULE_NOT_FOUND') throw new Error(MISSING, { cause: error });
       throw error;
     }
   })();
