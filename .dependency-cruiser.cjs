@@ -9,8 +9,9 @@ const PLATFORM_LAYERS = [
   // Span helpers on OpenTelemetry's API only: errors, observability, resilience and http-client mark spans.
   'spans',
   'errors',
-  'lifecycle',
   'observability',
+  // Above observability: a second signal drops the log lines still queued (log-destination.ts).
+  'lifecycle',
   'security',
   'pagination',
   'openapi',

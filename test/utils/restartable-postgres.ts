@@ -1,4 +1,4 @@
-import { chmodSync, mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createEmbeddedPostgres, embeddedPostgresUrl } from '../../src/platform/database/embedded-postgres';
@@ -20,7 +20,6 @@ export interface RestartablePostgres {
 /** Initialises (not starts) a PostgreSQL data folder bound to one free port, kept across restarts. */
 export async function createRestartablePostgres(): Promise<RestartablePostgres> {
   const dir = mkdtempSync(join(tmpdir(), 'ballast-restartable-pg-'));
-  chmodSync(dir, 0o755); // as root, PostgreSQL runs as the `postgres` user and must reach the folder
   const port = await freePort();
   const pg = await createEmbeddedPostgres({ databaseDir: join(dir, 'data'), port, persistent: true });
   await pg.initialise();
@@ -42,6 +41,8 @@ export async function createRestartablePostgres(): Promise<RestartablePostgres> 
     async destroy() {
       if (running) await pg.stop();
       running = false;
+      // As root the data may stand elsewhere (createEmbeddedPostgres): remove both.
+      rmSync(pg.databaseDir, { recursive: true, force: true });
       rmSync(dir, { recursive: true, force: true });
     },
   };

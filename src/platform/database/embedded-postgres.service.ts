@@ -47,16 +47,18 @@ export class EmbeddedPostgresService implements OnApplicationShutdown {
     });
     // After the import: the package hooks the signals when it loads.
     releaseSignalHandlers();
-    const fresh = !existsSync(resolve(dataDir, 'PG_VERSION'));
+    // As root the data may live elsewhere (the `postgres` user cannot reach a private folder): use the real one.
+    const dir = instance.databaseDir;
+    const fresh = !existsSync(resolve(dir, 'PG_VERSION'));
     if (fresh) {
-      mkdirSync(dataDir, { recursive: true });
+      mkdirSync(dir, { recursive: true });
       await instance.initialise();
     }
     await instance.start();
     this.instance = instance;
     writeEmbeddedPort(dataDir, port);
     this.logger.warn(
-      `DATABASE_URL is unset: running on an EMBEDDED PostgreSQL at 127.0.0.1:${port} (data in ${dataDir}, ` +
+      `DATABASE_URL is unset: running on an EMBEDDED PostgreSQL at 127.0.0.1:${port} (data in ${dir}${dir === dataDir ? '' : `, standing in for ${dataDir}, which the postgres user cannot reach`}, ` +
         `started in ${Date.now() - started} ms; npm run db:url prints its URL). For development only; set DATABASE_URL for anything else.`,
     );
     return embeddedPostgresUrl(port);

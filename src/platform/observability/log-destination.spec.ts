@@ -1,9 +1,9 @@
 import { spawn } from 'node:child_process';
 import { join } from 'node:path';
-import { createLogDestination, LOG_FLUSH_INTERVAL_MS } from './log-destination';
+import { createLogDestination, LOG_EXIT_FLUSH_TIMEOUT_MS, LOG_FLUSH_INTERVAL_MS } from './log-destination';
 
 /** Runs `script` in a child Node process with the compiled destination in `dest`; resolves with its stdout lines as they arrive. */
-function child(script: string): { lines: Array<{ at: number; line: string }>; exited: Promise<void> } {
+function child(script: string): { lines: Array<{ at: number; line: string }>; exited: Promise<void>; processExited: Promise<void>; proc: ReturnType<typeof spawn> } {
   const modulePath = join(__dirname, '..', '..', '..', 'dist', 'platform', 'observability', 'log-destination.js');
   const proc = spawn(process.execPath, ['-e', `const pino = require('pino'); const dest = require(${JSON.stringify(modulePath)}).createLogDestination('production', false); const log = pino(dest); ${script}`], {
     cwd: join(__dirname, '..', '..', '..'),
@@ -11,10 +11,19 @@ function child(script: string): { lines: Array<{ at: number; line: string }>; ex
   });
   const started = performance.now();
   const lines: Array<{ at: number; line: string }> = [];
+  let partial = ''; // a pipe read may end mid-line
   proc.stdout.on('data', (chunk: Buffer) => {
-    for (const line of chunk.toString().split('\n').filter(Boolean)) lines.push({ at: performance.now() - started, line });
+    const parts = (partial + chunk.toString()).split('\n');
+    partial = parts.pop() ?? '';
+    for (const line of parts.filter(Boolean)) lines.push({ at: performance.now() - started, line });
   });
-  return { lines, exited: new Promise((resolve) => proc.on('close', () => resolve())) };
+  return {
+    lines,
+    proc,
+    // 'close': every byte read; 'exit': the process ended (a paused or destroyed stdout never closes by itself).
+    exited: new Promise((resolve) => proc.on('close', () => resolve())),
+    processExited: new Promise((resolve) => proc.on('exit', () => resolve())),
+  };
 }
 
 describe(createLogDestination.name, () => {
@@ -48,5 +57,54 @@ describe(createLogDestination.name, () => {
     await run.exited;
     const numbers = run.lines.map((l) => (JSON.parse(l.line) as { i: number }).i);
     expect(numbers).toEqual(Array.from({ length: 1000 }, (_, i) => i));
+  });
+
+  /** Milliseconds until `run` exits; SIGKILL (and a failing bound) after `boundMs`. */
+  async function exitTime(run: ReturnType<typeof child>, boundMs: number): Promise<number> {
+    const started = performance.now();
+    const timer = setTimeout(() => run.proc.kill('SIGKILL'), boundMs);
+    await run.processExited;
+    clearTimeout(timer);
+    expect({ code: run.proc.exitCode, signal: run.proc.signalCode }).toEqual({ code: 0, signal: null });
+    return performance.now() - started;
+  }
+
+  it('exits at once when the reader of stdout is gone and the exit flush is the first write to notice', async () => {
+    // Queued lines (under the batch size, inside the flush interval) meet a broken pipe only in the exit flush.
+    const run = child(`setTimeout(() => { log.info('queued'); process.exit(0); }, 500);`);
+    run.proc.stdout?.destroy();
+    expect(await exitTime(run, 5000)).toBeLessThan(5000);
+  });
+
+  it('exits within LOG_EXIT_FLUSH_TIMEOUT_MS when stdout is a full pipe (reader alive, not reading)', async () => {
+    const run = child(`setTimeout(() => { for (let i = 0; i < 20000; i++) log.info({ i }, 'x'.repeat(100)); process.exit(0); }, 300);`);
+    run.proc.stdout?.pause();
+    expect(await exitTime(run, LOG_EXIT_FLUSH_TIMEOUT_MS + 4000)).toBeLessThan(LOG_EXIT_FLUSH_TIMEOUT_MS + 4000);
+    run.proc.stdout?.destroy();
+  });
+
+  it('exits at once when stdout is a shell pipe whose reader exited (`| tee` killed by Ctrl+C), however the exit is reached', async () => {
+    // A real pipe(2) from the shell, as in `npm start | tee run.log` (the test's own stdio pipes are socket pairs).
+    const modulePath = join(__dirname, '..', '..', '..', 'dist', 'platform', 'observability', 'log-destination.js');
+    const script = `const pino = require('pino'); const log = pino(require(${JSON.stringify(modulePath)}).createLogDestination('production', false)); process.stderr.write('pid ' + process.pid + '\\n'); setTimeout(() => { log.info('queued'); process.exit(0); }, 300);`;
+    const shell = spawn('sh', ['-c', '"$NODE" -e "$SCRIPT" | true; echo done'], {
+      cwd: join(__dirname, '..', '..', '..'),
+      env: { ...process.env, NODE: process.execPath, SCRIPT: script },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    let out = '';
+    let err = '';
+    shell.stdout.on('data', (chunk: Buffer) => (out += chunk.toString()));
+    shell.stderr.on('data', (chunk: Buffer) => (err += chunk.toString()));
+    // Past the bound the node process (which sh waits for) is killed by the pid it reported.
+    let hung = false;
+    const timer = setTimeout(() => {
+      hung = true;
+      const pid = Number(/pid (\d+)/.exec(err)?.[1]);
+      if (pid > 0) process.kill(pid, 'SIGKILL');
+    }, 5000);
+    await new Promise((resolve) => shell.on('close', resolve));
+    clearTimeout(timer);
+    expect({ hung, out: out.trim() }).toEqual({ hung: false, out: 'done' });
   });
 });

@@ -1,3 +1,4 @@
+import { writeSync } from 'node:fs';
 import pino, { type DestinationStream } from 'pino';
 import type { AllConfig } from '../../config/app-config';
 
@@ -23,6 +24,20 @@ export const LOG_BATCH_MIN_BYTES = 4096;
 export const LOG_FLUSH_INTERVAL_MS = 200;
 
 /**
+ * Longest the exit flush waits for a blocked stdout (a pipe whose reader stopped reading) before it drops what is
+ * still queued: the exit stays within the shutdown bounds whatever state stdout is in. @default 1000 ms
+ */
+export const LOG_EXIT_FLUSH_TIMEOUT_MS = 1000;
+
+let exitFlushBudgetMs = LOG_EXIT_FLUSH_TIMEOUT_MS;
+let stdoutErrorsDropped = false;
+
+/** From now on the exit flush makes one attempt and drops what stdout does not take at once (a second signal). */
+export function dropQueuedLogsAtExit(): void {
+  exitFlushBudgetMs = 0;
+}
+
+/**
  * Where logs go: human-readable lines when a developer watches a terminal (NODE_ENV=development, stdout
  * is a TTY, pino-pretty installed), JSON lines on stdout otherwise — what log collectors read.
  * JSON writes are asynchronous and batched: lines go out together once 4 KiB are queued, or at the latest
@@ -37,11 +52,69 @@ export function createLogDestination(env: AllConfig['app']['env'], isTTY = proce
     const pretty = loadPrettyPrinter();
     if (pretty) return pretty({ colorize: true, translateTime: 'SYS:HH:MM:ss.l', ignore: 'pid,hostname', sync: true });
   }
-  return pino.destination({
+  // Opening process.stdout puts a pipe on fd 1 in non-blocking mode (libuv): a full pipe then answers EAGAIN
+  // instead of blocking a write — a thread-pool thread, or the exit flush — for as long as the reader stalls.
+  // Its own write errors (EPIPE from a stray console.log) are dropped too, instead of crashing the process.
+  if (!stdoutErrorsDropped) process.stdout.on('error', () => undefined);
+  stdoutErrorsDropped = true;
+  const stream = pino.destination({
     dest: 1,
     sync: false,
     minLength: LOG_BATCH_MIN_BYTES,
     periodicFlush: LOG_FLUSH_INTERVAL_MS,
     maxLength: LOG_BUFFER_MAX_BYTES,
   });
+  // pino calls flushSync at exit; sonic-boom's own retries EAGAIN (a full pipe) and every other error (EPIPE: the
+  // reader is gone) forever, blocking the exit for good and with it every later signal handler.
+  stream.flushSync = () => flushQueueWithin(stream, exitFlushBudgetMs);
+  // A line that cannot be written is dropped; pino handles EPIPE and re-emits any other write error, which
+  // without a listener would crash the process from inside its logger.
+  stream.on('error', () => undefined);
+  return stream;
+}
+
+/**
+ * The queue of a sonic-boom 4.x destination (private fields: no public API writes it synchronously with a bound).
+ * The test "loses no queued line when the process exits at once" fails loudly if an upgrade renames them.
+ */
+interface SonicBoomQueue {
+  fd: number;
+  _bufs: string[];
+  _writing: boolean;
+  _writingBuf: string;
+  _len: number;
+}
+
+const pause = new Int32Array(new SharedArrayBuffer(4));
+
+/**
+ * Writes the queued lines synchronously, retrying a full pipe (EAGAIN) until `budgetMs` has passed; on any other
+ * error (EPIPE) or past the budget the rest is dropped. A write in flight (`_writing`) is left to the thread pool.
+ */
+function flushQueueWithin(stream: object, budgetMs: number): void {
+  const queue = stream as SonicBoomQueue;
+  const deadline = Date.now() + budgetMs;
+  if (!queue._writing && queue._writingBuf.length > 0) {
+    queue._bufs.unshift(queue._writingBuf);
+    queue._writingBuf = '';
+  }
+  try {
+    while (queue._bufs.length > 0) {
+      const chunk = Buffer.from(queue._bufs[0] ?? '', 'utf8');
+      let offset = 0;
+      while (offset < chunk.length) {
+        try {
+          offset += writeSync(queue.fd, chunk, offset);
+        } catch (error) {
+          if ((error as NodeJS.ErrnoException).code !== 'EAGAIN' || Date.now() >= deadline) return;
+          Atomics.wait(pause, 0, 0, 10);
+        }
+      }
+      queue._bufs.shift();
+    }
+  } finally {
+    // What was not written is dropped: nothing is left queued.
+    queue._bufs.length = 0;
+    queue._len = 0;
+  }
 }

@@ -85,6 +85,9 @@ export class RedisTokenBucketStorage implements ThrottlerStorage, OnModuleInit, 
       } catch (error) {
         this.deps.storeErrors.inc();
         this.unhealthyUntil = performance.now() + this.holdDownMs;
+        // A timed-out call may sit on a connection that will never answer again (half-open, black-holed): it is
+        // dropped and a fresh one made, or the limiter stays on its failure policy after the network healed.
+        if (error instanceof Error && /timed out/i.test(error.message)) client.disconnect(true);
         this.markDegraded(`Redis call failed: ${error instanceof Error ? error.message : String(error)}`);
       }
     }

@@ -1,0 +1,3 @@
+import { describeRedisFaults } from './redis-fault-matrix';
+
+describeRedisFaults('local');
