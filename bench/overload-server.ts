@@ -4,9 +4,8 @@ import type { NestExpressApplication } from '@nestjs/platform-express';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { DataSource } from 'typeorm';
-import { AppModule } from '../src/app.module';
+import { AppModule, loadAppConfig } from '../src/app.module';
 import type { AllConfig } from '../src/config/app-config';
-import { loadConfig } from '../src/config/load-config';
 import { configureHttpServer } from '../src/platform/http-server/configure-http-server';
 
 /** How long the bench's slow route takes (ms). */
@@ -54,7 +53,7 @@ class OverloadBenchModule {
 
 /** Boots like main.ts, with the backlog under test, and stops on SIGTERM. */
 async function main(): Promise<void> {
-  const config = loadConfig(process.env);
+  const config = loadAppConfig(process.env);
   const app = await NestFactory.create<NestExpressApplication>(OverloadBenchModule.forRoot(config), { bodyParser: false, logger: ['error', 'warn'] });
   configureHttpServer(app);
   await app.init();

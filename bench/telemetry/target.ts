@@ -2,8 +2,7 @@ import { Controller, Get, Module } from '@nestjs/common';
 import type { NestExpressApplication } from '@nestjs/platform-express';
 import { Test } from '@nestjs/testing';
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import { AppModule } from '../../src/app.module';
-import { loadConfig } from '../../src/config/load-config';
+import { AppModule, loadAppConfig } from '../../src/app.module';
 import { configureHttpServer } from '../../src/platform/http-server/configure-http-server';
 import { HttpTelemetryMiddleware } from '../../src/platform/observability/http-telemetry.middleware';
 
@@ -25,7 +24,7 @@ class PingModule {}
  * LOG_LEVEL decides whether request lines are written (info) or not (warn).
  */
 async function main(): Promise<void> {
-  const config = loadConfig(process.env);
+  const config = loadAppConfig(process.env);
   let builder = Test.createTestingModule({ imports: [AppModule.forRoot(config), PingModule] });
   if (process.env['BENCH_TELEMETRY'] === 'off') {
     builder = builder.overrideProvider(HttpTelemetryMiddleware).useValue({ handle: (_req: IncomingMessage, _res: ServerResponse, next: () => void) => next() });
