@@ -14,7 +14,11 @@ const FAILING = ['critical', 'high'];
 function runAudit() {
   if (process.env.AUDIT_JSON_FILE) return { stdout: readFileSync(process.env.AUDIT_JSON_FILE, 'utf8'), stderr: '', status: null };
   const result = spawnSync('npm', ['audit', '--omit=dev', '--json'], { encoding: 'utf8', maxBuffer: 64 * 1024 * 1024 });
-  return { stdout: result.stdout ?? '', stderr: `${result.stderr ?? ''}${result.error ? String(result.error) : ''}`, status: result.status };
+  return {
+    stdout: result.stdout ?? '',
+    stderr: `${result.stderr ?? ''}${result.error ? String(result.error) : ''}`,
+    status: result.status,
+  };
 }
 
 function banner(lines) {
@@ -32,12 +36,17 @@ function main() {
   }
   const counts = report && report.metadata && report.metadata.vulnerabilities;
   if (!counts) {
-    const reason = (report && (report.message || (report.error && report.error.summary))) || stderr.trim().split('\n').slice(-3).join(' ') || `npm exited ${status}`;
+    const reason =
+      (report && (report.message || (report.error && report.error.summary))) ||
+      stderr.trim().split('\n').slice(-3).join(' ') ||
+      `npm exited ${status}`;
     banner([
       'AUDIT COULD NOT RUN: npm audit --omit=dev produced no report.',
       `reason: ${reason}`,
       'The dependencies were NOT checked for known advisories in this run.',
-      process.env.AUDIT_REQUIRED === 'true' ? 'AUDIT_REQUIRED=true: failing CI.' : 'Not failing CI (set AUDIT_REQUIRED=true to make this fatal).',
+      process.env.AUDIT_REQUIRED === 'true'
+        ? 'AUDIT_REQUIRED=true: failing CI.'
+        : 'Not failing CI (set AUDIT_REQUIRED=true to make this fatal).',
     ]);
     process.exit(process.env.AUDIT_REQUIRED === 'true' ? 1 : 0);
   }
@@ -52,7 +61,9 @@ function main() {
     banner([`AUDIT FAILED: ${failing} high/critical advisory(ies) in production dependencies (${summary}).`]);
     process.exit(1);
   }
-  console.log(`audit: ran over production dependencies; ${summary}${entries.length ? ' (below high: listed above, explained in docs/security.md)' : ''}`);
+  console.log(
+    `audit: ran over production dependencies; ${summary}${entries.length ? ' (below high: listed above, explained in docs/security.md)' : ''}`,
+  );
 }
 
 main();

@@ -21,7 +21,14 @@ async function main(): Promise<void> {
   const target = await startTarget(
     'ballast',
     join(ROOT, 'dist', 'main.js'),
-    { NODE_ENV: 'production', DATABASE_URL: pg.url, RATE_LIMIT_PER_SECOND: '1000000', RATE_LIMIT_BURST: '1000000', LOG_LEVEL: 'warn', REQUEST_TIMEOUT_MS: '3000' },
+    {
+      NODE_ENV: 'production',
+      DATABASE_URL: pg.url,
+      RATE_LIMIT_PER_SECOND: '1000000',
+      RATE_LIMIT_BURST: '1000000',
+      LOG_LEVEL: 'warn',
+      REQUEST_TIMEOUT_MS: '3000',
+    },
     0,
     '/health/ready',
   );

@@ -54,7 +54,16 @@ async function main(): Promise<void> {
   const target = await startTarget(
     'ballast',
     join(ROOT, 'dist', 'main.js'),
-    { NODE_ENV: 'production', DATABASE_URL: database.url, RATE_LIMIT_PER_SECOND: '1000000', RATE_LIMIT_BURST: '1000000', LOG_LEVEL: 'warn', DB_POOL_MAX: POOL, DB_POOL_MIN: POOL, DB_PERMITS: '200' },
+    {
+      NODE_ENV: 'production',
+      DATABASE_URL: database.url,
+      RATE_LIMIT_PER_SECOND: '1000000',
+      RATE_LIMIT_BURST: '1000000',
+      LOG_LEVEL: 'warn',
+      DB_POOL_MAX: POOL,
+      DB_POOL_MIN: POOL,
+      DB_PERMITS: '200',
+    },
     0,
     '/health/ready',
   );
@@ -78,7 +87,9 @@ async function main(): Promise<void> {
     const a = summary('POST /api/v1/users, no key', without);
     const b = summary('POST /api/v1/users, Idempotency-Key', withKey);
     console.table([a, b]);
-    console.log(`idempotency check: ${(((a.rps - b.rps) / a.rps) * 100).toFixed(1)}% fewer requests/s (${ROUNDS} rounds × ${SECONDS} s, ${CONNECTIONS} connections, pool ${POOL}, database ${database.where})`);
+    console.log(
+      `idempotency check: ${(((a.rps - b.rps) / a.rps) * 100).toFixed(1)}% fewer requests/s (${ROUNDS} rounds × ${SECONDS} s, ${CONNECTIONS} connections, pool ${POOL}, database ${database.where})`,
+    );
   } finally {
     await target.stop();
     await database.drop();

@@ -117,7 +117,11 @@ async function heapUsedMiB(baseUrl: string): Promise<number> {
 }
 
 /** One run; `permits` undefined: the baseline, without PROFILE_SERVICE_URL. */
-async function run(permits: number | undefined, upstream: Awaited<ReturnType<typeof startHangingUpstream>>, database: Record<string, string>) {
+async function run(
+  permits: number | undefined,
+  upstream: Awaited<ReturnType<typeof startHangingUpstream>>,
+  database: Record<string, string>,
+) {
   const service = await startService({
     ...database,
     ...(permits === undefined ? {} : { PROFILE_SERVICE_URL: upstream.url, EXTERNAL_API_PERMITS: String(permits) }),
@@ -155,10 +159,13 @@ async function run(permits: number | undefined, upstream: Awaited<ReturnType<typ
     // RSS every quarter of the run: a leak grows steadily, a warm-up steps up once and stays.
     const rssSamples: number[] = [];
     const heapSamples: number[] = [];
-    const sampler = setInterval(() => {
-      rssSamples.push(rssMiB(service.child.pid, 'VmRSS'));
-      void heapUsedMiB(service.baseUrl).then((mib) => heapSamples.push(mib));
-    }, (SECONDS * 1000) / 4);
+    const sampler = setInterval(
+      () => {
+        rssSamples.push(rssMiB(service.child.pid, 'VmRSS'));
+        void heapUsedMiB(service.baseUrl).then((mib) => heapSamples.push(mib));
+      },
+      (SECONDS * 1000) / 4,
+    );
     const [profile, local] = await Promise.all([profileLoad, localLoad]).finally(() => clearInterval(sampler));
     const rssAfter = rssMiB(service.child.pid, 'VmRSS');
     const peak = rssMiB(service.child.pid, 'VmHWM');
@@ -168,15 +175,32 @@ async function run(permits: number | undefined, upstream: Awaited<ReturnType<typ
       run: permits === undefined ? 'baseline: PROFILE_SERVICE_URL unset' : `hanging upstream, EXTERNAL_API_PERMITS=${permits}`,
       profileRoute: {
         responses: profile.requests.total,
-        byStatus: Object.fromEntries(Object.entries(profile.statusCodeStats ?? {}).map(([code, s]) => [code, (s as { count: number }).count])),
+        byStatus: Object.fromEntries(
+          Object.entries(profile.statusCodeStats ?? {}).map(([code, s]) => [code, (s as { count: number }).count]),
+        ),
         byProfileStatus: profileStatuses,
         errors: profile.errors,
         timeouts: profile.timeouts,
         latencyMs: { p50: profile.latency.p50, p99: profile.latency.p99, max: profile.latency.max },
       },
-      localRoute: { responses: local.requests.total, non2xx: local.non2xx, latencyMs: { p50: local.latency.p50, p99: local.latency.p99, max: local.latency.max } },
-      upstream: { maxConcurrentConnections: upstream.stats.maxOpen, connectionsAccepted: upstream.stats.accepted, requestsReceived: upstream.stats.requests },
-      service: { rssBeforeMiB: rssBefore, rssDuringMiB: rssSamples, heapUsedDuringMiB: heapSamples, rssAfterMiB: rssAfter, peakRssMiB: peak, externalPermitsInUseAfter: permitsInUse },
+      localRoute: {
+        responses: local.requests.total,
+        non2xx: local.non2xx,
+        latencyMs: { p50: local.latency.p50, p99: local.latency.p99, max: local.latency.max },
+      },
+      upstream: {
+        maxConcurrentConnections: upstream.stats.maxOpen,
+        connectionsAccepted: upstream.stats.accepted,
+        requestsReceived: upstream.stats.requests,
+      },
+      service: {
+        rssBeforeMiB: rssBefore,
+        rssDuringMiB: rssSamples,
+        heapUsedDuringMiB: heapSamples,
+        rssAfterMiB: rssAfter,
+        peakRssMiB: peak,
+        externalPermitsInUseAfter: permitsInUse,
+      },
     };
   } finally {
     await service.stop();
@@ -202,7 +226,9 @@ async function main(): Promise<void> {
     embeddedDir = mkdtempSync(join(tmpdir(), 'ballast-bench-pg-'));
     database = { EMBEDDED_POSTGRES_DIR: embeddedDir };
   }
-  process.stdout.write(`hanging upstream; ${CONNECTIONS} connections on the profile route + 5 on a local route for ${SECONDS} s per run; PROFILE_SERVICE_TIMEOUT_MS=${PROFILE_TIMEOUT_MS}\n`);
+  process.stdout.write(
+    `hanging upstream; ${CONNECTIONS} connections on the profile route + 5 on a local route for ${SECONDS} s per run; PROFILE_SERVICE_TIMEOUT_MS=${PROFILE_TIMEOUT_MS}\n`,
+  );
   try {
     for (const permits of [undefined, ...PERMITS]) {
       const result = await run(permits, upstream, database);

@@ -75,9 +75,14 @@ async function measure(target: Target, isBallast: boolean): Promise<OverloadAdap
   const limits: Array<[number, number]> = [];
   const started = performance.now();
   const toggles = [totalMs / 3, (2 * totalMs) / 3].map((at) => setTimeout(() => target.child.kill('SIGUSR2'), at));
-  const poll = isBallast ? setInterval(() => void concurrencyLimit(target.port).then((l) => limits.push([performance.now() - started, l])), 500) : undefined;
+  const poll = isBallast
+    ? setInterval(() => void concurrencyLimit(target.port).then((l) => limits.push([performance.now() - started, l])), 500)
+    : undefined;
   const result = await new Promise<autocannon.Result>((resolve, reject) => {
-    const instance = autocannon({ url, connections: CONNECTIONS, duration: SECONDS, timeout: 30, ...(RATE > 0 ? { overallRate: RATE } : {}) }, (error, res) => (error ? reject(error as Error) : resolve(res)));
+    const instance = autocannon(
+      { url, connections: CONNECTIONS, duration: SECONDS, timeout: 30, ...(RATE > 0 ? { overallRate: RATE } : {}) },
+      (error, res) => (error ? reject(error as Error) : resolve(res)),
+    );
     instance.on('response', (_client, status, _bytes, responseTime) => {
       const now = performance.now() - started;
       samples.push([now - responseTime, status, responseTime]);
@@ -90,10 +95,22 @@ async function measure(target: Target, isBallast: boolean): Promise<OverloadAdap
   return PHASES.map((phase) => {
     const mine = samples.filter(([sentAt]) => sentAt >= 0 && phaseOf(sentAt, totalMs) === phase);
     // Goodput by answer time (what the phase delivered); latencies by send time (what a request sent then met).
-    const answered = samples.filter(([sentAt, s, ms]) => s >= 200 && s < 300 && phaseOf(sentAt + ms, totalMs) === phase && sentAt + ms <= totalMs).length;
-    const ok = mine.filter(([, s]) => s >= 200 && s < 300).map(([, , ms]) => ms).sort((a, b) => a - b);
-    const shed = mine.filter(([, s]) => s === 503).map(([, , ms]) => ms).sort((a, b) => a - b);
-    const phaseLimits = limits.filter(([at]) => phaseOf(at, totalMs) === phase && at < totalMs).map(([, l]) => l).filter(Number.isFinite).sort((a, b) => a - b);
+    const answered = samples.filter(
+      ([sentAt, s, ms]) => s >= 200 && s < 300 && phaseOf(sentAt + ms, totalMs) === phase && sentAt + ms <= totalMs,
+    ).length;
+    const ok = mine
+      .filter(([, s]) => s >= 200 && s < 300)
+      .map(([, , ms]) => ms)
+      .sort((a, b) => a - b);
+    const shed = mine
+      .filter(([, s]) => s === 503)
+      .map(([, , ms]) => ms)
+      .sort((a, b) => a - b);
+    const phaseLimits = limits
+      .filter(([at]) => phaseOf(at, totalMs) === phase && at < totalMs)
+      .map(([, l]) => l)
+      .filter(Number.isFinite)
+      .sort((a, b) => a - b);
     return {
       target: target.name,
       phase,
@@ -131,8 +148,18 @@ export async function overloadAdaptive(databaseUrl: string): Promise<{ rows: Ove
   };
   const targets: Array<[string, string, Record<string, string>, boolean]> = [
     [`ballast fixed cap ${LIMIT}`, ballast, { ...common, HTTP_CONCURRENCY_LIMIT: String(LIMIT) }, true],
-    [`ballast adaptive ${MIN}-${MAX}`, ballast, { ...common, HTTP_CONCURRENCY_LIMIT: 'adaptive', HTTP_CONCURRENCY_LIMIT_MIN: String(MIN), HTTP_CONCURRENCY_LIMIT_MAX: String(MAX) }, true],
-    [`node:http + pg, fixed cap ${LIMIT}`, join(__dirname, 'overload-raw-server.js'), { ...common, HTTP_CONCURRENCY_LIMIT: String(LIMIT) }, false],
+    [
+      `ballast adaptive ${MIN}-${MAX}`,
+      ballast,
+      { ...common, HTTP_CONCURRENCY_LIMIT: 'adaptive', HTTP_CONCURRENCY_LIMIT_MIN: String(MIN), HTTP_CONCURRENCY_LIMIT_MAX: String(MAX) },
+      true,
+    ],
+    [
+      `node:http + pg, fixed cap ${LIMIT}`,
+      join(__dirname, 'overload-raw-server.js'),
+      { ...common, HTTP_CONCURRENCY_LIMIT: String(LIMIT) },
+      false,
+    ],
   ];
   const rows: OverloadAdaptiveRow[] = [];
   for (const [name, script, targetEnv, isBallast] of targets) {
@@ -143,8 +170,12 @@ export async function overloadAdaptive(databaseUrl: string): Promise<{ rows: Ove
       await target.stop();
     }
   }
-  const head = '| target | phase | goodput 2xx/s | admitted p50 ms | admitted p99 ms | shed 503 p99 ms | shed | other | limit (median) | peak RSS MiB | errors+timeouts (run) |\n|---|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|';
-  const lines = rows.map((r) => `| ${r.target} | ${r.phase} | ${r.goodput} | ${r.admittedP50} | ${r.admittedP99} | ${r.shedP99} | ${r.shed} | ${r.other} | ${r.limitMedian} | ${r.peakRssMiB} | ${r.errors} |`);
+  const head =
+    '| target | phase | goodput 2xx/s | admitted p50 ms | admitted p99 ms | shed 503 p99 ms | shed | other | limit (median) | peak RSS MiB | errors+timeouts (run) |\n|---|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|';
+  const lines = rows.map(
+    (r) =>
+      `| ${r.target} | ${r.phase} | ${r.goodput} | ${r.admittedP50} | ${r.admittedP99} | ${r.shedP99} | ${r.shed} | ${r.other} | ${r.limitMedian} | ${r.peakRssMiB} | ${r.errors} |`,
+  );
   const markdown =
     `${CONNECTIONS} connections, ${RATE > 0 ? `${RATE} req/s in all (open loop)` : 'closed loop'}, ${SECONDS} s per target; route: one pg_sleep(${DB_MS} ms) query, ${SLOW_FACTOR}× slower for the middle third ("slowed"); ` +
     `pool ${POOL}; goodput by answer time, latencies by send time (a request still in flight when the run ends is not counted)${canPin ? '; server on core 0, load on core 1' : ''}.\n\n${[head, ...lines].join('\n')}`;

@@ -9,8 +9,14 @@ import { Pool } from 'pg';
 const SLOW_MS = Number(process.env['BENCH_SLOW_MS'] ?? 1000);
 const LIMIT = Number(process.env['HTTP_CONCURRENCY_LIMIT'] ?? 1000);
 const BACKLOG = Number(process.env['BENCH_BACKLOG'] ?? 511);
-const refusal = Buffer.from(JSON.stringify({ type: 'urn:ballast:problem:concurrency-limit', title: 'Service temporarily unavailable', status: 503, detail: 'x' }));
-const refusalHeaders = { 'Content-Type': 'application/problem+json; charset=utf-8', 'Content-Length': String(refusal.length), 'Retry-After': '1' };
+const refusal = Buffer.from(
+  JSON.stringify({ type: 'urn:ballast:problem:concurrency-limit', title: 'Service temporarily unavailable', status: 503, detail: 'x' }),
+);
+const refusalHeaders = {
+  'Content-Type': 'application/problem+json; charset=utf-8',
+  'Content-Length': String(refusal.length),
+  'Retry-After': '1',
+};
 const ok = Buffer.from(JSON.stringify({ sleptMs: SLOW_MS }));
 let inFlight = 0;
 /** /bench/db: the same pg_sleep query as Ballast's bench route, on a pool of the same size, cost toggled by SIGUSR2. */
@@ -18,7 +24,9 @@ const DB_MS = Number(process.env['BENCH_DB_MS'] ?? 5);
 const SLOW_FACTOR = Number(process.env['BENCH_SLOW_FACTOR'] ?? 10);
 let dbSlowed = false;
 process.on('SIGUSR2', () => (dbSlowed = !dbSlowed));
-const pool = process.env['DATABASE_URL'] ? new Pool({ connectionString: process.env['DATABASE_URL'], max: Number(process.env['DB_POOL_MAX'] ?? 20) }) : undefined;
+const pool = process.env['DATABASE_URL']
+  ? new Pool({ connectionString: process.env['DATABASE_URL'], max: Number(process.env['DB_POOL_MAX'] ?? 20) })
+  : undefined;
 
 function answerDb(res: ServerResponse): void {
   const ms = dbSlowed ? DB_MS * SLOW_FACTOR : DB_MS;

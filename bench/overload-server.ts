@@ -54,7 +54,10 @@ class OverloadBenchModule {
 /** Boots like main.ts, with the backlog under test, and stops on SIGTERM. */
 async function main(): Promise<void> {
   const config = loadAppConfig(process.env);
-  const app = await NestFactory.create<NestExpressApplication>(OverloadBenchModule.forRoot(config), { bodyParser: false, logger: ['error', 'warn'] });
+  const app = await NestFactory.create<NestExpressApplication>(OverloadBenchModule.forRoot(config), {
+    bodyParser: false,
+    logger: ['error', 'warn'],
+  });
   configureHttpServer(app);
   await app.init();
   const server = app.getHttpServer();

@@ -92,7 +92,9 @@ async function metricsLine(port: number, prefix: string): Promise<string> {
 /** The kernel's count of connections dropped because a listen queue was full (TcpExt ListenOverflows). */
 function listenOverflows(): number {
   try {
-    const lines = readFileSync('/proc/net/netstat', 'utf8').split('\n').filter((l) => l.startsWith('TcpExt:'));
+    const lines = readFileSync('/proc/net/netstat', 'utf8')
+      .split('\n')
+      .filter((l) => l.startsWith('TcpExt:'));
     const names = (lines[0] ?? '').split(/\s+/);
     const values = (lines[1] ?? '').split(/\s+/);
     return Number(values[names.indexOf('ListenOverflows')]);
@@ -113,7 +115,13 @@ async function run(target: { name: string; script: string }, databaseUrl: string
     const sampler = setInterval(() => (rssPeakSampled = Math.max(rssPeakSampled, procStatusMiB(child.pid, 'VmRSS'))), 250);
     const result = await new Promise<autocannon.Result>((resolve, reject) => {
       const instance = autocannon(
-        { url: `http://127.0.0.1:${port}/bench/slow`, connections: CONNECTIONS, duration: SECONDS, timeout: 30, ...(RATE > 0 ? { overallRate: RATE } : {}) },
+        {
+          url: `http://127.0.0.1:${port}/bench/slow`,
+          connections: CONNECTIONS,
+          duration: SECONDS,
+          timeout: 30,
+          ...(RATE > 0 ? { overallRate: RATE } : {}),
+        },
         (error, res) => (error ? reject(error as Error) : resolve(res)),
       );
       instance.on('response', (_client, statusCode, _bytes, responseTime) => {
@@ -133,7 +141,9 @@ async function run(target: { name: string; script: string }, databaseUrl: string
       [
         `\n== ${target.name}: ${CONNECTIONS} connections${RATE > 0 ? ` sending ${RATE} req/s in all (open loop)` : ' each resending at once (closed loop)'}, limit ${LIMIT}, slow route ${SLOW_MS} ms, ${SECONDS} s, backlog ${backlog}${canPin ? ', server on core 0, load on core 1' : ''}`,
         `requests answered: ${result.requests.total}  (${Math.round(result.requests.average)} req/s)  errors: ${result.errors}  timeouts: ${result.timeouts}`,
-        ...[...byStatus.entries()].sort(([a], [b]) => a - b).map(([status, l]) => `  ${status}: ${summaries(l, started + RAMP_SECONDS * 1000)}`),
+        ...[...byStatus.entries()]
+          .sort(([a], [b]) => a - b)
+          .map(([status, l]) => `  ${status}: ${summaries(l, started + RAMP_SECONDS * 1000)}`),
         `server peak RSS (VmHWM): ${peak.toFixed(0)} MiB (sampled VmRSS max ${rssPeakSampled.toFixed(0)} MiB)`,
         `kernel listen-queue overflows during the run (machine-wide): ${overflows}`,
         server,

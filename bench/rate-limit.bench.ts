@@ -9,7 +9,15 @@ import { ConfigService } from '@nestjs/config';
  * Run: `npm run bench:rate-limit` (BENCH_DURATION_S, BENCH_ROUNDS; REDIS_URL, default
  * redis://127.0.0.1:6379, for the Redis variant).
  */
-import { type CanActivate, Controller, type ExecutionContext, Get, type INestApplication, Module, type ModuleMetadata } from '@nestjs/common';
+import {
+  type CanActivate,
+  Controller,
+  type ExecutionContext,
+  Get,
+  type INestApplication,
+  Module,
+  type ModuleMetadata,
+} from '@nestjs/common';
 import { ConfigModule } from '@nestjs/config';
 import { APP_GUARD, NestFactory, Reflector } from '@nestjs/core';
 import type { NestExpressApplication } from '@nestjs/platform-express';
@@ -61,7 +69,9 @@ async function cpuOf(server: Server): Promise<number> {
  */
 async function load(server: Server, durationS: number): Promise<AutocannonResult> {
   const cpuBefore = await cpuOf(server);
-  const child = spawn(process.execPath, [AUTOCANNON, '-c', String(CONNECTIONS), '-d', String(durationS), '-j', server.url], { stdio: ['ignore', 'pipe', 'ignore'] });
+  const child = spawn(process.execPath, [AUTOCANNON, '-c', String(CONNECTIONS), '-d', String(durationS), '-j', server.url], {
+    stdio: ['ignore', 'pipe', 'ignore'],
+  });
   let out = '';
   child.stdout.on('data', (chunk: Buffer) => (out += chunk.toString()));
   await once(child, 'exit');
@@ -94,7 +104,13 @@ class BenchController {
 async function boot(name: string, imports: ModuleMetadata['imports'], providers: ModuleMetadata['providers'], env: Record<string, string>) {
   const config = loadConfig({ LOG_LEVEL: 'warn', RATE_LIMIT_PER_SECOND: '1000000', RATE_LIMIT_BURST: '10000000', ...env });
   @Module({
-    imports: [ConfigModule.forRoot({ isGlobal: true, ignoreEnvFile: true, load: [() => config] }), ErrorsModule, MetricsModule, ...edgeModules(), ...(imports ?? [])],
+    imports: [
+      ConfigModule.forRoot({ isGlobal: true, ignoreEnvFile: true, load: [() => config] }),
+      ErrorsModule,
+      MetricsModule,
+      ...edgeModules(),
+      ...(imports ?? []),
+    ],
     controllers: [BenchController],
     providers,
   })
@@ -107,9 +123,17 @@ async function boot(name: string, imports: ModuleMetadata['imports'], providers:
 }
 
 /** The variants compared: the same route, with no guard, a no-op guard, ours (two stores), the stock one. */
-const VARIANTS: Record<string, { name: string; imports: ModuleMetadata['imports']; providers: ModuleMetadata['providers']; env: Record<string, string> }> = {
+const VARIANTS: Record<
+  string,
+  { name: string; imports: ModuleMetadata['imports']; providers: ModuleMetadata['providers']; env: Record<string, string> }
+> = {
   none: { name: 'no guard', imports: [], providers: [], env: {} },
-  noop: { name: 'a global guard that admits all (Nest baseline)', imports: [], providers: [{ provide: APP_GUARD, useClass: AdmitAllGuard }], env: {} },
+  noop: {
+    name: 'a global guard that admits all (Nest baseline)',
+    imports: [],
+    providers: [{ provide: APP_GUARD, useClass: AdmitAllGuard }],
+    env: {},
+  },
   memory: { name: 'RateLimitGuard, in-process token buckets', imports: [RateLimitModule.forRoot()], providers: [], env: {} },
   redis: { name: 'RateLimitGuard, Redis token buckets', imports: [RateLimitModule.forRoot()], providers: [], env: { REDIS_URL } },
   stock: {
@@ -141,7 +165,10 @@ async function startServer(key: string): Promise<Server> {
 async function throughput(): Promise<void> {
   const probe = new Redis(REDIS_URL, { lazyConnect: true, maxRetriesPerRequest: 0, retryStrategy: () => null });
   probe.on('error', () => undefined);
-  const redisUp = await probe.connect().then(() => true, () => false);
+  const redisUp = await probe.connect().then(
+    () => true,
+    () => false,
+  );
   probe.disconnect();
   if (!redisUp) process.stdout.write(`Redis not reachable at ${REDIS_URL}: Redis variant skipped\n`);
   // One process per variant, all started up front (idle while another is loaded); rounds interleave them
@@ -157,15 +184,21 @@ async function throughput(): Promise<void> {
     child.send('stop');
     await once(child, 'exit');
   }
-  process.stdout.write(`\nGET /bench, ${CONNECTIONS} connections, ${DURATION_S} s x ${ROUNDS} interleaved rounds (one client: 127.0.0.1); per round vs no guard, median\n`);
+  process.stdout.write(
+    `\nGET /bench, ${CONNECTIONS} connections, ${DURATION_S} s x ${ROUNDS} interleaved rounds (one client: 127.0.0.1); per round vs no guard, median\n`,
+  );
   const base = results.get(VARIANTS['none']?.name ?? '') ?? [];
   for (const [name, runs] of results) {
     const ratio = median(runs.map((r, i) => r.requests.average / (base[i]?.requests.average ?? NaN)));
     const cpuDelta = median(runs.map((r, i) => r.cpuUsPerRequest - (base[i]?.cpuUsPerRequest ?? NaN)));
     const non2xx = runs.reduce((n, r) => n + r.non2xx + r.errors, 0);
     process.stdout.write(
-      `${name.padEnd(48)} ${median(runs.map((r) => r.requests.average)).toFixed(0).padStart(6)} req/s  ${((ratio - 1) * 100).toFixed(0).padStart(4)}% throughput  ` +
-        `server CPU ${median(runs.map((r) => r.cpuUsPerRequest)).toFixed(0).padStart(4)} us/req (${cpuDelta >= 0 ? '+' : ''}${cpuDelta.toFixed(0)})  ` +
+      `${name.padEnd(48)} ${median(runs.map((r) => r.requests.average))
+        .toFixed(0)
+        .padStart(6)} req/s  ${((ratio - 1) * 100).toFixed(0).padStart(4)}% throughput  ` +
+        `server CPU ${median(runs.map((r) => r.cpuUsPerRequest))
+          .toFixed(0)
+          .padStart(4)} us/req (${cpuDelta >= 0 ? '+' : ''}${cpuDelta.toFixed(0)})  ` +
         `p99 ${median(runs.map((r) => r.latency.p99))} ms  non-2xx ${non2xx}  rounds: ${runs.map((r) => r.requests.average.toFixed(0)).join(', ')}\n`,
     );
   }
@@ -175,7 +208,6 @@ function median(values: number[]): number {
   const sorted = [...values].sort((a, b) => a - b);
   return sorted[Math.floor(sorted.length / 2)] ?? 0;
 }
-
 
 function memory(): void {
   const gc = (globalThis as { gc?: () => void }).gc;
@@ -213,7 +245,11 @@ function memory(): void {
 function fakeContext(): ExecutionContext {
   const req = { ip: '127.0.0.1', url: '/bench', headers: {} };
   const headers = new Map<string, unknown>();
-  const res = { getHeader: (n: string) => headers.get(n), setHeader: (n: string, v: unknown) => headers.set(n, v), header: (n: string, v: unknown) => headers.set(n, v) };
+  const res = {
+    getHeader: (n: string) => headers.get(n),
+    setHeader: (n: string, v: unknown) => headers.set(n, v),
+    header: (n: string, v: unknown) => headers.set(n, v),
+  };
   const http = { getRequest: () => req, getResponse: () => res, getNext: () => undefined };
   return {
     getType: () => 'http',
@@ -235,7 +271,13 @@ async function guardCost(): Promise<void> {
   const { app } = await boot('guard', [RateLimitModule.forRoot()], [], {});
   const reflector = app.get(Reflector);
   const counter = new Counter({ name: 'bench_rejected', help: 'bench', labelNames: ['reason'], registers: [] });
-  const ours = new RateLimitGuard(app.get(getOptionsToken()), app.get(getStorageToken()), counter, app.get(ConfigService), app.get(ExemptPaths));
+  const ours = new RateLimitGuard(
+    app.get(getOptionsToken()),
+    app.get(getStorageToken()),
+    counter,
+    app.get(ConfigService),
+    app.get(ExemptPaths),
+  );
   const stock = new ThrottlerGuard([{ limit: 1e9, ttl: 60_000 }], new ThrottlerStorageService(), reflector);
   await ours.onModuleInit();
   await stock.onModuleInit();

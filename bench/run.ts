@@ -84,7 +84,11 @@ async function interleaved(targets: Target[], path: string): Promise<Row[]> {
       const started = performance.now();
       const load = await runLoad({ port: t.port, path, connections: CONNECTIONS, durationSec: SECONDS });
       const cpu = t.cpuSeconds() - cpuBefore;
-      const r: Measured = { ...load, cpuUs: (cpu * 1e6) / Math.max(1, load.requests), util: (100 * cpu * 1000) / (performance.now() - started) };
+      const r: Measured = {
+        ...load,
+        cpuUs: (cpu * 1e6) / Math.max(1, load.requests),
+        util: (100 * cpu * 1000) / (performance.now() - started),
+      };
       runs.get(t)?.push(r);
       process.stdout.write(
         `  round ${round} ${t.name.padEnd(28)} ${Math.round(r.rps).toString().padStart(7)} req/s  ${Math.round(r.cpuUs)} µs CPU/req  core ${Math.round(r.util)} %  p50 ${r.p50} ms  p99 ${r.p99} ms  non2xx ${r.non2xx}\n`,
@@ -99,7 +103,9 @@ async function pinDatabaseBackends(url: string): Promise<number> {
   const client = new Client({ connectionString: url });
   await client.connect();
   try {
-    const { rows } = await client.query<{ pid: number }>('SELECT pid FROM pg_stat_activity WHERE datname = current_database() AND pid <> pg_backend_pid()');
+    const { rows } = await client.query<{ pid: number }>(
+      'SELECT pid FROM pg_stat_activity WHERE datname = current_database() AND pid <> pg_backend_pid()',
+    );
     return pinPids(
       rows.map((r) => r.pid),
       LOAD_CORE,
@@ -110,7 +116,9 @@ async function pinDatabaseBackends(url: string): Promise<number> {
 }
 
 function table(rows: Row[], reference?: Row): string {
-  const head = '| target | req/s (median) | server CPU µs/req | server core busy % | p50 ms | p99 ms | peak RSS MiB | non-2xx | errors |' + (reference ? ` req/s vs ${reference.name} |` : '');
+  const head =
+    '| target | req/s (median) | server CPU µs/req | server core busy % | p50 ms | p99 ms | peak RSS MiB | non-2xx | errors |' +
+    (reference ? ` req/s vs ${reference.name} |` : '');
   const sep = '|---|---:|---:|---:|---:|---:|---:|---:|---:|' + (reference ? '---:|' : '');
   const lines = rows.map(
     (r) =>
@@ -129,12 +137,30 @@ async function main(): Promise<void> {
   const report: string[] = [];
   const json: Record<string, unknown> = {};
   try {
-    const ballast = await startTarget('ballast (everything on)', join(ROOT, 'dist', 'main.js'), ballastEnv(db.url), SERVER_CORE, '/api/v1/users');
+    const ballast = await startTarget(
+      'ballast (everything on)',
+      join(ROOT, 'dist', 'main.js'),
+      ballastEnv(db.url),
+      SERVER_CORE,
+      '/api/v1/users',
+    );
     targets.push(ballast);
     const id = await seedUsers(db.url, 1000);
     const path = `/api/v1/users/${id}`;
-    const raw = await startTarget('raw node:http + pg', join(ROOT, 'dist-bench', 'bench', 'targets', 'raw-node.js'), { DATABASE_URL: db.url, DB_POOL_MAX: POOL }, SERVER_CORE, path);
-    const bare = await startTarget('bare NestJS + TypeORM', join(ROOT, 'dist-bench', 'bench', 'targets', 'bare-nest.js'), { DATABASE_URL: db.url, DB_POOL_MAX: POOL }, SERVER_CORE, path);
+    const raw = await startTarget(
+      'raw node:http + pg',
+      join(ROOT, 'dist-bench', 'bench', 'targets', 'raw-node.js'),
+      { DATABASE_URL: db.url, DB_POOL_MAX: POOL },
+      SERVER_CORE,
+      path,
+    );
+    const bare = await startTarget(
+      'bare NestJS + TypeORM',
+      join(ROOT, 'dist-bench', 'bench', 'targets', 'bare-nest.js'),
+      { DATABASE_URL: db.url, DB_POOL_MAX: POOL },
+      SERVER_CORE,
+      path,
+    );
     targets.push(raw, bare);
 
     // One protection off at a time, same run, same rounds: the difference to "everything on" is its cost.
@@ -145,20 +171,36 @@ async function main(): Promise<void> {
       ['ballast − DB permits', { PROTECTIONS_DISABLED: 'db_permits' }],
     ];
     const without: Target[] = [];
-    for (const [name, extra] of variants) without.push(await startTarget(name, join(ROOT, 'dist', 'main.js'), ballastEnv(db.url, extra), SERVER_CORE, path));
+    for (const [name, extra] of variants)
+      without.push(await startTarget(name, join(ROOT, 'dist', 'main.js'), ballastEnv(db.url, extra), SERVER_CORE, path));
     targets.push(...without);
 
     // Tracing: off is "ballast (everything on)"; sampled 10 % and 100 % export to a local OTLP sink (on the
     // load core) that accepts and discards; "without tracing" never loads the register (bench/targets).
     const sinkPort = await freePort();
-    const sink = spawn(process.execPath, [join(ROOT, 'dist-bench', 'bench', 'targets', 'otlp-sink.js')], { env: { PATH: process.env['PATH'] ?? '', PORT: String(sinkPort) }, stdio: 'ignore' });
+    const sink = spawn(process.execPath, [join(ROOT, 'dist-bench', 'bench', 'targets', 'otlp-sink.js')], {
+      env: { PATH: process.env['PATH'] ?? '', PORT: String(sinkPort) },
+      stdio: 'ignore',
+    });
     pinPids(sink.pid === undefined ? [] : [sink.pid], LOAD_CORE);
     const otlp = { OTEL_EXPORTER_OTLP_ENDPOINT: `http://127.0.0.1:${sinkPort}` };
     const untracedMain = process.env['BENCH_UNTRACED_MAIN'] ?? join(ROOT, 'dist-bench', 'bench', 'targets', 'ballast-untraced.js');
     const tracing: Target[] = [
       await startTarget('ballast without tracing', untracedMain, ballastEnv(db.url), SERVER_CORE, path),
-      await startTarget('ballast + tracing 10 %', join(ROOT, 'dist', 'main.js'), ballastEnv(db.url, { ...otlp, OTEL_TRACES_SAMPLER: 'parentbased_traceidratio', OTEL_TRACES_SAMPLER_ARG: '0.1' }), SERVER_CORE, path),
-      await startTarget('ballast + tracing 100 %', join(ROOT, 'dist', 'main.js'), ballastEnv(db.url, { ...otlp, OTEL_TRACES_SAMPLER: 'parentbased_always_on' }), SERVER_CORE, path),
+      await startTarget(
+        'ballast + tracing 10 %',
+        join(ROOT, 'dist', 'main.js'),
+        ballastEnv(db.url, { ...otlp, OTEL_TRACES_SAMPLER: 'parentbased_traceidratio', OTEL_TRACES_SAMPLER_ARG: '0.1' }),
+        SERVER_CORE,
+        path,
+      ),
+      await startTarget(
+        'ballast + tracing 100 %',
+        join(ROOT, 'dist', 'main.js'),
+        ballastEnv(db.url, { ...otlp, OTEL_TRACES_SAMPLER: 'parentbased_always_on' }),
+        SERVER_CORE,
+        path,
+      ),
     ];
     targets.push(...tracing);
 
@@ -194,24 +236,43 @@ async function main(): Promise<void> {
       `## Cost of each protection (same run; target ≤ 0.05 of bare)\n\n` +
         `By throughput: (req/s without it − req/s with everything) / bare req/s. By CPU: (µs/req with everything − µs/req without it) / bare µs/req.\n\n` +
         `| protection off | req/s | cost of bare (req/s) | server CPU µs/req | its CPU µs/req | cost of bare (CPU) |\n|---|---:|---:|---:|---:|---:|\n` +
-        costs.map((c) => `| ${c.protection} | ${c.rps} | ${c.costOfBare.toFixed(3)} | ${c.cpuUs} | ${c.cpuCostUs} | ${c.cpuCostOfBare.toFixed(3)} |`).join('\n'),
+        costs
+          .map(
+            (c) =>
+              `| ${c.protection} | ${c.rps} | ${c.costOfBare.toFixed(3)} | ${c.cpuUs} | ${c.cpuCostUs} | ${c.cpuCostOfBare.toFixed(3)} |`,
+          )
+          .join('\n'),
     );
     await Promise.all(without.map((t) => t.stop()));
 
     // Growth: 100,000 distinct rate-limit clients (X-Forwarded-For from a trusted loopback proxy), then 10,000
     // requests to unknown paths: RSS and the number of /metrics series before and after.
-    const growth = await startTarget('ballast (growth)', join(ROOT, 'dist', 'main.js'), ballastEnv(db.url, {
-      TRUST_PROXY: 'loopback',
-      LOG_LEVEL: 'warn',
-      // Slow refill, so every one of the 100,000 buckets stays live (a full bucket is evicted once idle).
-      RATE_LIMIT_PER_SECOND: '1',
-      RATE_LIMIT_BURST: '1000',
-      RATE_LIMIT_MAX_KEYS: '200000',
-    }), SERVER_CORE, path);
+    const growth = await startTarget(
+      'ballast (growth)',
+      join(ROOT, 'dist', 'main.js'),
+      ballastEnv(db.url, {
+        TRUST_PROXY: 'loopback',
+        LOG_LEVEL: 'warn',
+        // Slow refill, so every one of the 100,000 buckets stays live (a full bucket is evicted once idle).
+        RATE_LIMIT_PER_SECOND: '1',
+        RATE_LIMIT_BURST: '1000',
+        RATE_LIMIT_MAX_KEYS: '200000',
+      }),
+      SERVER_CORE,
+      path,
+    );
     targets.push(growth);
-    const series = async () => (await (await fetch(`http://127.0.0.1:${growth.port}/metrics`)).text()).split('\n').filter((l) => l && !l.startsWith('#')).length;
-    const heapMiB = async () => Number(/^nodejs_heap_size_used_bytes (\S+)/m.exec(await (await fetch(`http://127.0.0.1:${growth.port}/metrics`)).text())?.[1] ?? NaN) / 2 ** 20;
-    const bucketGauge = async () => Number(/^rate_limit_buckets(?:\{[^}]*\})? (\d+)/m.exec(await (await fetch(`http://127.0.0.1:${growth.port}/metrics`)).text())?.[1] ?? NaN);
+    const series = async () =>
+      (await (await fetch(`http://127.0.0.1:${growth.port}/metrics`)).text()).split('\n').filter((l) => l && !l.startsWith('#')).length;
+    const heapMiB = async () =>
+      Number(
+        /^nodejs_heap_size_used_bytes (\S+)/m.exec(await (await fetch(`http://127.0.0.1:${growth.port}/metrics`)).text())?.[1] ?? NaN,
+      ) /
+      2 ** 20;
+    const bucketGauge = async () =>
+      Number(
+        /^rate_limit_buckets(?:\{[^}]*\})? (\d+)/m.exec(await (await fetch(`http://127.0.0.1:${growth.port}/metrics`)).text())?.[1] ?? NaN,
+      );
     await runLoad({ port: growth.port, path, connections: CONNECTIONS, durationSec: 2 });
     const rssBefore = growth.rssMiB();
     const heapBefore = await heapMiB();
@@ -231,9 +292,26 @@ async function main(): Promise<void> {
     const heapAfter = await heapMiB();
     const buckets = await bucketGauge();
     const seriesBefore = await series();
-    const unknown = await runLoad({ port: growth.port, path: () => `/scan/${Math.random().toString(36).slice(2)}`, connections: CONNECTIONS, durationSec: 60, amount: 10_000 });
+    const unknown = await runLoad({
+      port: growth.port,
+      path: () => `/scan/${Math.random().toString(36).slice(2)}`,
+      connections: CONNECTIONS,
+      durationSec: 60,
+      amount: 10_000,
+    });
     const seriesAfter = await series();
-    json['growth'] = { rssBefore, rssAfterClients, heapBefore, heapAfter, buckets, clientRequests: clients.requests, clientNon2xx: clients.non2xx, seriesBefore, seriesAfter, unknownRequests: unknown.requests };
+    json['growth'] = {
+      rssBefore,
+      rssAfterClients,
+      heapBefore,
+      heapAfter,
+      buckets,
+      clientRequests: clients.requests,
+      clientNon2xx: clients.non2xx,
+      seriesBefore,
+      seriesAfter,
+      unknownRequests: unknown.requests,
+    };
     report.push(
       `## Growth\n\n| measure | value |\n|---|---:|\n` +
         `| RSS before, MiB | ${rssBefore.toFixed(0)} |\n` +
@@ -267,15 +345,28 @@ async function main(): Promise<void> {
   //   admits), the way independent users arrive;
   // - closed loop: 10,000 connections each resending the moment it is answered (a retry storm that ignores
   //   Retry-After): latency is then the connections over the server's refusal rate, whatever the server does.
-  const overloadBase = { OVERLOAD_CONNECTIONS: '10000', OVERLOAD_LIMIT: '1000', OVERLOAD_SLOW_MS: '1000', OVERLOAD_SECONDS: '10', OVERLOAD_BACKLOGS: '4096', OVERLOAD_RAW: '0' };
+  const overloadBase = {
+    OVERLOAD_CONNECTIONS: '10000',
+    OVERLOAD_LIMIT: '1000',
+    OVERLOAD_SLOW_MS: '1000',
+    OVERLOAD_SECONDS: '10',
+    OVERLOAD_BACKLOGS: '4096',
+    OVERLOAD_RAW: '0',
+  };
   const overloadRuns: Array<[string, Record<string, string>]> = [
     ['open loop: 10,000 connections sending 10,000 req/s', { ...overloadBase, OVERLOAD_RATE: '10000' }],
     ['closed loop: 10,000 connections resending at once', overloadBase],
   ];
   const overloadJson: Record<string, unknown> = {};
   for (const [title, env] of overloadRuns) {
-    const overload = spawnSync(process.execPath, [join(__dirname, 'overload.js')], { env: { ...process.env, ...env }, encoding: 'utf8', timeout: 180_000, maxBuffer: 64 * 2 ** 20 });
-    const text = `${overload.stdout ?? ''}${overload.status === 0 ? '' : `\n(overload run exited ${overload.status}: ${overload.stderr ?? ''})`}`.trim();
+    const overload = spawnSync(process.execPath, [join(__dirname, 'overload.js')], {
+      env: { ...process.env, ...env },
+      encoding: 'utf8',
+      timeout: 180_000,
+      maxBuffer: 64 * 2 ** 20,
+    });
+    const text =
+      `${overload.stdout ?? ''}${overload.status === 0 ? '' : `\n(overload run exited ${overload.status}: ${overload.stderr ?? ''})`}`.trim();
     process.stdout.write(`\n${text}\n`);
     overloadJson[title] = { env, output: text };
     report.push(`## Overload, ${title} (HTTP_CONCURRENCY_LIMIT=1000, 1 s route)\n\n\`\`\`\n${text}\n\`\`\``);
@@ -291,15 +382,22 @@ async function main(): Promise<void> {
   ];
   const adaptiveJson: Record<string, unknown> = {};
   for (const [title, env] of adaptiveRuns) {
-    const run = spawnSync(process.execPath, [join(__dirname, 'overload-adaptive.js')], { env: { ...process.env, ...env }, encoding: 'utf8', timeout: 900_000, maxBuffer: 64 * 2 ** 20 });
-    const text = `${run.stdout ?? ''}${run.status === 0 ? '' : `\n(overload-adaptive run exited ${run.status}: ${run.stderr ?? ''})`}`.trim();
+    const run = spawnSync(process.execPath, [join(__dirname, 'overload-adaptive.js')], {
+      env: { ...process.env, ...env },
+      encoding: 'utf8',
+      timeout: 900_000,
+      maxBuffer: 64 * 2 ** 20,
+    });
+    const text =
+      `${run.stdout ?? ''}${run.status === 0 ? '' : `\n(overload-adaptive run exited ${run.status}: ${run.stderr ?? ''})`}`.trim();
     process.stdout.write(`\n${text}\n`);
     adaptiveJson[title] = { env, output: text };
     report.push(`## Overload, database 10x slower mid-run, ${title}: fixed cap vs adaptive\n\n${text.replace(/^## [^\n]*\n+/, '')}`);
   }
   json['overloadAdaptive'] = adaptiveJson;
 
-  const machine = `${cpus().length} × ${cpus()[0]?.model ?? 'cpu'}, ${Math.round(totalmem() / 2 ** 30)} GiB, Node ${process.version}, ` +
+  const machine =
+    `${cpus().length} × ${cpus()[0]?.model ?? 'cpu'}, ${Math.round(totalmem() / 2 ** 30)} GiB, Node ${process.version}, ` +
     `${canPin ? `servers pinned to core 0; load generator (${loadGenerator}) and ${pinnedBackends} PostgreSQL backends of the bench database to core 1` : `no taskset: unpinned; load generator ${loadGenerator}`}, ` +
     `PostgreSQL ${db.where}, servers' NODE_OPTIONS "${SERVER_NODE_OPTIONS}" (the chart's default heap)`;
   const header = `# Ballast benchmark — ${new Date().toISOString()}\n\n${machine}. ${ROUNDS} interleaved rounds of ${SECONDS} s per target; medians.\n`;
@@ -307,7 +405,10 @@ async function main(): Promise<void> {
   const out = join(ROOT, '.bench');
   mkdirSync(out, { recursive: true });
   writeFileSync(join(out, 'results.md'), markdown);
-  writeFileSync(join(out, 'results.json'), JSON.stringify({ machine, rounds: ROUNDS, seconds: SECONDS, connections: CONNECTIONS, ...json }, null, 2));
+  writeFileSync(
+    join(out, 'results.json'),
+    JSON.stringify({ machine, rounds: ROUNDS, seconds: SECONDS, connections: CONNECTIONS, ...json }, null, 2),
+  );
   process.stdout.write(`\n${markdown}\nwritten to .bench/results.md and .bench/results.json\n`);
 }
 

@@ -22,7 +22,8 @@ function fail(message) {
 const args = process.argv.slice(2);
 const option = (name) => args.find((a) => a.startsWith(`--${name}=`))?.slice(name.length + 3);
 const plural = args.find((a) => !a.startsWith('--'));
-if (!plural || !/^[a-z][a-z0-9]*(-[a-z0-9]+)*$/.test(plural)) fail('usage: npm run generate:feature -- <plural-kebab-name> [--singular=<name>]');
+if (!plural || !/^[a-z][a-z0-9]*(-[a-z0-9]+)*$/.test(plural))
+  fail('usage: npm run generate:feature -- <plural-kebab-name> [--singular=<name>]');
 const singular = option('singular') ?? plural.replace(/ies$/, 'y').replace(/s$/, '');
 if (singular === plural) fail(`cannot derive a singular from "${plural}"; pass --singular=<name>`);
 const root = path.resolve(option('root') ?? path.join(__dirname, '..'));
@@ -31,7 +32,10 @@ const unknown = args.filter((a) => a.startsWith('--') && a !== '--with-readiness
 if (unknown.length > 0) fail(`unknown option ${unknown.join(', ')}; expected --singular=<name>, --with-readiness`);
 
 const words = (kebab) => kebab.split('-');
-const pascal = (kebab) => words(kebab).map((w) => w[0].toUpperCase() + w.slice(1)).join('');
+const pascal = (kebab) =>
+  words(kebab)
+    .map((w) => w[0].toUpperCase() + w.slice(1))
+    .join('');
 const camel = (kebab) => pascal(kebab)[0].toLowerCase() + pascal(kebab).slice(1);
 const timestamp = String(Date.now());
 /**

@@ -25,7 +25,10 @@ async function bootstrap(): Promise<void> {
     }
     throw error;
   }
-  const app = await NestFactory.create<NestExpressApplication>(AppModule.forRoot(config, features), { bodyParser: false, bufferLogs: true });
+  const app = await NestFactory.create<NestExpressApplication>(AppModule.forRoot(config, features), {
+    bodyParser: false,
+    bufferLogs: true,
+  });
   configureHttpServer(app);
   app.get(ShutdownCoordinator).handleSignals(app);
   await listen(app);

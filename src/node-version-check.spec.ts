@@ -4,7 +4,8 @@ import { MINIMUM_NODE_VERSION, nodeVersionProblem } from './node-version-check';
 
 describe(nodeVersionProblem.name, () => {
   it('accepts the minimum and anything newer', () => {
-    for (const version of ['24.11.0', '24.11.1', '24.21.0', '25.0.0', '30.1.2']) expect(nodeVersionProblem(version, '/x/node')).toBeUndefined();
+    for (const version of ['24.11.0', '24.11.1', '24.21.0', '25.0.0', '30.1.2'])
+      expect(nodeVersionProblem(version, '/x/node')).toBeUndefined();
   });
 
   it('refuses anything older, naming the Node needed, the Node found and that npm start brings the right one', () => {

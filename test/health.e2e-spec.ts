@@ -9,7 +9,13 @@ import { createTestApp, type TestApp } from './utils/create-test-app';
 describe('GET /health/live and /health/ready (in-process app, real PostgreSQL)', () => {
   let t: TestApp;
   beforeAll(async () => {
-    t = await createTestApp({ DB_POOL_MAX: '2', DB_POOL_MIN: '1', HEALTH_CACHE_TTL_MS: '1000', RATE_LIMIT_PER_SECOND: '1000000', RATE_LIMIT_BURST: '1000000' });
+    t = await createTestApp({
+      DB_POOL_MAX: '2',
+      DB_POOL_MIN: '1',
+      HEALTH_CACHE_TTL_MS: '1000',
+      RATE_LIMIT_PER_SECOND: '1000000',
+      RATE_LIMIT_BURST: '1000000',
+    });
   });
   afterAll(async () => {
     await t?.close();
@@ -58,8 +64,17 @@ describe('GET /health/live and /health/ready (in-process app, real PostgreSQL)',
     try {
       await locker.query('BEGIN');
       await locker.query('LOCK TABLE users IN ACCESS EXCLUSIVE MODE');
-      const blocked = [request(t.server).get('/api/v1/users'), request(t.server).get('/api/v1/users')].map((r) => r.then((res) => res.status));
-      await waitFor(async () => (await t.query<{ n: number }>(`SELECT count(*)::int AS n FROM pg_stat_activity WHERE datname = current_database() AND application_name = 'ballast' AND wait_event_type = 'Lock'`)).rows[0]?.n === 2);
+      const blocked = [request(t.server).get('/api/v1/users'), request(t.server).get('/api/v1/users')].map((r) =>
+        r.then((res) => res.status),
+      );
+      await waitFor(
+        async () =>
+          (
+            await t.query<{ n: number }>(
+              `SELECT count(*)::int AS n FROM pg_stat_activity WHERE datname = current_database() AND application_name = 'ballast' AND wait_event_type = 'Lock'`,
+            )
+          ).rows[0]?.n === 2,
+      );
       await sleep(1100);
       const ready = await request(t.server).get('/health/ready');
       expect(ready.status).toBe(200);
@@ -75,7 +90,11 @@ describe('GET /health/live and /health/ready (in-process app, real PostgreSQL)',
     await sleep(1100);
     await request(t.server).get('/health/ready').expect(200);
     const readinessPid = async () =>
-      (await t.query<{ pid: number }>(`SELECT pid FROM pg_stat_activity WHERE datname = current_database() AND application_name = $1`, [READINESS_APPLICATION_NAME])).rows[0]?.pid;
+      (
+        await t.query<{ pid: number }>(`SELECT pid FROM pg_stat_activity WHERE datname = current_database() AND application_name = $1`, [
+          READINESS_APPLICATION_NAME,
+        ])
+      ).rows[0]?.pid;
     const before = await readinessPid();
     expect(before).toBeDefined();
     await t.query('SELECT pg_terminate_backend($1)', [before]);

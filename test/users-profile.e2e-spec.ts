@@ -15,7 +15,11 @@ describe('Users profile enrichment through the HTTP client (e2e)', () => {
 
   beforeAll(async () => {
     profiles = await new UpstreamServer().start();
-    t = await createTestApp({ PROFILE_SERVICE_URL: `${profiles.url}/`, PROFILE_SERVICE_TIMEOUT_MS: String(timeoutMs), EXTERNAL_API_PERMITS: '4' });
+    t = await createTestApp({
+      PROFILE_SERVICE_URL: `${profiles.url}/`,
+      PROFILE_SERVICE_TIMEOUT_MS: String(timeoutMs),
+      EXTERNAL_API_PERMITS: '4',
+    });
     const created = await request(t.server).post('/api/v1/users').send({ email: 'grace@example.com', name: 'Grace' }).expect(201);
     userId = created.body.id;
   });
@@ -27,7 +31,12 @@ describe('Users profile enrichment through the HTTP client (e2e)', () => {
   const profileOf = (id = userId) => request(t.server).get(`/api/v1/users/${id}/profile`);
 
   it('enriches the stored user with the documented profile fields only', async () => {
-    profiles.behaviour = behave.json({ displayName: 'Amazing Grace', avatarUrl: 'https://img.example/g.png', bio: 42, internalScore: 0.97 });
+    profiles.behaviour = behave.json({
+      displayName: 'Amazing Grace',
+      avatarUrl: 'https://img.example/g.png',
+      bio: 42,
+      internalScore: 0.97,
+    });
     const res = await profileOf();
     expect(res.status).toBe(200);
     expect(res.body).toEqual({

@@ -16,7 +16,12 @@ describe('Users API (e2e, real PostgreSQL)', () => {
   function expectProblem(res: request.Response, status: number): void {
     expect(res.status).toBe(status);
     expect(res.headers['content-type']).toMatch(PROBLEM);
-    expect(res.body).toMatchObject({ status, type: expect.stringMatching(/^urn:ballast:problem:/), title: expect.any(String), detail: expect.any(String) });
+    expect(res.body).toMatchObject({
+      status,
+      type: expect.stringMatching(/^urn:ballast:problem:/),
+      title: expect.any(String),
+      detail: expect.any(String),
+    });
     const text = JSON.stringify(res.body);
     expect(text).not.toMatch(/\bat .+\.(js|ts):\d+|SELECT|INSERT|QueryFailedError|duplicate key|node_modules/i);
   }
@@ -24,7 +29,12 @@ describe('Users API (e2e, real PostgreSQL)', () => {
   it('creates a user with 201 and a UUID id, and reads it back', async () => {
     const created = await request(t.server).post('/api/v1/users').send({ email: 'ada@example.com', name: 'Ada' });
     expect(created.status).toBe(201);
-    expect(created.body).toEqual({ id: expect.stringMatching(/^[0-9a-f-]{36}$/), email: 'ada@example.com', name: 'Ada', createdAt: expect.any(String) });
+    expect(created.body).toEqual({
+      id: expect.stringMatching(/^[0-9a-f-]{36}$/),
+      email: 'ada@example.com',
+      name: 'Ada',
+      createdAt: expect.any(String),
+    });
     const read = await request(t.server).get(`/api/v1/users/${created.body.id}`);
     expect(read.status).toBe(200);
     expect(read.body).toEqual(created.body);
@@ -47,7 +57,11 @@ describe('Users API (e2e, real PostgreSQL)', () => {
 
   it('lets exactly one of many concurrent creates with the same email succeed (unique index, no read-then-write)', async () => {
     const results = await Promise.all(
-      Array.from({ length: 10 }, (_, i) => request(t.server).post('/api/v1/users').send({ email: 'race@example.com', name: `R${i}` })),
+      Array.from({ length: 10 }, (_, i) =>
+        request(t.server)
+          .post('/api/v1/users')
+          .send({ email: 'race@example.com', name: `R${i}` }),
+      ),
     );
     expect(results.filter((r) => r.status === 201)).toHaveLength(1);
     expect(results.filter((r) => r.status === 409)).toHaveLength(9);
@@ -85,7 +99,12 @@ describe('Users API (e2e, real PostgreSQL)', () => {
 
   it('answers 400 for missing fields and wrong types', async () => {
     expectProblem(await request(t.server).post('/api/v1/users').send({}), 400);
-    expectProblem(await request(t.server).post('/api/v1/users').send({ email: 42, name: ['x'] }), 400);
+    expectProblem(
+      await request(t.server)
+        .post('/api/v1/users')
+        .send({ email: 42, name: ['x'] }),
+      400,
+    );
     expectProblem(await request(t.server).post('/api/v1/users').send([1, 2]), 400);
   });
 
@@ -96,7 +115,9 @@ describe('Users API (e2e, real PostgreSQL)', () => {
   });
 
   it('answers 413 for a body over BODY_LIMIT_BYTES', async () => {
-    const res = await request(t.server).post('/api/v1/users').send({ email: 'big@example.com', name: 'x'.repeat(2000) });
+    const res = await request(t.server)
+      .post('/api/v1/users')
+      .send({ email: 'big@example.com', name: 'x'.repeat(2000) });
     expectProblem(res, 413);
   });
 
@@ -111,7 +132,11 @@ describe('Users API (e2e, real PostgreSQL)', () => {
 
   describe('GET /api/v1/users pagination', () => {
     beforeAll(async () => {
-      for (let i = 0; i < 25; i++) await request(t.server).post('/api/v1/users').send({ email: `page${i}@example.com`, name: `P${i}` }).expect(201);
+      for (let i = 0; i < 25; i++)
+        await request(t.server)
+          .post('/api/v1/users')
+          .send({ email: `page${i}@example.com`, name: `P${i}` })
+          .expect(201);
     });
 
     it('walks every user exactly once with an opaque cursor', async () => {
@@ -119,7 +144,9 @@ describe('Users API (e2e, real PostgreSQL)', () => {
       let cursor: string | null = null;
       let pages = 0;
       do {
-        const res: request.Response = await request(t.server).get('/api/v1/users').query(cursor ? { limit: 7, cursor } : { limit: 7 });
+        const res: request.Response = await request(t.server)
+          .get('/api/v1/users')
+          .query(cursor ? { limit: 7, cursor } : { limit: 7 });
         expect(res.status).toBe(200);
         expect(res.body.items.length).toBeLessThanOrEqual(7);
         seen.push(...(res.body.items as Array<{ id: string }>).map((u) => u.id));

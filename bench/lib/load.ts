@@ -73,9 +73,21 @@ function parseWrk(out: string): LoadResult {
 
 /** Runs wrk (one thread: it shares the load core) against 127.0.0.1:`port`. */
 async function runWrk(options: LoadOptions & { path: string }): Promise<LoadResult> {
-  const { stdout } = await promisify(execFile)('wrk', ['-t1', `-c${options.connections}`, `-d${options.durationSec}s`, `--timeout`, `${options.timeoutSec ?? 10}s`, '--latency', `http://127.0.0.1:${options.port}${options.path}`], {
-    timeout: (options.durationSec + 30) * 1000,
-  });
+  const { stdout } = await promisify(execFile)(
+    'wrk',
+    [
+      '-t1',
+      `-c${options.connections}`,
+      `-d${options.durationSec}s`,
+      `--timeout`,
+      `${options.timeoutSec ?? 10}s`,
+      '--latency',
+      `http://127.0.0.1:${options.port}${options.path}`,
+    ],
+    {
+      timeout: (options.durationSec + 30) * 1000,
+    },
+  );
   return parseWrk(stdout);
 }
 
@@ -84,7 +96,13 @@ async function runWrk(options: LoadOptions & { path: string }): Promise<LoadResu
  * autocannon for everything else (per-request paths or headers, request counts, bodies).
  */
 export async function runLoad(options: LoadOptions): Promise<LoadResult> {
-  const plain = typeof options.path === 'string' && options.headers === undefined && !options.amount && !options.body && (options.method ?? 'GET') === 'GET' && (options.pipelining ?? 1) === 1;
+  const plain =
+    typeof options.path === 'string' &&
+    options.headers === undefined &&
+    !options.amount &&
+    !options.body &&
+    (options.method ?? 'GET') === 'GET' &&
+    (options.pipelining ?? 1) === 1;
   if (loadGenerator === 'wrk' && plain) return runWrk({ ...options, path: options.path as string });
   const dynamic = typeof options.path === 'function' || typeof options.headers === 'function';
   const pathFn = typeof options.path === 'function' ? options.path : () => options.path as string;
@@ -98,7 +116,15 @@ export async function runLoad(options: LoadOptions): Promise<LoadResult> {
     method: options.method ?? 'GET',
     ...(options.body ? { body: options.body, headers: { 'content-type': 'application/json' } } : {}),
     requests: dynamic
-      ? [{ setupRequest: (req: Record<string, unknown>) => ({ ...req, path: pathFn(), headers: { ...(req['headers'] as object), ...headersFn() } }) }]
+      ? [
+          {
+            setupRequest: (req: Record<string, unknown>) => ({
+              ...req,
+              path: pathFn(),
+              headers: { ...(req['headers'] as object), ...headersFn() },
+            }),
+          },
+        ]
       : [{ path: pathFn(), headers: headersFn() }],
   } as autocannon.Options);
   const statuses: Record<string, number> = {};
@@ -122,5 +148,5 @@ export async function runLoad(options: LoadOptions): Promise<LoadResult> {
 export function median(values: number[]): number {
   const sorted = [...values].sort((a, b) => a - b);
   const mid = Math.floor(sorted.length / 2);
-  return sorted.length % 2 ? (sorted[mid]) : ((sorted[mid - 1]) + (sorted[mid])) / 2;
+  return sorted.length % 2 ? sorted[mid] : (sorted[mid - 1] + sorted[mid]) / 2;
 }

@@ -80,7 +80,13 @@ export function procStatusMiB(pid: number | undefined, field: 'VmHWM' | 'VmRSS')
 }
 
 /** Starts `node <script>` pinned to `core` with `env`, and waits until `readyPath` answers 200. */
-export async function startTarget(name: string, script: string, env: Record<string, string>, core: number, readyPath: string): Promise<Target> {
+export async function startTarget(
+  name: string,
+  script: string,
+  env: Record<string, string>,
+  core: number,
+  readyPath: string,
+): Promise<Target> {
   const port = await freePort();
   const nodeArgs = [script];
   const command = canPin ? 'taskset' : process.execPath;

@@ -33,7 +33,12 @@ class UsersController {
 
 @Module({
   imports: [
-    TypeOrmModule.forRoot({ type: 'postgres', url: process.env['DATABASE_URL'], entities: [User], poolSize: Number(process.env['DB_POOL_MAX'] ?? 20) }),
+    TypeOrmModule.forRoot({
+      type: 'postgres',
+      url: process.env['DATABASE_URL'],
+      entities: [User],
+      poolSize: Number(process.env['DB_POOL_MAX'] ?? 20),
+    }),
     TypeOrmModule.forFeature([User]),
   ],
   controllers: [UsersController],

@@ -58,7 +58,7 @@ async function load(port: number, seconds: number, path: string | (() => string)
 function median(values: number[]): number {
   const sorted = [...values].sort((a, b) => a - b);
   const mid = Math.floor(sorted.length / 2);
-  return sorted.length % 2 ? (sorted[mid]) : ((sorted[mid - 1]) + (sorted[mid])) / 2;
+  return sorted.length % 2 ? sorted[mid] : (sorted[mid - 1] + sorted[mid]) / 2;
 }
 
 async function seriesCount(port: number): Promise<{ total: number; http: number }> {
@@ -93,7 +93,9 @@ async function main(): Promise<void> {
         p99.get(s)?.push(result.latency.p99);
         cpuPerRequest.get(s)?.push((cpu / result.requests.total) * 1e6);
       }
-      const line = servers.map((s) => `${s.name} ${Math.round(rps.get(s)?.at(-1) ?? 0)} req/s ${(cpuPerRequest.get(s)?.at(-1) ?? NaN).toFixed(1)} µs`);
+      const line = servers.map(
+        (s) => `${s.name} ${Math.round(rps.get(s)?.at(-1) ?? 0)} req/s ${(cpuPerRequest.get(s)?.at(-1) ?? NaN).toFixed(1)} µs`,
+      );
       process.stdout.write(`round ${round}/${ROUNDS}: ${line.join(', ')}\n`);
     }
     const baseRps = median(rps.get(servers[0]) ?? []);
@@ -105,8 +107,13 @@ async function main(): Promise<void> {
     for (const s of servers) {
       const r = median(rps.get(s) ?? []);
       const c = median(cpuPerRequest.get(s) ?? []);
-      const vs = s === servers[0] ? '' : ` (${pct(r, baseRps)} req/s, ${pct(c, baseCpu)} CPU, ${c >= baseCpu ? '+' : ''}${(c - baseCpu).toFixed(1)} µs/request)`;
-      process.stdout.write(`  ${s.name.padEnd(24)} ${Math.round(r).toString().padStart(6)} req/s, ${c.toFixed(1)} µs CPU/request, p99 ${median(p99.get(s) ?? [])} ms${vs}\n`);
+      const vs =
+        s === servers[0]
+          ? ''
+          : ` (${pct(r, baseRps)} req/s, ${pct(c, baseCpu)} CPU, ${c >= baseCpu ? '+' : ''}${(c - baseCpu).toFixed(1)} µs/request)`;
+      process.stdout.write(
+        `  ${s.name.padEnd(24)} ${Math.round(r).toString().padStart(6)} req/s, ${c.toFixed(1)} µs CPU/request, p99 ${median(p99.get(s) ?? [])} ms${vs}\n`,
+      );
     }
 
     // One unknown path and one scrape first, so the `unmatched` and `/metrics` series exist before counting.
@@ -119,7 +126,14 @@ async function main(): Promise<void> {
       url: `http://127.0.0.1:${full.port}`,
       connections: CONNECTIONS,
       amount: 10_000,
-      requests: [{ setupRequest: (req: autocannon.Request) => ({ ...req, path: `/${randomBytes(6).toString('hex')}/${sent++}?q=${randomBytes(3).toString('hex')}` }) }],
+      requests: [
+        {
+          setupRequest: (req: autocannon.Request) => ({
+            ...req,
+            path: `/${randomBytes(6).toString('hex')}/${sent++}?q=${randomBytes(3).toString('hex')}`,
+          }),
+        },
+      ],
     });
     const after = await seriesCount(full.port);
     process.stdout.write(
@@ -128,7 +142,9 @@ async function main(): Promise<void> {
     );
   } finally {
     for (const s of servers) s.child.kill('SIGTERM');
-    await Promise.all(servers.map((s) => new Promise((resolve) => (s.child.exitCode !== null ? resolve(null) : s.child.once('exit', resolve)))));
+    await Promise.all(
+      servers.map((s) => new Promise((resolve) => (s.child.exitCode !== null ? resolve(null) : s.child.once('exit', resolve)))),
+    );
     await db.drop();
   }
 }

@@ -27,7 +27,9 @@ async function main(): Promise<void> {
   const config = loadAppConfig(process.env);
   let builder = Test.createTestingModule({ imports: [AppModule.forRoot(config), PingModule] });
   if (process.env['BENCH_TELEMETRY'] === 'off') {
-    builder = builder.overrideProvider(HttpTelemetryMiddleware).useValue({ handle: (_req: IncomingMessage, _res: ServerResponse, next: () => void) => next() });
+    builder = builder
+      .overrideProvider(HttpTelemetryMiddleware)
+      .useValue({ handle: (_req: IncomingMessage, _res: ServerResponse, next: () => void) => next() });
   }
   const moduleRef = await builder.compile();
   const app = moduleRef.createNestApplication<NestExpressApplication>({ bodyParser: false, bufferLogs: true });

@@ -131,11 +131,19 @@ export function toAppConfig(env: Env, version: string): AllConfig {
       connectTimeoutMs: env.OUTBOUND_CONNECT_TIMEOUT_MS,
       maxConnectionsPerHost: env.OUTBOUND_MAX_CONNECTIONS_PER_HOST,
     },
-    shutdown: { delayMs: env.SHUTDOWN_DELAY_MS, drainTimeoutMs: env.SHUTDOWN_DRAIN_TIMEOUT_MS, closeTimeoutMs: env.SHUTDOWN_CLOSE_TIMEOUT_MS },
+    shutdown: {
+      delayMs: env.SHUTDOWN_DELAY_MS,
+      drainTimeoutMs: env.SHUTDOWN_DRAIN_TIMEOUT_MS,
+      closeTimeoutMs: env.SHUTDOWN_CLOSE_TIMEOUT_MS,
+    },
     health: { dbTimeoutMs: env.HEALTH_DB_TIMEOUT_MS, cacheTtlMs: env.HEALTH_CACHE_TTL_MS },
     log: { level: env.LOG_LEVEL },
     tracing: settingsOf(env),
-    protections: { disabled: env.PROTECTIONS_DISABLED.split(',').map((p) => p.trim()).filter((p): p is Protection => p !== '') },
+    protections: {
+      disabled: env.PROTECTIONS_DISABLED.split(',')
+        .map((p) => p.trim())
+        .filter((p): p is Protection => p !== ''),
+    },
     docs: { enabled: env.DOCS_ENABLED === 'auto' ? env.NODE_ENV !== 'production' : env.DOCS_ENABLED === 'true' },
   };
 }

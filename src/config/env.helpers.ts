@@ -111,7 +111,10 @@ export function originListVar() {
       }
       const bad = items.filter((item) => !isOrigin(item));
       if (bad.length > 0) {
-        ctx.addIssue({ code: 'custom', message: `${bad.map((b) => `"${b}"`).join(', ')} is not an origin; expected scheme://host[:port] like https://app.example.com, comma-separated` });
+        ctx.addIssue({
+          code: 'custom',
+          message: `${bad.map((b) => `"${b}"`).join(', ')} is not an origin; expected scheme://host[:port] like https://app.example.com, comma-separated`,
+        });
         return z.NEVER;
       }
       return items;
@@ -179,7 +182,10 @@ export function optionalNumberVar(min: number, max: number, integer: boolean) {
       const text = raw.trim();
       const value = Number(text);
       if (!(integer ? /^-?\d+$/ : /^-?(\d+\.?\d*|\.\d+)$/).test(text) || !Number.isFinite(value)) {
-        ctx.addIssue({ code: 'custom', message: `"${raw}" is not ${integer ? 'an integer' : 'a number'}; expected ${range} (or unset: off)` });
+        ctx.addIssue({
+          code: 'custom',
+          message: `"${raw}" is not ${integer ? 'an integer' : 'a number'}; expected ${range} (or unset: off)`,
+        });
         return z.NEVER;
       }
       if (value < min || value > max) {

@@ -52,7 +52,12 @@ const RULES: EnvRule[] = [
   ordered('HTTP_CONCURRENCY_LIMIT_MIN', '≤', 'HTTP_CONCURRENCY_LIMIT_MAX', 'the adaptive limit moves between the two'),
   // Node >= 18 times headers from a request's first byte, so idle keep-alive time no longer counts against
   // headersTimeout; the rule is kept as the load-balancer guides state it (see docs/security.md).
-  ordered('HTTP_KEEP_ALIVE_TIMEOUT_MS', '<', 'HTTP_HEADERS_TIMEOUT_MS', 'expected HTTP_KEEP_ALIVE_TIMEOUT_MS < HTTP_HEADERS_TIMEOUT_MS ≤ HTTP_REQUEST_TIMEOUT_MS'),
+  ordered(
+    'HTTP_KEEP_ALIVE_TIMEOUT_MS',
+    '<',
+    'HTTP_HEADERS_TIMEOUT_MS',
+    'expected HTTP_KEEP_ALIVE_TIMEOUT_MS < HTTP_HEADERS_TIMEOUT_MS ≤ HTTP_REQUEST_TIMEOUT_MS',
+  ),
   ordered('HTTP_HEADERS_TIMEOUT_MS', '≤', 'HTTP_REQUEST_TIMEOUT_MS', 'the whole request cannot arrive before its headers'),
 ];
 

@@ -1,5 +1,15 @@
 import { z } from 'zod';
-import { boolVar, enumVar, intOrKeywordVar, intVar, optionalNumberVar, originListVar, stringVar, trustProxyVar, urlVar } from './env.helpers';
+import {
+  boolVar,
+  enumVar,
+  intOrKeywordVar,
+  intVar,
+  optionalNumberVar,
+  originListVar,
+  stringVar,
+  trustProxyVar,
+  urlVar,
+} from './env.helpers';
 import { tracingEnvShape } from './tracing-env.schema';
 
 const MINUTE = 60_000;
@@ -69,7 +79,11 @@ export const envSchema = z.object({
 
   DOCS_ENABLED: enumVar('auto', ['auto', 'true', 'false'] as const),
 
-  PROTECTIONS_DISABLED: stringVar('', /^((rate_limit|http_metrics|db_permits)(\s*,\s*(rate_limit|http_metrics|db_permits))*)?$/, 'a comma-separated list of rate_limit, http_metrics, db_permits'),
+  PROTECTIONS_DISABLED: stringVar(
+    '',
+    /^((rate_limit|http_metrics|db_permits)(\s*,\s*(rate_limit|http_metrics|db_permits))*)?$/,
+    'a comma-separated list of rate_limit, http_metrics, db_permits',
+  ),
 
   LOG_LEVEL: enumVar('info', ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const),
 

@@ -21,7 +21,15 @@ describe(loadConfig.name, () => {
   it('applies the SPEC defaults to an empty environment', () => {
     const config = loadConfig({});
     expect(config.app).toMatchObject({ port: 3000, host: '0.0.0.0', env: 'development' });
-    expect(config.database).toMatchObject({ url: undefined, poolMax: 20, poolMin: 5, acquireTimeoutMs: 3000, idleTimeoutMs: 600_000, maxLifetimeMs: 1_800_000, statementTimeoutMs: 5000 });
+    expect(config.database).toMatchObject({
+      url: undefined,
+      poolMax: 20,
+      poolMin: 5,
+      acquireTimeoutMs: 3000,
+      idleTimeoutMs: 600_000,
+      maxLifetimeMs: 1_800_000,
+      statementTimeoutMs: 5000,
+    });
     expect(config.resilience).toMatchObject({ dbPermits: 50, externalPermits: 20, httpConcurrencyLimit: 1000, requestTimeoutMs: 30_000 });
     expect(config.rateLimit).toMatchObject({ perSecond: 10, burst: 30, redisUrl: undefined, trustProxy: 'false' });
     expect(config.outbound).toEqual({ timeoutMs: 30_000, connectTimeoutMs: 5000, maxConnectionsPerHost: 10 });
@@ -48,13 +56,19 @@ describe(loadConfig.name, () => {
   });
 
   it('refuses a pool minimum above the maximum', () => {
-    expect(problemsOf({ DB_POOL_MAX: '2', DB_POOL_MIN: '5' })).toEqual(['DB_POOL_MIN: DB_POOL_MIN (5) must be ≤ DB_POOL_MAX (2); the pool cannot keep more connections warm than it may open']);
+    expect(problemsOf({ DB_POOL_MAX: '2', DB_POOL_MIN: '5' })).toEqual([
+      'DB_POOL_MIN: DB_POOL_MIN (5) must be ≤ DB_POOL_MAX (2); the pool cannot keep more connections warm than it may open',
+    ]);
   });
 
   it('says a value is the default when the user did not set it, and lists the problem under the variable they set', () => {
-    expect(problemsOf({ DB_POOL_MAX: '2' })).toEqual([expect.stringMatching(/^DB_POOL_MAX: DB_POOL_MIN \(default 5\) must be ≤ DB_POOL_MAX \(2\)/)]);
+    expect(problemsOf({ DB_POOL_MAX: '2' })).toEqual([
+      expect.stringMatching(/^DB_POOL_MAX: DB_POOL_MIN \(default 5\) must be ≤ DB_POOL_MAX \(2\)/),
+    ]);
     expect(problemsOf({ HTTP_KEEP_ALIVE_TIMEOUT_MS: '70000' })).toEqual([
-      expect.stringMatching(/^HTTP_KEEP_ALIVE_TIMEOUT_MS: HTTP_KEEP_ALIVE_TIMEOUT_MS \(70000\) must be < HTTP_HEADERS_TIMEOUT_MS \(default 66000\)/),
+      expect.stringMatching(
+        /^HTTP_KEEP_ALIVE_TIMEOUT_MS: HTTP_KEEP_ALIVE_TIMEOUT_MS \(70000\) must be < HTTP_HEADERS_TIMEOUT_MS \(default 66000\)/,
+      ),
     ]);
   });
 
@@ -83,7 +97,9 @@ describe(loadConfig.name, () => {
   it('reads PROTECTIONS_DISABLED as a list and refuses unknown protections', () => {
     expect(loadConfig({}).protections.disabled).toEqual([]);
     expect(loadConfig({ PROTECTIONS_DISABLED: 'rate_limit, db_permits' }).protections.disabled).toEqual(['rate_limit', 'db_permits']);
-    expect(problemsOf({ PROTECTIONS_DISABLED: 'rate_limit,firewall' })).toEqual([expect.stringMatching(/^PROTECTIONS_DISABLED: .*expected a comma-separated list of rate_limit, http_metrics, db_permits/)]);
+    expect(problemsOf({ PROTECTIONS_DISABLED: 'rate_limit,firewall' })).toEqual([
+      expect.stringMatching(/^PROTECTIONS_DISABLED: .*expected a comma-separated list of rate_limit, http_metrics, db_permits/),
+    ]);
   });
 
   it('refuses TRUST_PROXY=true as spoofable', () => {
@@ -105,27 +121,45 @@ describe(loadConfig.name, () => {
 
   it('applies the documented HTTP server and security defaults', () => {
     const config = loadConfig({});
-    expect(config.httpServer).toEqual({ headersTimeoutMs: 66_000, requestTimeoutMs: 90_000, keepAliveTimeoutMs: 65_000, maxHeaderSize: 16_384, maxConnections: 10_000, listenBacklog: 4096 });
+    expect(config.httpServer).toEqual({
+      headersTimeoutMs: 66_000,
+      requestTimeoutMs: 90_000,
+      keepAliveTimeoutMs: 65_000,
+      maxHeaderSize: 16_384,
+      maxConnections: 10_000,
+      listenBacklog: 4096,
+    });
     expect(config.security).toEqual({ corsOrigins: [], hstsMaxAgeSeconds: 31_536_000 });
   });
 
   it('refuses a headers timeout not above the keep-alive timeout, or above the request timeout', () => {
     expect(problemsOf({ HTTP_HEADERS_TIMEOUT_MS: '65000', HTTP_KEEP_ALIVE_TIMEOUT_MS: '65000' })).toEqual([
-      expect.stringMatching(/^HTTP_KEEP_ALIVE_TIMEOUT_MS: HTTP_KEEP_ALIVE_TIMEOUT_MS \(65000\) must be < HTTP_HEADERS_TIMEOUT_MS \(65000\)/),
+      expect.stringMatching(
+        /^HTTP_KEEP_ALIVE_TIMEOUT_MS: HTTP_KEEP_ALIVE_TIMEOUT_MS \(65000\) must be < HTTP_HEADERS_TIMEOUT_MS \(65000\)/,
+      ),
     ]);
     expect(problemsOf({ HTTP_HEADERS_TIMEOUT_MS: '100000', HTTP_REQUEST_TIMEOUT_MS: '90000' })).toEqual([
-      expect.stringMatching(/^HTTP_HEADERS_TIMEOUT_MS: HTTP_HEADERS_TIMEOUT_MS \(100000\) must be ≤ HTTP_REQUEST_TIMEOUT_MS \(90000\); the whole request cannot arrive before its headers/),
+      expect.stringMatching(
+        /^HTTP_HEADERS_TIMEOUT_MS: HTTP_HEADERS_TIMEOUT_MS \(100000\) must be ≤ HTTP_REQUEST_TIMEOUT_MS \(90000\); the whole request cannot arrive before its headers/,
+      ),
     ]);
   });
 
   it('accepts CORS_ORIGINS as a list of exact origins or a lone *, and refuses anything else', () => {
-    expect(loadConfig({ CORS_ORIGINS: 'https://app.example.com, http://localhost:5173' }).security.corsOrigins).toEqual(['https://app.example.com', 'http://localhost:5173']);
+    expect(loadConfig({ CORS_ORIGINS: 'https://app.example.com, http://localhost:5173' }).security.corsOrigins).toEqual([
+      'https://app.example.com',
+      'http://localhost:5173',
+    ]);
     expect(loadConfig({ CORS_ORIGINS: '*' }).security.corsOrigins).toEqual(['*']);
-    expect(problemsOf({ CORS_ORIGINS: 'https://app.example.com/, example.com' })).toEqual([expect.stringMatching(/^CORS_ORIGINS: "https:\/\/app.example.com\/", "example.com" is not an origin/)]);
-    expect(problemsOf({ CORS_ORIGINS: '*, https://app.example.com' })).toEqual([expect.stringMatching(/^CORS_ORIGINS: "\*" must stand alone/)]);
+    expect(problemsOf({ CORS_ORIGINS: 'https://app.example.com/, example.com' })).toEqual([
+      expect.stringMatching(/^CORS_ORIGINS: "https:\/\/app.example.com\/", "example.com" is not an origin/),
+    ]);
+    expect(problemsOf({ CORS_ORIGINS: '*, https://app.example.com' })).toEqual([
+      expect.stringMatching(/^CORS_ORIGINS: "\*" must stand alone/),
+    ]);
   });
 
-  it('is documented: .env.example lists every variable of the platform and of each feature\'s config fragment, and no other', () => {
+  it("is documented: .env.example lists every variable of the platform and of each feature's config fragment, and no other", () => {
     const example = readFileSync(join(__dirname, '..', '..', '.env.example'), 'utf8');
     const documented = [...example.matchAll(/^([A-Z][A-Z0-9_]*)=/gm)].map((m) => m[1]);
     expect(new Set(documented)).toEqual(new Set(Object.keys(envVariables(collectFeatures(FEATURES).configFragments))));
@@ -139,13 +173,13 @@ describe(loadConfig.name, () => {
       toConfig: (env) => ({ batch: { min: env.ORDERS_BATCH_MIN, max: env.ORDERS_BATCH_MAX }, webhookUrl: env.ORDERS_WEBHOOK_URL }),
     });
 
-    it('adds a typed namespace with the fragment\'s defaults', () => {
+    it("adds a typed namespace with the fragment's defaults", () => {
       const config = loadConfig({}, [orders]) as unknown as Record<string, unknown>;
       expect(config['orders']).toEqual({ batch: { min: 1, max: 10 }, webhookUrl: undefined });
       expect(config['app']).toMatchObject({ port: 3000 });
     });
 
-    it('lists a fragment\'s problems together with the platform\'s, its own rules included, without echoing URLs', () => {
+    it("lists a fragment's problems together with the platform's, its own rules included, without echoing URLs", () => {
       expect(problemsOf({ PORT: '99999', ORDERS_BATCH_MAX: 'ten', ORDERS_WEBHOOK_URL: 'http://u:s3cret@hooks' }, [orders])).toEqual([
         expect.stringMatching(/^PORT: 99999 is out of range/),
         expect.stringMatching(/^ORDERS_BATCH_MAX: "ten" is not an integer; expected an integer from 1 to 100/),
@@ -158,7 +192,7 @@ describe(loadConfig.name, () => {
       expect(problemsOf({ ORDERS_WEBHOOK_URL: 'http://u:s3cret@hooks' }, [orders]).join('\n')).not.toContain('s3cret');
     });
 
-    it('ignores a fragment\'s variables when the fragment is not loaded (the platform alone)', () => {
+    it("ignores a fragment's variables when the fragment is not loaded (the platform alone)", () => {
       expect(() => loadConfig({ ORDERS_BATCH_MAX: 'ten' })).not.toThrow();
     });
 

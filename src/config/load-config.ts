@@ -45,7 +45,8 @@ export function envVariables(fragments: ReadonlyArray<ConfigFragment> = []): Fra
     if (namespaces.has(fragment.namespace)) throw new Error(`config namespace "${fragment.namespace}" is declared by two fragments`);
     namespaces.add(fragment.namespace);
     for (const [name, schema] of Object.entries(fragment.schema)) {
-      if (name in shape) throw new Error(`${name} is declared twice: by the "${fragment.namespace}" fragment and by the platform or another fragment`);
+      if (name in shape)
+        throw new Error(`${name} is declared twice: by the "${fragment.namespace}" fragment and by the platform or another fragment`);
       shape[name] = schema;
     }
   }
@@ -67,7 +68,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, fragments: Read
   if (problems.length > 0) throw new ConfigValidationError(problems);
   const config = toAppConfig(values as Env, packageVersion()) as AllConfig & Record<string, unknown>;
   for (const fragment of fragments) {
-    if (fragment.namespace in config) throw new Error(`config namespace "${fragment.namespace}" is the platform's: name the fragment after its feature`);
+    if (fragment.namespace in config)
+      throw new Error(`config namespace "${fragment.namespace}" is the platform's: name the fragment after its feature`);
     config[fragment.namespace] = fragment.toConfig(values);
   }
   return config;

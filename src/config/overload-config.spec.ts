@@ -32,11 +32,23 @@ describe('overload configuration (HTTP_CONCURRENCY_LIMIT=adaptive, SHED_MAX_*)',
       SHED_MAX_EVENT_LOOP_UTILIZATION: '0.95',
       SHED_MAX_HEAP_USED_PERCENT: '',
     }).resilience;
-    expect(r).toMatchObject({ httpConcurrencyLimit: 'adaptive', httpConcurrencyLimitMin: 10, httpConcurrencyLimitMax: 500, shedMaxEventLoopDelayMs: 100, shedMaxEventLoopUtilization: 0.95, shedMaxHeapUsedPercent: undefined });
+    expect(r).toMatchObject({
+      httpConcurrencyLimit: 'adaptive',
+      httpConcurrencyLimitMin: 10,
+      httpConcurrencyLimitMax: 500,
+      shedMaxEventLoopDelayMs: 100,
+      shedMaxEventLoopUtilization: 0.95,
+      shedMaxHeapUsedPercent: undefined,
+    });
   });
 
   it('refuses bad values naming the variable and the accepted range', () => {
-    const problems = problemsOf({ HTTP_CONCURRENCY_LIMIT: 'auto', SHED_MAX_EVENT_LOOP_UTILIZATION: '95', SHED_MAX_HEAP_USED_PERCENT: 'half', SHED_MAX_EVENT_LOOP_DELAY_MS: '0' });
+    const problems = problemsOf({
+      HTTP_CONCURRENCY_LIMIT: 'auto',
+      SHED_MAX_EVENT_LOOP_UTILIZATION: '95',
+      SHED_MAX_HEAP_USED_PERCENT: 'half',
+      SHED_MAX_EVENT_LOOP_DELAY_MS: '0',
+    });
     expect(problems).toEqual(
       expect.arrayContaining([
         expect.stringMatching(/^HTTP_CONCURRENCY_LIMIT: .*1 to 1000000 or "adaptive"/),
@@ -48,6 +60,8 @@ describe('overload configuration (HTTP_CONCURRENCY_LIMIT=adaptive, SHED_MAX_*)',
   });
 
   it('refuses an adaptive floor above its ceiling', () => {
-    expect(problemsOf({ HTTP_CONCURRENCY_LIMIT_MIN: '50', HTTP_CONCURRENCY_LIMIT_MAX: '10' })).toEqual([expect.stringMatching(/^HTTP_CONCURRENCY_LIMIT_MIN: HTTP_CONCURRENCY_LIMIT_MIN \(50\) must be ≤ HTTP_CONCURRENCY_LIMIT_MAX \(10\)/)]);
+    expect(problemsOf({ HTTP_CONCURRENCY_LIMIT_MIN: '50', HTTP_CONCURRENCY_LIMIT_MAX: '10' })).toEqual([
+      expect.stringMatching(/^HTTP_CONCURRENCY_LIMIT_MIN: HTTP_CONCURRENCY_LIMIT_MIN \(50\) must be ≤ HTTP_CONCURRENCY_LIMIT_MAX \(10\)/),
+    ]);
   });
 });

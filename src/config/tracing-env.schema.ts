@@ -4,7 +4,14 @@ import { boolVar, enumVar, intVar, stringVar, urlVar } from './env.helpers';
 const MINUTE = 60_000;
 
 /** The samplers of the OpenTelemetry spec (`OTEL_TRACES_SAMPLER`) that the SDK ships. */
-export const TRACES_SAMPLERS = ['always_on', 'always_off', 'traceidratio', 'parentbased_always_on', 'parentbased_always_off', 'parentbased_traceidratio'] as const;
+export const TRACES_SAMPLERS = [
+  'always_on',
+  'always_off',
+  'traceidratio',
+  'parentbased_always_on',
+  'parentbased_always_off',
+  'parentbased_traceidratio',
+] as const;
 
 /** OTLP transports Ballast ships an exporter for (gRPC is not bundled: one dependency tree less). */
 export const OTLP_PROTOCOLS = ['http/protobuf', 'http/json'] as const;

@@ -32,7 +32,9 @@ export function tracingSettingsFrom(env: NodeJS.ProcessEnv): TracingSettings | u
 /** {@link tracingSettingsFrom} on variables already validated. */
 export function settingsOf(env: TracingEnv): TracingSettings | undefined {
   if (env.OTEL_SDK_DISABLED) return undefined;
-  const url = env.OTEL_EXPORTER_OTLP_TRACES_ENDPOINT ?? (env.OTEL_EXPORTER_OTLP_ENDPOINT && `${env.OTEL_EXPORTER_OTLP_ENDPOINT.replace(/\/+$/, '')}/v1/traces`);
+  const url =
+    env.OTEL_EXPORTER_OTLP_TRACES_ENDPOINT ??
+    (env.OTEL_EXPORTER_OTLP_ENDPOINT && `${env.OTEL_EXPORTER_OTLP_ENDPOINT.replace(/\/+$/, '')}/v1/traces`);
   if (!url) return undefined;
   return {
     url,

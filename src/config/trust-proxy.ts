@@ -16,7 +16,10 @@ export function parseTrustProxy(raw: string): TrustProxySetting {
   const value = raw.trim();
   if (value === '' || value.toLowerCase() === 'false') return false;
   if (/^\d+$/.test(value)) return Number(value);
-  const entries = value.split(',').map((entry) => entry.trim()).filter((entry) => entry !== '');
+  const entries = value
+    .split(',')
+    .map((entry) => entry.trim())
+    .filter((entry) => entry !== '');
   for (const entry of entries) {
     if (!isTrustEntry(entry)) throw new Error(`"${entry}" is not an address, a CIDR subnet or one of loopback, linklocal, uniquelocal`);
   }

@@ -1,5 +1,13 @@
 import { Body, Controller, Get, HttpCode, Post, Query } from '@nestjs/common';
-import { ApiConflictResponse, ApiCreatedResponse, ApiNotFoundResponse, ApiOkResponse, ApiOperation, ApiParam, ApiTags } from '@nestjs/swagger';
+import {
+  ApiConflictResponse,
+  ApiCreatedResponse,
+  ApiNotFoundResponse,
+  ApiOkResponse,
+  ApiOperation,
+  ApiParam,
+  ApiTags,
+} from '@nestjs/swagger';
 import { UuidParam } from '../platform/errors';
 import { Idempotent } from '../platform/idempotency';
 import { RateLimitPolicy, STRICT_POLICY } from '../platform/rate-limit';
@@ -11,7 +19,12 @@ import { UserProfilesService } from './user-profiles.service';
 import { UsersService } from './users.service';
 
 /** The `:id` of the routes below, as UuidParam accepts it (anything else is a 400). */
-const ID_PARAM = { name: 'id', required: true, description: 'The user id (a UUID).', schema: { type: 'string', format: 'uuid', maxLength: 36 } } as const;
+const ID_PARAM = {
+  name: 'id',
+  required: true,
+  description: 'The user id (a UUID).',
+  schema: { type: 'string', format: 'uuid', maxLength: 36 },
+} as const;
 
 /** The example feature's HTTP API. */
 @ApiTags('users')

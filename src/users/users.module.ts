@@ -25,6 +25,10 @@ import { UsersService } from './users.service';
     }),
   ],
   controllers: [UsersController],
-  providers: [UsersService, UserProfilesService, makeCounterProvider({ name: USERS_CREATED_METRIC, help: 'Users created through the API.' })],
+  providers: [
+    UsersService,
+    UserProfilesService,
+    makeCounterProvider({ name: USERS_CREATED_METRIC, help: 'Users created through the API.' }),
+  ],
 })
 export class UsersModule {}

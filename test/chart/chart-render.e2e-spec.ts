@@ -41,7 +41,8 @@ beforeAll(async () => {
 const kinds = (objects: readonly RenderedObject[]): string[] => objects.map((object) => `${object.kind}/${object.metadata.name}`).sort();
 const deploymentOf = (objects: readonly RenderedObject[]): IDeployment => findObject<IDeployment>(objects, 'Deployment');
 const appContainer = (objects: readonly RenderedObject[]): IContainer => deploymentOf(objects).spec!.template.spec!.containers[0];
-const configOf = (objects: readonly RenderedObject[]): Record<string, string> => findObject<IConfigMap>(objects, 'ConfigMap', FULLNAME).data!;
+const configOf = (objects: readonly RenderedObject[]): Record<string, string> =>
+  findObject<IConfigMap>(objects, 'ConfigMap', FULLNAME).data!;
 const envValue = (container: IContainer, name: string): string | undefined => container.env?.find((env) => env.name === name)?.value;
 
 describe('charts/ballast', () => {
@@ -188,14 +189,23 @@ describe('charts/ballast', () => {
       });
 
     it('renders three pod specs with every feature on: app, migrations and helm test', () => {
-      expect(podSpecs(allFeatures).map(([name]) => name).sort()).toEqual([FULLNAME, `${FULLNAME}-migrations`, `${FULLNAME}-test-ready`]);
+      expect(
+        podSpecs(allFeatures)
+          .map(([name]) => name)
+          .sort(),
+      ).toEqual([FULLNAME, `${FULLNAME}-migrations`, `${FULLNAME}-test-ready`]);
     });
 
     it('runs every pod as non-root UID 10001 with RuntimeDefault seccomp, no service account token and no service links', () => {
       for (const [, spec] of podSpecs(allFeatures)) {
         expect(spec.automountServiceAccountToken).toBe(false);
         expect(spec.enableServiceLinks).toBe(false);
-        expect(spec.securityContext).toMatchObject({ runAsNonRoot: true, runAsUser: 10001, runAsGroup: 10001, seccompProfile: { type: 'RuntimeDefault' } });
+        expect(spec.securityContext).toMatchObject({
+          runAsNonRoot: true,
+          runAsUser: 10001,
+          runAsGroup: 10001,
+          seccompProfile: { type: 'RuntimeDefault' },
+        });
       }
     });
 
@@ -225,7 +235,8 @@ describe('charts/ballast', () => {
 
     it("keeps the migration and test pods out of the app's Service, PodDisruptionBudget and NetworkPolicy", () => {
       const selector = findObject<IService>(allFeatures, 'Service').spec!.selector!;
-      const selected = (labels: Record<string, string> = {}): boolean => Object.entries(selector).every(([key, value]) => labels[key] === value);
+      const selected = (labels: Record<string, string> = {}): boolean =>
+        Object.entries(selector).every(([key, value]) => labels[key] === value);
       expect(selected(deploymentOf(allFeatures).spec!.template.metadata!.labels)).toBe(true);
       expect(selected(findObject<IJob>(allFeatures, 'Job').spec!.template.metadata!.labels)).toBe(false);
       expect(selected(findObject<IPod>(allFeatures, 'Pod').metadata!.labels)).toBe(false);
@@ -305,7 +316,9 @@ describe('charts/ballast', () => {
     it('gives the Job a hook Secret created before it, since the release Secret does not exist yet at pre-install', () => {
       const secret = findObject<ISecret>(allFeatures, 'Secret', `${FULLNAME}-migrations`);
       const job = findObject<IJob>(allFeatures, 'Job');
-      expect(Number(secret.metadata!.annotations!['helm.sh/hook-weight'])).toBeLessThan(Number(job.metadata!.annotations!['helm.sh/hook-weight']));
+      expect(Number(secret.metadata!.annotations!['helm.sh/hook-weight'])).toBeLessThan(
+        Number(job.metadata!.annotations!['helm.sh/hook-weight']),
+      );
       expect(job.spec!.template.spec!.serviceAccountName).toBeUndefined();
     });
 
@@ -341,7 +354,13 @@ describe('charts/ballast', () => {
       const rules = findObject<IPrometheusRule>(allFeatures, 'PrometheusRule').spec.groups!.flatMap((group) => group.rules ?? []);
       expect(rules.length).toBeGreaterThan(0);
       const expressions = rules.map((rule) => String(rule.expr)).join('\n');
-      for (const metric of ['http_requests_total', 'http_request_duration_seconds_bucket', 'http_requests_rejected_total', 'db_pool_connections', 'nodejs_eventloop_lag_p99_seconds']) {
+      for (const metric of [
+        'http_requests_total',
+        'http_request_duration_seconds_bucket',
+        'http_requests_rejected_total',
+        'db_pool_connections',
+        'nodejs_eventloop_lag_p99_seconds',
+      ]) {
         expect(expressions).toContain(metric);
       }
       expect(rules[0].annotations!['summary']).toContain('{{ $labels.job }}');
@@ -371,7 +390,9 @@ describe('charts/ballast', () => {
     });
 
     it('routes the Ingress to the Service port by name', () => {
-      const ingress = findObject<RenderedObject & { spec: { rules: Array<{ host: string; http: { paths: Array<{ backend: unknown }> } }> } }>(allFeatures, 'Ingress');
+      const ingress = findObject<
+        RenderedObject & { spec: { rules: Array<{ host: string; http: { paths: Array<{ backend: unknown }> } }> } }
+      >(allFeatures, 'Ingress');
       expect(ingress.spec.rules[0].host).toBe('api.example.com');
       expect(ingress.spec.rules[0].http.paths[0].backend).toEqual({ service: { name: FULLNAME, port: { name: 'http' } } });
     });

@@ -26,17 +26,37 @@ describe('charts/ballast values', () => {
       ['an unknown nested key (a typo)', { image: { tagg: 'v1' } }, /\/image': additional properties 'tagg' not allowed/],
       ['an unknown shutdown timing', { shutdown: { delaySeconds: 5 } }, /\/shutdown': additional properties 'delaySeconds' not allowed/],
       ['a negative shutdown delay', { shutdown: { delayMs: -1 } }, /\/shutdown\/delayMs': minimum/],
-      ['a grace period given as a string', { terminationGracePeriodSeconds: '45s' }, /\/terminationGracePeriodSeconds': got string, want integer/],
-      ['an unknown config key (a typo), by name', { config: { DB_POOL_MAXX: 5 } }, /at '\/config': additional properties 'DB_POOL_MAXX' not allowed/],
+      [
+        'a grace period given as a string',
+        { terminationGracePeriodSeconds: '45s' },
+        /\/terminationGracePeriodSeconds': got string, want integer/,
+      ],
+      [
+        'an unknown config key (a typo), by name',
+        { config: { DB_POOL_MAXX: 5 } },
+        /at '\/config': additional properties 'DB_POOL_MAXX' not allowed/,
+      ],
       ['a negative TRUST_PROXY hop count', { config: { TRUST_PROXY: -1 } }, /\/config\/TRUST_PROXY': minimum/],
       ['an unknown LOG_LEVEL', { config: { LOG_LEVEL: 'verbose' } }, /\/config\/LOG_LEVEL': value must be one of/],
       ['DB_POOL_MAX 0', { config: { DB_POOL_MAX: 0 } }, /\/config\/DB_POOL_MAX': minimum/],
-      ['a lower-case environment variable name', { config: { log_level: 'info' } }, /at '\/config': additional properties 'log_level' not allowed/],
+      [
+        'a lower-case environment variable name',
+        { config: { log_level: 'info' } },
+        /at '\/config': additional properties 'log_level' not allowed/,
+      ],
       ['a nested object as an environment value', { config: { LOG_LEVEL: { a: 1 } } }, /\/config\/LOG_LEVEL': got object/],
       ['a database URL that is not postgres', { database: { url: 'mysql://db/app' } }, /\/database\/url': '.*' does not match pattern/],
-      ['a memory limit that is not a quantity', { resources: { limits: { memory: 'lots' } } }, /\/resources\/limits\/memory': 'lots' does not match pattern/],
+      [
+        'a memory limit that is not a quantity',
+        { resources: { limits: { memory: 'lots' } } },
+        /\/resources\/limits\/memory': 'lots' does not match pattern/,
+      ],
       ['a heap share above 95%', { nodeOptions: { maxOldSpacePercent: 100 } }, /\/nodeOptions\/maxOldSpacePercent': maximum/],
-      ['a liveness successThreshold other than 1', { livenessProbe: { successThreshold: 2 } }, /\/livenessProbe\/successThreshold': value must be 1/],
+      [
+        'a liveness successThreshold other than 1',
+        { livenessProbe: { successThreshold: 2 } },
+        /\/livenessProbe\/successThreshold': value must be 1/,
+      ],
       ['an unknown pull policy', { image: { pullPolicy: 'Sometimes' } }, /\/image\/pullPolicy': value must be one of/],
       ['an unknown Service type', { service: { type: 'Ingress' } }, /\/service\/type': value must be one of/],
       ['a rollout surge that is neither a number nor a percentage', { rollingUpdate: { maxSurge: 'one' } }, /\/rollingUpdate\/maxSurge'/],
@@ -54,14 +74,42 @@ describe('charts/ballast values', () => {
       ],
       ['a drain longer than the grace period allows', { shutdown: { drainTimeoutMs: 60_000 } }, /Set terminationGracePeriodSeconds >= 90/],
       ['PORT in config (it follows containerPort)', { config: { PORT: 8080 } }, /config.PORT is set by the chart/],
-      ['SHUTDOWN_DELAY_MS in config (it follows shutdown.delayMs)', { config: { SHUTDOWN_DELAY_MS: 0 } }, /config.SHUTDOWN_DELAY_MS is set by the chart/],
-      ['DB_RUN_MIGRATIONS in config (it follows migrations.enabled)', { config: { DB_RUN_MIGRATIONS: true } }, /config.DB_RUN_MIGRATIONS is set by the chart/],
-      ['DATABASE_URL in config (it belongs in a Secret)', { config: { DATABASE_URL: 'postgres://u:p@db/app' } }, /config.DATABASE_URL is set by the chart/],
-      ['TRUST_PROXY "true", saying why', { config: { TRUST_PROXY: 'true' } }, /config.TRUST_PROXY=true trusts any client's X-Forwarded-For: every client could claim any IP address/],
-      ['TRUST_PROXY true as a YAML boolean (what --set gives)', { config: { TRUST_PROXY: true } }, /config.TRUST_PROXY=true trusts any client's X-Forwarded-For/],
+      [
+        'SHUTDOWN_DELAY_MS in config (it follows shutdown.delayMs)',
+        { config: { SHUTDOWN_DELAY_MS: 0 } },
+        /config.SHUTDOWN_DELAY_MS is set by the chart/,
+      ],
+      [
+        'DB_RUN_MIGRATIONS in config (it follows migrations.enabled)',
+        { config: { DB_RUN_MIGRATIONS: true } },
+        /config.DB_RUN_MIGRATIONS is set by the chart/,
+      ],
+      [
+        'DATABASE_URL in config (it belongs in a Secret)',
+        { config: { DATABASE_URL: 'postgres://u:p@db/app' } },
+        /config.DATABASE_URL is set by the chart/,
+      ],
+      [
+        'TRUST_PROXY "true", saying why',
+        { config: { TRUST_PROXY: 'true' } },
+        /config.TRUST_PROXY=true trusts any client's X-Forwarded-For: every client could claim any IP address/,
+      ],
+      [
+        'TRUST_PROXY true as a YAML boolean (what --set gives)',
+        { config: { TRUST_PROXY: true } },
+        /config.TRUST_PROXY=true trusts any client's X-Forwarded-For/,
+      ],
       ['a rollout that can never progress', { rollingUpdate: { maxSurge: 0, maxUnavailable: 0 } }, /cannot both be 0/],
-      ['autoscaling with minReplicas above maxReplicas', { autoscaling: { enabled: true, minReplicas: 5, maxReplicas: 2 } }, /minReplicas \(5\) is larger than autoscaling.maxReplicas \(2\)/],
-      ['a PodDisruptionBudget with both minAvailable and maxUnavailable', { podDisruptionBudget: { minAvailable: 2 } }, /set exactly one of minAvailable and maxUnavailable/],
+      [
+        'autoscaling with minReplicas above maxReplicas',
+        { autoscaling: { enabled: true, minReplicas: 5, maxReplicas: 2 } },
+        /minReplicas \(5\) is larger than autoscaling.maxReplicas \(2\)/,
+      ],
+      [
+        'a PodDisruptionBudget with both minAvailable and maxUnavailable',
+        { podDisruptionBudget: { minAvailable: 2 } },
+        /set exactly one of minAvailable and maxUnavailable/,
+      ],
     ])('refuses %s', (_name, values, message) => {
       expect(refusal(values)).toMatch(message);
     });
@@ -100,17 +148,43 @@ describe('charts/ballast values', () => {
     });
 
     it('takes what the chart README says to type on the command line: --set config.TRUST_PROXY=1', () => {
-      const result = runHelm(helm, ['template', RELEASE, CHART_DIR, '--namespace', NAMESPACE, '-f', DEFAULT_VALUES, '--set', 'config.TRUST_PROXY=1']);
+      const result = runHelm(helm, [
+        'template',
+        RELEASE,
+        CHART_DIR,
+        '--namespace',
+        NAMESPACE,
+        '-f',
+        DEFAULT_VALUES,
+        '--set',
+        'config.TRUST_PROXY=1',
+      ]);
       expect({ status: result.status, stderr: result.stderr }).toEqual({ status: 0, stderr: '' });
       expect(result.stdout).toContain('TRUST_PROXY: "1"');
-      const refused = runHelm(helm, ['template', RELEASE, CHART_DIR, '--namespace', NAMESPACE, '-f', DEFAULT_VALUES, '--set-string', 'config.TRUST_PROXY=true']);
+      const refused = runHelm(helm, [
+        'template',
+        RELEASE,
+        CHART_DIR,
+        '--namespace',
+        NAMESPACE,
+        '-f',
+        DEFAULT_VALUES,
+        '--set-string',
+        'config.TRUST_PROXY=true',
+      ]);
       expect(refused.status).not.toBe(0);
       expect(refused.stderr).toMatch(/config.TRUST_PROXY=true trusts any client's X-Forwarded-For/);
       expect(refused.stderr).not.toContain("'not' failed");
     });
 
     it('accepts every variable of the app under config', () => {
-      const values = { DB_IDLE_TIMEOUT_MS: 60_000, CORS_ORIGINS: 'https://app.example.com', DOCS_ENABLED: true, PROTECTIONS_DISABLED: 'rate_limit', PROFILE_SERVICE_URL: 'http://profiles:8080' };
+      const values = {
+        DB_IDLE_TIMEOUT_MS: 60_000,
+        CORS_ORIGINS: 'https://app.example.com',
+        DOCS_ENABLED: true,
+        PROTECTIONS_DISABLED: 'rate_limit',
+        PROFILE_SERVICE_URL: 'http://profiles:8080',
+      };
       expect(() => renderChart(helm, { files: [DEFAULT_VALUES], values: { config: values } })).not.toThrow();
     });
   });

@@ -34,8 +34,8 @@ function problemsOf(env: Record<string, string>): string[] {
   }
 }
 
-describe('values.schema.json `config` and the app\'s env schema (src/config/env.schema.ts and the features\' config fragments)', () => {
-  it('refuses unknown keys, and lists exactly the app\'s variables (plus what the chart sets for Node)', () => {
+describe("values.schema.json `config` and the app's env schema (src/config/env.schema.ts and the features' config fragments)", () => {
+  it("refuses unknown keys, and lists exactly the app's variables (plus what the chart sets for Node)", () => {
     expect(config.additionalProperties).toBe(false);
     expect(Object.keys(config.properties).sort()).toEqual([...APP_VARIABLES, ...CHART_ONLY].sort());
   });
@@ -45,8 +45,12 @@ describe('values.schema.json `config` and the app\'s env schema (src/config/env.
     expect(integers.length).toBeGreaterThan(20);
     for (const [name, { minimum, maximum }] of integers) {
       // Only the variable's own check: a bound can still break a rule with another variable's default.
-      const accepted = [minimum, maximum].map((value) => problemsOf({ [name]: String(value) }).filter((p) => p.startsWith(`${name}: ${value} `)));
-      const refused = [minimum! - 1, maximum! + 1].map((value) => problemsOf({ [name]: String(value) }).some((p) => p.startsWith(`${name}: ${value} is out of range`)));
+      const accepted = [minimum, maximum].map((value) =>
+        problemsOf({ [name]: String(value) }).filter((p) => p.startsWith(`${name}: ${value} `)),
+      );
+      const refused = [minimum! - 1, maximum! + 1].map((value) =>
+        problemsOf({ [name]: String(value) }).some((p) => p.startsWith(`${name}: ${value} is out of range`)),
+      );
       expect({ name, accepted, refused }).toEqual({ name, accepted: [[], []], refused: [true, true] });
     }
   });
@@ -54,7 +58,12 @@ describe('values.schema.json `config` and the app\'s env schema (src/config/env.
   it('gives every enum variable the values the app accepts', () => {
     for (const [name, property] of Object.entries(config.properties)) {
       if (!property.enum) continue;
-      for (const value of property.enum) expect({ name, value, problems: problemsOf({ [name]: String(value) }).filter((p) => p.startsWith(`${name}:`)) }).toEqual({ name, value, problems: [] });
+      for (const value of property.enum)
+        expect({ name, value, problems: problemsOf({ [name]: String(value) }).filter((p) => p.startsWith(`${name}:`)) }).toEqual({
+          name,
+          value,
+          problems: [],
+        });
       expect(problemsOf({ [name]: 'not-a-choice' })).toEqual([expect.stringMatching(new RegExp(`^${name}: `))]);
     }
   });

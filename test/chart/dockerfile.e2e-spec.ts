@@ -84,7 +84,11 @@ describe('Dockerfile', () => {
   });
 
   it('ships only dist/, production node_modules and package.json: no sources, no dev dependencies', () => {
-    expect(argsOf(finalStage, 'COPY')).toEqual(['--from=deps /app/node_modules ./node_modules', '--from=build /app/dist ./dist', 'package.json ./']);
+    expect(argsOf(finalStage, 'COPY')).toEqual([
+      '--from=deps /app/node_modules ./node_modules',
+      '--from=build /app/dist ./dist',
+      'package.json ./',
+    ]);
     expect(argsOf(stages.get('deps')!, 'RUN').join('\n')).toMatch(/npm ci --omit=dev\b/);
     expect(argsOf(stages.get('build')!, 'RUN').join('\n')).toContain('tsc -p tsconfig.build.json');
   });

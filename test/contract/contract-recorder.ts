@@ -24,7 +24,9 @@ export function recordResponses(server: Server, document: object): void {
     let headArgs: OutgoingHttpHeaders = {};
     const keep = (chunk: unknown, encoding?: unknown) => {
       if (chunk === undefined || chunk === null || typeof chunk === 'function' || size > MAX_CAPTURED_BYTES) return;
-      const buffer = Buffer.isBuffer(chunk) ? chunk : Buffer.from(chunk as string, typeof encoding === 'string' ? (encoding as BufferEncoding) : 'utf8');
+      const buffer = Buffer.isBuffer(chunk)
+        ? chunk
+        : Buffer.from(chunk as string, typeof encoding === 'string' ? (encoding as BufferEncoding) : 'utf8');
       chunks.push(buffer);
       size += buffer.length;
     };
@@ -46,7 +48,13 @@ export function recordResponses(server: Server, document: object): void {
     res.once('finish', () => {
       const headers: OutgoingHttpHeaders = { ...res.getHeaders() };
       for (const [name, value] of Object.entries(headArgs)) headers[name.toLowerCase()] = value;
-      const outcome = validator.validate({ method: req.method ?? 'GET', url: req.url ?? '/', status: res.statusCode, headers, body: Buffer.concat(chunks) });
+      const outcome = validator.validate({
+        method: req.method ?? 'GET',
+        url: req.url ?? '/',
+        status: res.statusCode,
+        headers,
+        body: Buffer.concat(chunks),
+      });
       if (!outcome.validated) {
         tally.skipped[outcome.reason] = (tally.skipped[outcome.reason] ?? 0) + 1;
         return;

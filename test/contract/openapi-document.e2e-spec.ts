@@ -39,18 +39,23 @@ describe('OpenAPI document (/docs-json) under independent validators', () => {
 
   it('validates as OpenAPI 3.x (@seriousme/openapi-schema-validator, strict)', async () => {
     // ESM-only package: run its own CLI on the document rather than load it into jest's CommonJS runtime.
-    const { stdout } = await run(process.execPath, [join(ROOT, 'node_modules/@seriousme/openapi-schema-validator/bin/validate-api-cli.js'), file]).catch(
-      (error: { stdout: string; stderr: string }) => ({ stdout: `${error.stdout}\n${error.stderr}` }),
-    );
+    const { stdout } = await run(process.execPath, [
+      join(ROOT, 'node_modules/@seriousme/openapi-schema-validator/bin/validate-api-cli.js'),
+      file,
+    ]).catch((error: { stdout: string; stderr: string }) => ({ stdout: `${error.stdout}\n${error.stderr}` }));
     expect(document.openapi).toMatch(/^3\./);
     expect(stdout).toMatch(/"valid": ?true/);
   });
 
   it('has no Spectral finding under spectral:oas and the OWASP ruleset, except the exceptions in .spectral.yaml', async () => {
     const cli = join(ROOT, 'node_modules/@stoplight/spectral-cli/dist/index.js');
-    const { stdout } = await run(process.execPath, [cli, 'lint', file, '--ruleset', join(ROOT, '.spectral.yaml'), '--format', 'json', '--quiet', '--fail-severity', 'hint'], {
-      cwd: ROOT,
-    }).catch((error: { stdout: string }) => ({ stdout: error.stdout }));
+    const { stdout } = await run(
+      process.execPath,
+      [cli, 'lint', file, '--ruleset', join(ROOT, '.spectral.yaml'), '--format', 'json', '--quiet', '--fail-severity', 'hint'],
+      {
+        cwd: ROOT,
+      },
+    ).catch((error: { stdout: string }) => ({ stdout: error.stdout }));
     const findings = (JSON.parse(stdout || '[]') as SpectralFinding[]).map((f) => `${f.code} at ${f.path.join('.')}: ${f.message}`);
     expect(findings).toEqual([]);
   }, 60_000);
@@ -58,7 +63,9 @@ describe('OpenAPI document (/docs-json) under independent validators', () => {
   it('makes `profile` nullable the way OpenAPI 3.0 means it (not nullable + allOf $ref)', () => {
     const profile = document.components.schemas.UserWithProfileResponse.properties.profile;
     expect(profile.allOf).toBeUndefined();
-    expect(profile.oneOf).toEqual(expect.arrayContaining([{ $ref: '#/components/schemas/UserProfile' }, expect.objectContaining({ nullable: true, enum: [null] })]));
+    expect(profile.oneOf).toEqual(
+      expect.arrayContaining([{ $ref: '#/components/schemas/UserProfile' }, expect.objectContaining({ nullable: true, enum: [null] })]),
+    );
   });
 
   it('documents both answers of /health/ready, a body for /health/live, and /metrics as text/plain', () => {
@@ -75,7 +82,10 @@ describe('OpenAPI document (/docs-json) under independent validators', () => {
       for (const [method, operation] of Object.entries(item)) {
         for (const [status, response] of Object.entries(operation.responses as Record<string, any>)) {
           if (Number(status) >= 500) continue;
-          expect([`${method} ${path} ${status}`, Object.keys(response.headers ?? {})]).toEqual([`${method} ${path} ${status}`, expect.arrayContaining(['RateLimit-Policy', 'RateLimit'])]);
+          expect([`${method} ${path} ${status}`, Object.keys(response.headers ?? {})]).toEqual([
+            `${method} ${path} ${status}`,
+            expect.arrayContaining(['RateLimit-Policy', 'RateLimit']),
+          ]);
           if (Number(status) < 300) expect(response.headers.RateLimit.required).toBe(true);
         }
       }
@@ -87,7 +97,10 @@ describe('OpenAPI document (/docs-json) under independent validators', () => {
     const limit = list.parameters.find((p: { name: string }) => p.name === 'limit');
     expect(limit.schema).toMatchObject({ type: 'integer', minimum: 1, maximum: 100 });
     for (const path of ['/api/v1/users/{id}', '/api/v1/users/{id}/profile']) {
-      expect(document.paths[path].get.parameters.find((p: { name: string }) => p.name === 'id').schema).toMatchObject({ type: 'string', format: 'uuid' });
+      expect(document.paths[path].get.parameters.find((p: { name: string }) => p.name === 'id').schema).toMatchObject({
+        type: 'string',
+        format: 'uuid',
+      });
     }
     expect(document.components.schemas.UserPageResponse.properties.items.maxItems).toBe(100);
     expect(document.components.schemas.UserResponse.properties.name.maxLength).toBe(200);
@@ -104,12 +117,12 @@ describe('OpenAPI document (/docs-json) under independent validators', () => {
     expect(document.servers.length).toBeGreaterThan(0);
     for (const [path, item] of Object.entries(document.paths)) {
       for (const [method, operation] of Object.entries(item)) {
-        expect([`${method} ${path}`, operation.tags.every((tag: string) => names.includes(tag)), Boolean(operation.description), operation.operationId]).toEqual([
+        expect([
           `${method} ${path}`,
-          true,
-          true,
-          expect.stringMatching(/^[a-z][A-Za-z]+$/),
-        ]);
+          operation.tags.every((tag: string) => names.includes(tag)),
+          Boolean(operation.description),
+          operation.operationId,
+        ]).toEqual([`${method} ${path}`, true, true, expect.stringMatching(/^[a-z][A-Za-z]+$/)]);
       }
     }
   });

@@ -52,15 +52,25 @@ describe(OpenApiResponseValidator.name, () => {
       return outcome.validated ? outcome.problems.join('\n') : `skipped: ${outcome.reason}`;
     };
     expect(problems(response({ status: 418 }))).toMatch(/status not declared/);
-    expect(problems(response({ headers: { 'content-type': 'text/html', ...RATE_LIMIT } }))).toMatch(/content type "text\/html" not declared/);
+    expect(problems(response({ headers: { 'content-type': 'text/html', ...RATE_LIMIT } }))).toMatch(
+      /content type "text\/html" not declared/,
+    );
     expect(problems(response({ headers: { 'content-type': 'application/json' } }))).toMatch(/required header RateLimit-Policy missing/);
     expect(problems(response({ json: { ...USER, profileStatus: 'maybe' } }))).toMatch(/profile|profileStatus/);
-    expect(problems(response({ url: '/health/ready', status: 503, headers: { 'content-type': 'application/json' }, json: { status: 'error' } }))).toMatch(/details|version/);
+    expect(
+      problems(response({ url: '/health/ready', status: 503, headers: { 'content-type': 'application/json' }, json: { status: 'error' } })),
+    ).toMatch(/details|version/);
   });
 
   it('leaves out only what the document does not describe: unknown routes and methods, paths outside /api, /health, /metrics', () => {
-    expect(validator.validate(response({ url: '/api/v1/nothing-here', status: 404 }))).toEqual({ validated: false, reason: 'no such operation' });
-    expect(validator.validate(response({ method: 'DELETE', url: '/api/v1/users', status: 404 }))).toEqual({ validated: false, reason: 'no such operation' });
+    expect(validator.validate(response({ url: '/api/v1/nothing-here', status: 404 }))).toEqual({
+      validated: false,
+      reason: 'no such operation',
+    });
+    expect(validator.validate(response({ method: 'DELETE', url: '/api/v1/users', status: 404 }))).toEqual({
+      validated: false,
+      reason: 'no such operation',
+    });
     expect(validator.validate(response({ url: '/docs', status: 200 }))).toEqual({ validated: false, reason: 'outside the contract' });
   });
 });

@@ -59,7 +59,8 @@ export class OpenApiResponseValidator {
   /** Checks one response; skips (with the reason) what the document does not claim to describe. */
   validate(response: CapturedResponse): ValidationOutcome {
     const path = decodeURIComponentSafe(response.url.split('?')[0] ?? '');
-    if (!CONTRACT_PREFIXES.some((prefix) => path === prefix.replace(/\/$/, '') || path.startsWith(prefix))) return { validated: false, reason: 'outside the contract' };
+    if (!CONTRACT_PREFIXES.some((prefix) => path === prefix.replace(/\/$/, '') || path.startsWith(prefix)))
+      return { validated: false, reason: 'outside the contract' };
     const route = this.routes.find((r) => r.pattern.test(path));
     // A path or method the API does not have: the 404/405 of an unknown route is not an operation's response.
     const operation = route && this.document.paths[route.template]?.[response.method.toLowerCase()];
@@ -97,7 +98,10 @@ export class OpenApiResponseValidator {
       problems.push(`${where}: a body was sent but none is declared`);
       return;
     }
-    const contentType = String(response.headers['content-type'] ?? '').split(';')[0].trim().toLowerCase();
+    const contentType = String(response.headers['content-type'] ?? '')
+      .split(';')[0]
+      .trim()
+      .toLowerCase();
     const media = content[contentType];
     if (!media) {
       problems.push(`${where}: content type "${contentType}" not declared (declared: ${Object.keys(content).join(', ')})`);

@@ -31,7 +31,15 @@ describe('PostgreSQL defects found from outside (real process)', () => {
     proxy = await startFaultProxy({ host: pg.hostname, port: Number(pg.port || 5432) });
     // The request deadline (10 s) is longer than the client query timeout (statement timeout + 1 s): the query
     // timeout, not the request abort, is what ends each blocked query here.
-    app = await startAppProcess({ DATABASE_URL: throughPort(database.url, proxy.port), DB_POOL_MIN: '2', DB_POOL_MAX: '3', DB_STATEMENT_TIMEOUT_MS: '1000', DB_ACQUIRE_TIMEOUT_MS: '1000', REQUEST_TIMEOUT_MS: '10000', LOG_LEVEL: 'warn' });
+    app = await startAppProcess({
+      DATABASE_URL: throughPort(database.url, proxy.port),
+      DB_POOL_MIN: '2',
+      DB_POOL_MAX: '3',
+      DB_STATEMENT_TIMEOUT_MS: '1000',
+      DB_ACQUIRE_TIMEOUT_MS: '1000',
+      REQUEST_TIMEOUT_MS: '10000',
+      LOG_LEVEL: 'warn',
+    });
     await app.waitFor('/health/ready', 200, 30_000);
     for (let i = 0; i < 3; i++) expect((await call(app.baseUrl, 'GET', '/api/v1/users?limit=1')).status).toBe(200);
 
@@ -42,14 +50,22 @@ describe('PostgreSQL defects found from outside (real process)', () => {
 
     const healed = performance.now();
     const recoveryMs = await until(() => statusOf(app!.baseUrl, '/api/v1/users?limit=1'), 200, 10_000);
-    process.stdout.write(`[fault] defect=dead-connections recovery_ms=${recoveryMs} (after the black hole lifted; ${Math.round(performance.now() - healed)} ms)\n`);
+    process.stdout.write(
+      `[fault] defect=dead-connections recovery_ms=${recoveryMs} (after the black hole lifted; ${Math.round(performance.now() - healed)} ms)\n`,
+    );
     // Every later request works: no dead connection is left in the pool.
     const after = await Promise.all(Array.from({ length: 6 }, () => call(app!.baseUrl, 'GET', '/api/v1/users?limit=1')));
     expect(after.map((seen) => seen.status)).toEqual([200, 200, 200, 200, 200, 200]);
   }, 60_000);
 
   it('becomes ready with DB_POOL_MAX=1 and serves reads and writes, never blaming the database', async () => {
-    app = await startAppProcess({ DATABASE_URL: database.url, DB_POOL_MAX: '1', DB_POOL_MIN: '1', DB_ACQUIRE_TIMEOUT_MS: '1000', LOG_LEVEL: 'info' });
+    app = await startAppProcess({
+      DATABASE_URL: database.url,
+      DB_POOL_MAX: '1',
+      DB_POOL_MIN: '1',
+      DB_ACQUIRE_TIMEOUT_MS: '1000',
+      LOG_LEVEL: 'info',
+    });
     await app.waitFor('/health/ready', 200, 15_000);
     expect((await call(app.baseUrl, 'POST', '/api/v1/users', { email: 'pool-of-one@faults.test', name: 'one' })).status).toBe(201);
     const concurrent = await Promise.all(Array.from({ length: 5 }, () => call(app!.baseUrl, 'GET', '/api/v1/users?limit=1')));
@@ -68,8 +84,11 @@ describe('PostgreSQL defects found from outside (real process)', () => {
       app = await startAppProcess({ DATABASE_URL: database.url, DB_POOL_MIN: '1', LOG_LEVEL: 'info' });
       await app.waitFor('/health/live', 200, 15_000);
       const seen = [];
-      for (const end = Date.now() + 3000; Date.now() < end; ) {
-        seen.push(await call(app.baseUrl, 'GET', '/api/v1/users'), await call(app.baseUrl, 'POST', '/api/v1/users', { email: 'early@faults.test', name: 'early' }));
+      for (const end = Date.now() + 3000; Date.now() < end;) {
+        seen.push(
+          await call(app.baseUrl, 'GET', '/api/v1/users'),
+          await call(app.baseUrl, 'POST', '/api/v1/users', { email: 'early@faults.test', name: 'early' }),
+        );
         await sleep(100);
       }
       expect(await statusOf(app.baseUrl, '/health/ready')).toBe(503);

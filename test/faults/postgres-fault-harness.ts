@@ -34,7 +34,13 @@ export interface Seen {
 }
 
 /** One request; status 0 when no response came within `timeoutMs` (a hang) or the connection failed. */
-export async function call(baseUrl: string, method: 'GET' | 'POST', path: string, body?: unknown, timeoutMs = WORST_ALLOWED_MS + 5000): Promise<Seen> {
+export async function call(
+  baseUrl: string,
+  method: 'GET' | 'POST',
+  path: string,
+  body?: unknown,
+  timeoutMs = WORST_ALLOWED_MS + 5000,
+): Promise<Seen> {
   const started = performance.now();
   try {
     const res = await fetch(baseUrl + path, {
@@ -50,7 +56,13 @@ export async function call(baseUrl: string, method: 'GET' | 'POST', path: string
     } catch {
       parsed = undefined;
     }
-    return { status: res.status, ms: Math.round(performance.now() - started), type: res.headers.get('content-type'), retryAfter: res.headers.get('retry-after'), body: parsed };
+    return {
+      status: res.status,
+      ms: Math.round(performance.now() - started),
+      type: res.headers.get('content-type'),
+      retryAfter: res.headers.get('retry-after'),
+      body: parsed,
+    };
   } catch {
     return { status: 0, ms: Math.round(performance.now() - started), type: null, retryAfter: null, body: undefined };
   }
@@ -92,7 +104,10 @@ export class Tally {
 
   /** Every response documented, problem+json with Retry-After where 5xx/503, none past the deadline + margin. */
   assertClean(): void {
-    expect({ scenario: this.scenario, offending: this.offending.map(({ status, ms, body }) => ({ status, ms, type: body?.['type'] })) }).toEqual({ scenario: this.scenario, offending: [] });
+    expect({
+      scenario: this.scenario,
+      offending: this.offending.map(({ status, ms, body }) => ({ status, ms, type: body?.['type'] })),
+    }).toEqual({ scenario: this.scenario, offending: [] });
   }
 }
 
@@ -155,7 +170,9 @@ export async function assertLedger(databaseUrl: string, created: string[]): Prom
   await client.connect();
   try {
     const ids = (await client.query<{ id: string }>('SELECT id FROM users')).rows.map((row) => row.id);
-    const dupes = (await client.query<{ email: string }>('SELECT lower(email) AS email FROM users GROUP BY lower(email) HAVING count(*) > 1')).rows;
+    const dupes = (
+      await client.query<{ email: string }>('SELECT lower(email) AS email FROM users GROUP BY lower(email) HAVING count(*) > 1')
+    ).rows;
     const present = new Set(ids);
     expect(created.filter((id) => !present.has(id))).toEqual([]);
     expect(new Set(created).size).toBe(created.length);
@@ -204,7 +221,15 @@ export const UNREADY_BOUND_MS = Number(FAULT_ENV.HEALTH_DB_TIMEOUT_MS) + 3000;
  * 503, keeps the fault for `faultMs`, heals it and measures the recovery: until both readiness and a database
  * route answer 200 again. Asserts the client-side rules and prints the summary line.
  */
-export async function runScenario({ name, baseUrl, fault, heal, faultMs = 2500, clients = 4, output }: ScenarioOptions): Promise<ScenarioResult> {
+export async function runScenario({
+  name,
+  baseUrl,
+  fault,
+  heal,
+  faultMs = 2500,
+  clients = 4,
+  output,
+}: ScenarioOptions): Promise<ScenarioResult> {
   expect(await statusOf(baseUrl, '/health/ready')).toBe(200);
   const tally = new Tally(name);
   const traffic = new Traffic(baseUrl, tally, { clients });
@@ -229,7 +254,9 @@ export async function runScenario({ name, baseUrl, fault, heal, faultMs = 2500, 
   await traffic.stop();
   tally.print();
   if (tally.offending.length > 0 && output) {
-    const errors = output().split('\n').filter((line) => line.includes('"level":"error"') || line.includes('"level":50'));
+    const errors = output()
+      .split('\n')
+      .filter((line) => line.includes('"level":"error"') || line.includes('"level":50'));
     process.stdout.write(`[fault] ${name}: service error log lines:\n${errors.slice(0, 10).join('\n')}\n`);
   }
   tally.assertClean();

@@ -1,7 +1,17 @@
 import { type AppProcess, startAppProcess } from '../utils/app-process';
 import { type FaultProxy, startFaultProxy } from '../utils/fault-proxy';
 import { createTestDatabase, type TestDatabase } from '../utils/test-database';
-import { assertLedger, call, FAULT_ENV, RECOVERY_BOUND_MS, runScenario, statusOf, Tally, throughPort, until } from './postgres-fault-harness';
+import {
+  assertLedger,
+  call,
+  FAULT_ENV,
+  RECOVERY_BOUND_MS,
+  runScenario,
+  statusOf,
+  Tally,
+  throughPort,
+  until,
+} from './postgres-fault-harness';
 
 // The PostgreSQL fault matrix, part 1: a real `node dist/main.js` talking to the machine's PostgreSQL (a
 // database of this file's own) through a fault proxy. One boot serves the network scenarios in turn; each
@@ -86,7 +96,7 @@ describe('PostgreSQL black-holed from the start (real process)', () => {
     app = await startAppProcess({ ...FAULT_ENV, DATABASE_URL: throughPort(database.url, proxy.port) });
     await app.waitFor('/health/live', 200, 30_000);
     const tally = new Tally('pg-blackhole-from-start');
-    for (const end = Date.now() + 3000; Date.now() < end; ) {
+    for (const end = Date.now() + 3000; Date.now() < end;) {
       tally.record(await call(app.baseUrl, 'GET', '/api/v1/users?limit=1'));
       tally.record(await call(app.baseUrl, 'POST', '/api/v1/users', { email: `start-${tally.sent}@faults.test`, name: 'start' }));
       expect(await statusOf(app.baseUrl, '/health/live')).toBe(200);

@@ -69,36 +69,40 @@ export function describeRedisFaults(policy: Policy): void {
       return String(res.status);
     }
 
-    it.each(SCENARIOS)('$name: only documented statuses, none past the timeout, live 200, Redis used again after', async ({ name, mode, opts }) => {
-      // Healthy first: Redis decides (no fallback), every answer 200.
-      await timeRecovery(async () => {
-        const before = await fallbacks();
-        return (await limitedRequest(AbortSignal.timeout(HANG_BOUND_MS))) === '200' && (await fallbacks()) === before;
-      }, RECOVERY_BOUND_MS);
-      const fallbacksBefore = await fallbacks();
+    it.each(SCENARIOS)(
+      '$name: only documented statuses, none past the timeout, live 200, Redis used again after',
+      async ({ name, mode, opts }) => {
+        // Healthy first: Redis decides (no fallback), every answer 200.
+        await timeRecovery(async () => {
+          const before = await fallbacks();
+          return (await limitedRequest(AbortSignal.timeout(HANG_BOUND_MS))) === '200' && (await fallbacks()) === before;
+        }, RECOVERY_BOUND_MS);
+        const fallbacksBefore = await fallbacks();
 
-      await proxy.setMode(mode, opts);
-      const load = drive(FAULT_MS, 4, limitedRequest, HANG_BOUND_MS);
-      const liveStatuses = await watchLive(baseUrl, load);
-      const { sent, statuses, worstMs } = await load;
-      const decidedByPolicy = (await fallbacks()) - fallbacksBefore;
+        await proxy.setMode(mode, opts);
+        const load = drive(FAULT_MS, 4, limitedRequest, HANG_BOUND_MS);
+        const liveStatuses = await watchLive(baseUrl, load);
+        const { sent, statuses, worstMs } = await load;
+        const decidedByPolicy = (await fallbacks()) - fallbacksBefore;
 
-      await proxy.setMode('pass');
-      const recoveryMs = await timeRecovery(async () => {
-        const before = await fallbacks();
-        return (await limitedRequest(AbortSignal.timeout(HANG_BOUND_MS))) === '200' && (await fallbacks()) === before;
-      }, RECOVERY_BOUND_MS);
-      printScenario({ name: `redis ${policy} ${name}`, sent, statuses, worstMs, liveStatuses, recoveryMs });
+        await proxy.setMode('pass');
+        const recoveryMs = await timeRecovery(async () => {
+          const before = await fallbacks();
+          return (await limitedRequest(AbortSignal.timeout(HANG_BOUND_MS))) === '200' && (await fallbacks()) === before;
+        }, RECOVERY_BOUND_MS);
+        printScenario({ name: `redis ${policy} ${name}`, sent, statuses, worstMs, liveStatuses, recoveryMs });
 
-      expect([...statuses.keys()].filter((s) => !ALLOWED[policy].includes(s))).toEqual([]);
-      expect(worstMs).toBeLessThan(HANG_BOUND_MS);
-      expect([...liveStatuses.keys()]).toEqual(['200']);
-      // The fault was seen: the policy decided requests while Redis did not answer.
-      expect(decidedByPolicy).toBeGreaterThan(0);
-      if (policy === 'closed') expect(statuses.get('503') ?? 0).toBeGreaterThan(0);
-      expect(recoveryMs).toBeLessThan(RECOVERY_BOUND_MS);
-      // Readiness does not depend on Redis (docs/rate-limiting.md: the limiter degrades by its policy).
-      expect((await fetch(`${baseUrl}/health/ready`)).status).toBe(200);
-    }, 30_000);
+        expect([...statuses.keys()].filter((s) => !ALLOWED[policy].includes(s))).toEqual([]);
+        expect(worstMs).toBeLessThan(HANG_BOUND_MS);
+        expect([...liveStatuses.keys()]).toEqual(['200']);
+        // The fault was seen: the policy decided requests while Redis did not answer.
+        expect(decidedByPolicy).toBeGreaterThan(0);
+        if (policy === 'closed') expect(statuses.get('503') ?? 0).toBeGreaterThan(0);
+        expect(recoveryMs).toBeLessThan(RECOVERY_BOUND_MS);
+        // Readiness does not depend on Redis (docs/rate-limiting.md: the limiter degrades by its policy).
+        expect((await fetch(`${baseUrl}/health/ready`)).status).toBe(200);
+      },
+      30_000,
+    );
   });
 }

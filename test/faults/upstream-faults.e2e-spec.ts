@@ -42,7 +42,11 @@ describe('upstream faults on GET /api/v1/users/:id/profile', () => {
   beforeAll(async () => {
     upstream = await new UpstreamServer(behave.json(PROFILE)).start();
     proxy = await startFaultProxy({ host: '127.0.0.1', port: Number(new URL(upstream.url).port) });
-    t = await createTestApp({ PROFILE_SERVICE_URL: `http://127.0.0.1:${proxy.port}/`, PROFILE_SERVICE_TIMEOUT_MS: String(TIMEOUT_MS), LOG_LEVEL: 'error' });
+    t = await createTestApp({
+      PROFILE_SERVICE_URL: `http://127.0.0.1:${proxy.port}/`,
+      PROFILE_SERVICE_TIMEOUT_MS: String(TIMEOUT_MS),
+      LOG_LEVEL: 'error',
+    });
     await new Promise<void>((resolve) => t.server.listen(0, '127.0.0.1', resolve));
     baseUrl = `http://127.0.0.1:${(t.server.address() as AddressInfo).port}`;
     const created = await fetch(`${baseUrl}/api/v1/users`, {
@@ -69,32 +73,48 @@ describe('upstream faults on GET /api/v1/users/:id/profile', () => {
 
   const SCENARIOS: Array<{ name: string; fault: () => Promise<void>; heal: () => Promise<void> }> = [
     { name: 'black hole', fault: () => proxy.setMode('blackhole'), heal: () => proxy.setMode('pass') },
-    { name: 'reset mid-body', fault: () => Promise.resolve(void (upstream.behaviour = resetMidBody)), heal: () => Promise.resolve(void (upstream.behaviour = behave.json(PROFILE))) },
-    { name: 'slow headers', fault: () => Promise.resolve(void (upstream.behaviour = slowHeaders)), heal: () => Promise.resolve(void (upstream.behaviour = behave.json(PROFILE))) },
-    { name: 'slow body', fault: () => Promise.resolve(void (upstream.behaviour = slowBody)), heal: () => Promise.resolve(void (upstream.behaviour = behave.json(PROFILE))) },
+    {
+      name: 'reset mid-body',
+      fault: () => Promise.resolve(void (upstream.behaviour = resetMidBody)),
+      heal: () => Promise.resolve(void (upstream.behaviour = behave.json(PROFILE))),
+    },
+    {
+      name: 'slow headers',
+      fault: () => Promise.resolve(void (upstream.behaviour = slowHeaders)),
+      heal: () => Promise.resolve(void (upstream.behaviour = behave.json(PROFILE))),
+    },
+    {
+      name: 'slow body',
+      fault: () => Promise.resolve(void (upstream.behaviour = slowBody)),
+      heal: () => Promise.resolve(void (upstream.behaviour = behave.json(PROFILE))),
+    },
   ];
 
-  it.each(SCENARIOS)('$name: 200 with a documented profileStatus, none past the timeout, live and ready 200, ok again after', async ({ name, fault, heal }) => {
-    await timeRecovery(served, RECOVERY_BOUND_MS); // healthy first (the previous fault's breaker closed again)
+  it.each(SCENARIOS)(
+    '$name: 200 with a documented profileStatus, none past the timeout, live and ready 200, ok again after',
+    async ({ name, fault, heal }) => {
+      await timeRecovery(served, RECOVERY_BOUND_MS); // healthy first (the previous fault's breaker closed again)
 
-    await fault();
-    const load = drive(FAULT_MS, 4, profileRequest, HANG_BOUND_MS);
-    const liveStatuses = await watchLive(baseUrl, load);
-    const { sent, statuses, worstMs } = await load;
-    const readyDuringFault = (await fetch(`${baseUrl}/health/ready`)).status;
+      await fault();
+      const load = drive(FAULT_MS, 4, profileRequest, HANG_BOUND_MS);
+      const liveStatuses = await watchLive(baseUrl, load);
+      const { sent, statuses, worstMs } = await load;
+      const readyDuringFault = (await fetch(`${baseUrl}/health/ready`)).status;
 
-    await heal();
-    const recoveryMs = await timeRecovery(served, RECOVERY_BOUND_MS);
-    printScenario({ name: `upstream ${name}`, sent, statuses, worstMs, liveStatuses, recoveryMs });
+      await heal();
+      const recoveryMs = await timeRecovery(served, RECOVERY_BOUND_MS);
+      printScenario({ name: `upstream ${name}`, sent, statuses, worstMs, liveStatuses, recoveryMs });
 
-    const allowed = ['200/ok', '200/timeout', '200/unavailable', '200/circuit_open'];
-    expect([...statuses.keys()].filter((s) => !allowed.includes(s))).toEqual([]);
-    // The fault was seen by clients (not all answers ok).
-    expect(sent - (statuses.get('200/ok') ?? 0)).toBeGreaterThan(0);
-    expect(worstMs).toBeLessThan(HANG_BOUND_MS);
-    expect([...liveStatuses.keys()]).toEqual(['200']);
-    // Upstreams are off the readiness path by default (docs/http-client.md).
-    expect(readyDuringFault).toBe(200);
-    expect(recoveryMs).toBeLessThan(RECOVERY_BOUND_MS);
-  }, 45_000);
+      const allowed = ['200/ok', '200/timeout', '200/unavailable', '200/circuit_open'];
+      expect([...statuses.keys()].filter((s) => !allowed.includes(s))).toEqual([]);
+      // The fault was seen by clients (not all answers ok).
+      expect(sent - (statuses.get('200/ok') ?? 0)).toBeGreaterThan(0);
+      expect(worstMs).toBeLessThan(HANG_BOUND_MS);
+      expect([...liveStatuses.keys()]).toEqual(['200']);
+      // Upstreams are off the readiness path by default (docs/http-client.md).
+      expect(readyDuringFault).toBe(200);
+      expect(recoveryMs).toBeLessThan(RECOVERY_BOUND_MS);
+    },
+    45_000,
+  );
 });

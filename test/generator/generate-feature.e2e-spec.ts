@@ -5,12 +5,33 @@ import { join } from 'node:path';
 
 const ROOT = join(__dirname, '..', '..');
 /** What a clone holds that the generator and a build need (node_modules is linked, not copied). */
-const PROJECT_FILES = ['src', 'test', 'tools', 'scripts', 'charts', 'package.json', 'tsconfig.json', 'tsconfig.build.json', 'jest.config.js', 'nest-cli.json', '.env.example', '.spectral.yaml', 'eslint.config.mjs'].filter((file) => existsSync(join(ROOT, file)));
+const PROJECT_FILES = [
+  'src',
+  'test',
+  'tools',
+  'scripts',
+  'charts',
+  'package.json',
+  'tsconfig.json',
+  'tsconfig.build.json',
+  'jest.config.js',
+  'nest-cli.json',
+  '.env.example',
+  '.spectral.yaml',
+  'eslint.config.mjs',
+].filter((file) => existsSync(join(ROOT, file)));
 /**
  * The suites that depend on the whole project (every route, every migration, every tag, every variable):
  * a generated feature must leave them green, not only its own tests.
  */
-const WHOLE_PROJECT_SUITES = ['test/process/startup', 'test/contract', 'test/openapi', 'test/health', 'test/chart/config-schema', 'src/config'];
+const WHOLE_PROJECT_SUITES = [
+  'test/process/startup',
+  'test/contract',
+  'test/openapi',
+  'test/health',
+  'test/chart/config-schema',
+  'src/config',
+];
 
 describe('npm run generate:feature (into a temporary copy of the project)', () => {
   let copy: string;
@@ -27,8 +48,12 @@ describe('npm run generate:feature (into a temporary copy of the project)', () =
   it('generates a feature that owns its room, touches only src/features.ts outside it, and leaves the whole-project suites green', () => {
     const started = Date.now();
     const before = listFiles(copy);
-    const generated = execFileSync(process.execPath, ['scripts/generate-feature.js', 'purchase-orders', '--with-readiness'], { cwd: copy, encoding: 'utf8' });
-    for (const file of ['module', 'feature', 'config', 'migrations', 'readiness', 'constants']) expect(generated).toContain(`src/purchase-orders/purchase-orders.${file}.ts`);
+    const generated = execFileSync(process.execPath, ['scripts/generate-feature.js', 'purchase-orders', '--with-readiness'], {
+      cwd: copy,
+      encoding: 'utf8',
+    });
+    for (const file of ['module', 'feature', 'config', 'migrations', 'readiness', 'constants'])
+      expect(generated).toContain(`src/purchase-orders/purchase-orders.${file}.ts`);
     expect(readFileSync(join(copy, 'src', 'features.ts'), 'utf8')).toMatch(/FEATURES = \[[^\]]*purchaseOrdersFeature\]/);
     // Outside src/purchase-orders/: one file changed (the composition list), one added (the feature's e2e test).
     const after = listFiles(copy);
@@ -38,12 +63,24 @@ describe('npm run generate:feature (into a temporary copy of the project)', () =
 
     execFileSync(process.execPath, ['node_modules/typescript/bin/tsc', '-p', 'tsconfig.json', '--noEmit'], { cwd: copy, stdio: 'pipe' });
     // The generated code passes the project's lint rules as written (`npm run lint`).
-    const lint = spawnSync(process.execPath, ['node_modules/eslint/bin/eslint.js', '--max-warnings', '0', 'src/purchase-orders', 'test/purchase-orders.e2e-spec.ts'], { cwd: copy, encoding: 'utf8' });
+    const lint = spawnSync(
+      process.execPath,
+      ['node_modules/eslint/bin/eslint.js', '--max-warnings', '0', 'src/purchase-orders', 'test/purchase-orders.e2e-spec.ts'],
+      { cwd: copy, encoding: 'utf8' },
+    );
     expect([lint.status, lint.stdout]).toEqual([0, '']);
 
     const jest = spawnSync(
       process.execPath,
-      ['--experimental-vm-modules', '--disable-warning=ExperimentalWarning', 'node_modules/jest/bin/jest.js', '--verbose', 'test/purchase-orders.e2e-spec.ts', 'src/purchase-orders', ...WHOLE_PROJECT_SUITES],
+      [
+        '--experimental-vm-modules',
+        '--disable-warning=ExperimentalWarning',
+        'node_modules/jest/bin/jest.js',
+        '--verbose',
+        'test/purchase-orders.e2e-spec.ts',
+        'src/purchase-orders',
+        ...WHOLE_PROJECT_SUITES,
+      ],
       { cwd: copy, encoding: 'utf8', env: { ...process.env, TEST_DATABASE_URL: process.env['TEST_DATABASE_URL'] } },
     );
     const output = `${jest.stdout}\n${jest.stderr}`;
@@ -56,7 +93,9 @@ describe('npm run generate:feature (into a temporary copy of the project)', () =
     expect(output).toContain('contributes its own check to /health/ready');
     expect(output).not.toMatch(/Tests:.*(failed|skipped)/);
     const tests = /Tests:\s+(\d+) passed/.exec(output)?.[1];
-    process.stdout.write(`[generator] generate → typecheck → build → ${tests} passing tests (feature + whole-project suites) in ${Date.now() - started} ms\n`);
+    process.stdout.write(
+      `[generator] generate → typecheck → build → ${tests} passing tests (feature + whole-project suites) in ${Date.now() - started} ms\n`,
+    );
   }, 600_000);
 
   it('leaves out the readiness check without --with-readiness', () => {
@@ -67,8 +106,13 @@ describe('npm run generate:feature (into a temporary copy of the project)', () =
       expect(existsSync(join(root, 'src', 'invoices', 'invoices.readiness.ts'))).toBe(false);
       expect(readFileSync(join(root, 'src', 'invoices', 'invoices.module.ts'), 'utf8')).not.toMatch(/Readiness|@with-readiness/);
       expect(readFileSync(join(root, 'test', 'invoices.e2e-spec.ts'), 'utf8')).not.toMatch(/health\/ready|@with-readiness/);
-      expect(readFileSync(join(root, 'src', 'invoices', 'invoices.migrations.ts'), 'utf8')).toMatch(/defineMigrations\(__dirname, \[CreateInvoices\d{13}\]\)/);
-      const unknown = spawnSync(process.execPath, ['scripts/generate-feature.js', 'notes', '--with-readyness', `--root=${root}`], { cwd: ROOT, encoding: 'utf8' });
+      expect(readFileSync(join(root, 'src', 'invoices', 'invoices.migrations.ts'), 'utf8')).toMatch(
+        /defineMigrations\(__dirname, \[CreateInvoices\d{13}\]\)/,
+      );
+      const unknown = spawnSync(process.execPath, ['scripts/generate-feature.js', 'notes', '--with-readyness', `--root=${root}`], {
+        cwd: ROOT,
+        encoding: 'utf8',
+      });
       expect([unknown.status, unknown.stderr]).toEqual([1, expect.stringContaining('unknown option --with-readyness')]);
     } finally {
       rmSync(root, { recursive: true, force: true });

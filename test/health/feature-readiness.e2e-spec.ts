@@ -19,7 +19,9 @@ class ReportsReadiness {
   check(): Promise<HealthIndicatorResult> {
     this.calls++;
     const indicator = this.indicators.check('reports');
-    return Promise.resolve(this.warm ? indicator.up({ cache: 'warm' }) : indicator.down({ cache: 'cold', message: 'report cache not loaded yet' }));
+    return Promise.resolve(
+      this.warm ? indicator.up({ cache: 'warm' }) : indicator.down({ cache: 'cold', message: 'report cache not loaded yet' }),
+    );
   }
 }
 
@@ -38,13 +40,13 @@ describe('a feature contributes a readiness check through the ReadinessRegistry'
     await t?.close();
   });
 
-  it('runs the platform\'s checks first (database, upstreams), then the features\', whatever order Nest built the modules in', () => {
+  it("runs the platform's checks first (database, upstreams), then the features', whatever order Nest built the modules in", () => {
     const sources = t.app.get(ReadinessRegistry).sources;
     expect(sources.slice(0, 2)).toEqual(['database', 'upstreams']);
     expect(sources.at(-1)).toBe('reports');
   });
 
-  it('answers 503 with the feature\'s key in `error` while its check is down, the database up', async () => {
+  it("answers 503 with the feature's key in `error` while its check is down, the database up", async () => {
     const res = await request(t.server).get('/health/ready');
     expect(res.status).toBe(503);
     expect(res.body).toMatchObject({
@@ -55,7 +57,7 @@ describe('a feature contributes a readiness check through the ReadinessRegistry'
     });
   });
 
-  it('answers 200 with the feature\'s key in `info` once it is up, and liveness never asks it', async () => {
+  it("answers 200 with the feature's key in `info` once it is up, and liveness never asks it", async () => {
     check.warm = true;
     const res = await request(t.server).get('/health/ready');
     expect(res.status).toBe(200);
@@ -69,6 +71,8 @@ describe('a feature contributes a readiness check through the ReadinessRegistry'
   });
 
   it('refuses a second check under the same name', () => {
-    expect(() => t.app.get(ReadinessRegistry).register('reports', () => ({ reports: { status: 'up' } }))).toThrow('readiness check "reports" is registered twice');
+    expect(() => t.app.get(ReadinessRegistry).register('reports', () => ({ reports: { status: 'up' } }))).toThrow(
+      'readiness check "reports" is registered twice',
+    );
   });
 });

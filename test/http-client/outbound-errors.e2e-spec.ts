@@ -64,9 +64,20 @@ describe('HttpClient errors as callers see them (e2e, problem+json)', () => {
     const config = loadConfig({ NODE_ENV: 'test', LOG_LEVEL: 'silent', EXTERNAL_API_PERMITS: '3', OUTBOUND_TIMEOUT_MS: '300' });
     @Module({
       imports: [
-        HttpClientModule.forFeature({ name: 'raw', baseUrl: upstream.url, retry: { maxRetries: 1, initialDelayMs: 10 }, breaker: { consecutiveFailures: 12, failureRate: 0.99, window: 100, minimumAttempts: 100, halfOpenAfterMs: 60_000 } }),
+        HttpClientModule.forFeature({
+          name: 'raw',
+          baseUrl: upstream.url,
+          retry: { maxRetries: 1, initialDelayMs: 10 },
+          breaker: { consecutiveFailures: 12, failureRate: 0.99, window: 100, minimumAttempts: 100, halfOpenAfterMs: 60_000 },
+        }),
         HttpClientModule.forFeature({ name: 'refused', baseUrl: refusedUrl, retry: { maxRetries: 0 } }),
-        HttpClientModule.forFeature({ name: 'critical', baseUrl: critical.url, affectsReadiness: true, healthPath: '/health', healthTimeoutMs: 500 }),
+        HttpClientModule.forFeature({
+          name: 'critical',
+          baseUrl: critical.url,
+          affectsReadiness: true,
+          healthPath: '/health',
+          healthTimeoutMs: 500,
+        }),
         HttpClientModule.forFeature({ name: 'disabled', baseUrl: undefined }),
       ],
       controllers: [RawController],
@@ -74,7 +85,13 @@ describe('HttpClient errors as callers see them (e2e, problem+json)', () => {
     class RawFeatureModule {}
 
     const moduleRef = await Test.createTestingModule({
-      imports: [ConfigModule.forRoot({ isGlobal: true, ignoreEnvFile: true, load: [() => config] }), ErrorsModule, MetricsModule, ...edgeModules(), RawFeatureModule],
+      imports: [
+        ConfigModule.forRoot({ isGlobal: true, ignoreEnvFile: true, load: [() => config] }),
+        ErrorsModule,
+        MetricsModule,
+        ...edgeModules(),
+        RawFeatureModule,
+      ],
     }).compile();
     app = moduleRef.createNestApplication<NestExpressApplication>({ bodyParser: false, logger: false });
     configureHttpServer(app);
@@ -125,7 +142,9 @@ describe('HttpClient errors as callers see them (e2e, problem+json)', () => {
   });
 
   it('answers 503 permits-exhausted at once when every external permit is held', async () => {
-    const hanging = [request(server).get('/raw/hang'), request(server).get('/raw/hang'), request(server).get('/raw/hang')].map((r) => r.then((x) => x));
+    const hanging = [request(server).get('/raw/hang'), request(server).get('/raw/hang'), request(server).get('/raw/hang')].map((r) =>
+      r.then((x) => x),
+    );
     await new Promise((resolve) => setTimeout(resolve, 80));
     const res = await request(server).get('/raw/ok');
     expectSafeProblem(res, 503, 'permits-exhausted');
@@ -136,7 +155,8 @@ describe('HttpClient errors as callers see them (e2e, problem+json)', () => {
 
   it('answers 503 upstream-circuit-open with the cool-down as Retry-After once the circuit opens', async () => {
     let res = await request(server).get('/raw/fail');
-    for (let i = 0; i < 10 && res.body.type !== 'urn:ballast:problem:upstream-circuit-open'; i++) res = await request(server).get('/raw/fail');
+    for (let i = 0; i < 10 && res.body.type !== 'urn:ballast:problem:upstream-circuit-open'; i++)
+      res = await request(server).get('/raw/fail');
     expectSafeProblem(res, 503, 'upstream-circuit-open');
     expect(Number(res.headers['retry-after'])).toBeGreaterThan(50);
     expect(Number(res.headers['retry-after'])).toBeLessThanOrEqual(60);

@@ -51,13 +51,17 @@ describe('HttpClient against real upstreams (faults)', () => {
 
     it('refuses calls beyond maxConnections + maxQueued at once instead of queueing them without bound', async () => {
       upstream.behaviour = behave.hang();
-      const { client: http, metric } = client('bounded', { baseUrl: upstream.url, maxConnections: 2, maxQueued: 3, timeoutMs: 400, ...quiet }, { permits: 100 });
+      const { client: http, metric } = client(
+        'bounded',
+        { baseUrl: upstream.url, maxConnections: 2, maxQueued: 3, timeoutMs: 400, ...quiet },
+        { permits: 100 },
+      );
       const calls = Array.from({ length: 10 }, () => rejectionOf(http.get('/')));
       const errors = await Promise.all(calls);
       expect(errors.filter((e) => e instanceof UpstreamTimeoutError)).toHaveLength(5);
       const refused = errors.filter((e) => e instanceof PermitsExhaustedError);
       expect(refused).toHaveLength(5);
-      expect((refused[0]).toProblem().type).toMatch(/permits-exhausted$/);
+      expect(refused[0].toProblem().type).toMatch(/permits-exhausted$/);
       expect(upstream.maxOpenConnections).toBeLessThanOrEqual(2);
       expect(await metric('outbound_request_duration_seconds', { upstream: 'bounded', outcome: 'rejected' })).toBe(5);
       expect(await metric('outbound_request_duration_seconds', { upstream: 'bounded', outcome: 'timeout' })).toBe(5);
@@ -97,7 +101,11 @@ describe('HttpClient against real upstreams (faults)', () => {
       const address = silent.address();
       try {
         const port = typeof address === 'object' && address ? address.port : 0;
-        const { client: http, metric } = client('no_handshake', { baseUrl: `https://127.0.0.1:${port}`, timeoutMs: 10_000, ...quiet }, { connectTimeoutMs: 200 });
+        const { client: http, metric } = client(
+          'no_handshake',
+          { baseUrl: `https://127.0.0.1:${port}`, timeoutMs: 10_000, ...quiet },
+          { connectTimeoutMs: 200 },
+        );
         const started = performance.now();
         const error = await rejectionOf(http.get('/'));
         expect(error).toBeInstanceOf(UpstreamUnavailableError);
@@ -183,7 +191,10 @@ describe('HttpClient against real upstreams (faults)', () => {
       const { client: http, metric } = client('refused', { baseUrl: await closedPortUrl(), retry: { maxRetries: 2, initialDelayMs: 10 } });
       const error = await rejectionOf(http.get('/'));
       expect(error).toBeInstanceOf(UpstreamUnavailableError);
-      expect((error as UpstreamUnavailableError).toProblem()).toMatchObject({ status: 503, type: 'urn:ballast:problem:upstream-unavailable' });
+      expect((error as UpstreamUnavailableError).toProblem()).toMatchObject({
+        status: 503,
+        type: 'urn:ballast:problem:upstream-unavailable',
+      });
       expect((error as UpstreamUnavailableError).options.retryAfterSeconds).toBeGreaterThanOrEqual(1);
       expect(await metric('outbound_retries_total', { upstream: 'refused' })).toBe(2);
       expect(await metric('outbound_request_duration_seconds', { upstream: 'refused', outcome: 'connect_error' })).toBe(1);
@@ -207,7 +218,11 @@ describe('HttpClient against real upstreams (faults)', () => {
 
     it('does not retry when the backoff would outlast the call’s remaining time', async () => {
       upstream.behaviour = behave.status(503);
-      const { client: http } = client('no_time', { baseUrl: upstream.url, timeoutMs: 200, retry: { maxRetries: 5, initialDelayMs: 1000, maxDelayMs: 1000 } });
+      const { client: http } = client('no_time', {
+        baseUrl: upstream.url,
+        timeoutMs: 200,
+        retry: { maxRetries: 5, initialDelayMs: 1000, maxDelayMs: 1000 },
+      });
       const started = performance.now();
       expect(await rejectionOf(http.get('/'))).toBeInstanceOf(UpstreamUnavailableError);
       expect(upstream.requests).toBe(1);
@@ -250,7 +265,11 @@ describe('HttpClient against real upstreams (faults)', () => {
 
     it('opens again when the half-open trial fails', async () => {
       upstream.behaviour = behave.status(503);
-      const { client: http } = client('reopen', { baseUrl: upstream.url, retry: { maxRetries: 0 }, breaker: { consecutiveFailures: 2, halfOpenAfterMs: 200 } });
+      const { client: http } = client('reopen', {
+        baseUrl: upstream.url,
+        retry: { maxRetries: 0 },
+        breaker: { consecutiveFailures: 2, halfOpenAfterMs: 200 },
+      });
       await rejectionOf(http.get('/'));
       await rejectionOf(http.get('/'));
       expect(http.circuitState).toBe('open');
@@ -324,7 +343,9 @@ describe('HttpClient against real upstreams (faults)', () => {
     it('forwards the request id and traceparent of the request being served, and nothing else of it', async () => {
       const { client: http } = client('headers', { baseUrl: `${upstream.url}/v2/` });
       const traceparent = '00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01';
-      await runInRequestContext({ startedAt: performance.now(), requestId: 'req-42', traceparent }, () => http.get('/things/a%2Fb', { query: { limit: 5, skip: undefined } }));
+      await runInRequestContext({ startedAt: performance.now(), requestId: 'req-42', traceparent }, () =>
+        http.get('/things/a%2Fb', { query: { limit: 5, skip: undefined } }),
+      );
       expect(upstream.paths).toEqual(['/v2/things/a%2Fb?limit=5']);
       expect(upstream.headers[0]).toMatchObject({ 'x-request-id': 'req-42', traceparent, accept: 'application/json' });
       expect(upstream.headers[0]?.cookie).toBeUndefined();
@@ -354,7 +375,11 @@ describe('HttpClient against real upstreams (faults)', () => {
   describe('a hanging upstream under load', () => {
     it('answers 200 concurrent calls within the timeout + margin, holds the socket cap, and releases every permit', async () => {
       upstream.behaviour = behave.hang();
-      const { client: http, permits } = client('flood', { baseUrl: upstream.url, timeoutMs: 500, maxConnections: 10, breaker: quiet.breaker }, { permits: 20 });
+      const { client: http, permits } = client(
+        'flood',
+        { baseUrl: upstream.url, timeoutMs: 500, maxConnections: 10, breaker: quiet.breaker },
+        { permits: 20 },
+      );
       const heapBefore = process.memoryUsage().heapUsed;
       const started = performance.now();
       const durations: number[] = [];

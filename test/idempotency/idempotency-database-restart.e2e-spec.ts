@@ -35,8 +35,8 @@ describe('Idempotency-Key through a database restart (real process, its own Post
       },
     });
     process.stdout.write(`[idempotency-restart] ${JSON.stringify(report)}\n`);
-    expect(report.answers["503"] ?? 0).toBeGreaterThan(0); // the restart was felt
-    expect(report.answers["500"] ?? 0).toBe(0); // a broken connection is a 503, never a 500
+    expect(report.answers['503'] ?? 0).toBeGreaterThan(0); // the restart was felt
+    expect(report.answers['500'] ?? 0).toBe(0); // a broken connection is a 503, never a 500
     expect(report.givenUp).toBe(0);
     expect(report.acknowledged).toBe(report.keys);
     expect(report.duplicates).toBe(0);

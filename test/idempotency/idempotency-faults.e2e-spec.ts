@@ -12,7 +12,10 @@ describe('Idempotency-Key under faults: deadline after commit, lost lease, expir
   let t: TestApp;
 
   beforeAll(async () => {
-    t = await createTestApp({ REQUEST_TIMEOUT_MS: String(DEADLINE_MS), IDEMPOTENCY_TTL_SECONDS: '600' }, { extraImports: [IdempotencyTestModule] });
+    t = await createTestApp(
+      { REQUEST_TIMEOUT_MS: String(DEADLINE_MS), IDEMPOTENCY_TTL_SECONDS: '600' },
+      { extraImports: [IdempotencyTestModule] },
+    );
     await t.query(`CREATE TABLE idem_probe (id serial PRIMARY KEY, tag text NOT NULL)`);
   });
   afterAll(async () => {
@@ -25,7 +28,11 @@ describe('Idempotency-Key under faults: deadline after commit, lost lease, expir
 
   it('a retry after a 504 whose write had committed gets the original 201 (replayed), and there is one row', async () => {
     const body = { email: 'late@example.com', name: 'Late' };
-    const first = await request(t.server).post(USERS).set('Idempotency-Key', 'k-late').set(HOLD_RESPONSE_HEADER, String(DEADLINE_MS + 500)).send(body);
+    const first = await request(t.server)
+      .post(USERS)
+      .set('Idempotency-Key', 'k-late')
+      .set(HOLD_RESPONSE_HEADER, String(DEADLINE_MS + 500))
+      .send(body);
     expect(first.status).toBe(504);
     expect(await usersWith(body.email)).toBe(1); // the write committed before the deadline answer
     const retry = await request(t.server).post(USERS).set('Idempotency-Key', 'k-late').send(body);
@@ -39,7 +46,14 @@ describe('Idempotency-Key under faults: deadline after commit, lost lease, expir
 
   it('without a key, that same retry answers 409 to a write that had in fact succeeded (the problem keys solve)', async () => {
     const body = { email: 'late-nokey@example.com', name: 'Late' };
-    expect((await request(t.server).post(USERS).set(HOLD_RESPONSE_HEADER, String(DEADLINE_MS + 500)).send(body)).status).toBe(504);
+    expect(
+      (
+        await request(t.server)
+          .post(USERS)
+          .set(HOLD_RESPONSE_HEADER, String(DEADLINE_MS + 500))
+          .send(body)
+      ).status,
+    ).toBe(504);
     expect((await request(t.server).post(USERS).send(body)).status).toBe(409);
   });
 
@@ -50,7 +64,10 @@ describe('Idempotency-Key under faults: deadline after commit, lost lease, expir
     const body = { tag: 'lease' };
     const post = () => request(t.server).post('/test/probe').set('Idempotency-Key', 'k-lease');
     const started = performance.now();
-    const first = post().set(HOLD_TRANSACTION_HEADER, String(holdMs)).send(body).then((r) => r);
+    const first = post()
+      .set(HOLD_TRANSACTION_HEADER, String(holdMs))
+      .send(body)
+      .then((r) => r);
     await sleep(300);
     const during = await post().send(body);
     expect(during.status).toBe(409);
@@ -69,7 +86,13 @@ describe('Idempotency-Key under faults: deadline after commit, lost lease, expir
   it('a deadline while the write is still uncommitted: the write and its key share one fate, and the retry ends with one row', async () => {
     const body = { tag: 'open-at-deadline' };
     const post = () => request(t.server).post('/test/probe').set('Idempotency-Key', 'k-open');
-    expect((await post().set(HOLD_TRANSACTION_HEADER, String(DEADLINE_MS + 300)).send(body)).status).toBe(504);
+    expect(
+      (
+        await post()
+          .set(HOLD_TRANSACTION_HEADER, String(DEADLINE_MS + 300))
+          .send(body)
+      ).status,
+    ).toBe(504);
     await sleep(600); // the handler returns after the deadline; its commit is refused or goes through, never half
     const rows = (await t.query(`SELECT 1 FROM idem_probe WHERE tag = 'open-at-deadline'`)).rowCount;
     const state = (await t.query<{ state: string }>(`SELECT state FROM idempotency_keys WHERE key = 'k-open'`)).rows[0]?.state;
@@ -84,10 +107,17 @@ describe('Idempotency-Key under faults: deadline after commit, lost lease, expir
   });
 
   it('rolls the write back when the claim was taken over before commit (the claim token no longer matches)', async () => {
-    const first = request(t.server).post('/test/probe').set('Idempotency-Key', 'k-stolen').set(HOLD_TRANSACTION_HEADER, '400').send({ tag: 'stolen' }).then((r) => r);
+    const first = request(t.server)
+      .post('/test/probe')
+      .set('Idempotency-Key', 'k-stolen')
+      .set(HOLD_TRANSACTION_HEADER, '400')
+      .send({ tag: 'stolen' })
+      .then((r) => r);
     await sleep(150);
     // What another attempt's takeover does to the row: a new claim token (the first attempt holds its write open).
-    const taken = await t.query(`UPDATE idempotency_keys SET claim_token = gen_random_uuid() WHERE key = 'k-stolen' AND state = 'in_progress'`);
+    const taken = await t.query(
+      `UPDATE idempotency_keys SET claim_token = gen_random_uuid() WHERE key = 'k-stolen' AND state = 'in_progress'`,
+    );
     expect(taken.rowCount).toBe(1);
     const res = await first;
     expect(res.status).toBe(409);
@@ -122,7 +152,11 @@ describe('Idempotency-Key under faults: deadline after commit, lost lease, expir
 
   it('keeps a key IDEMPOTENCY_TTL_SECONDS, then forgets it: the same key runs a new request', async () => {
     await request(t.server).post('/test/probe').set('Idempotency-Key', 'k-ttl').send({ tag: 'ttl-1' }).expect(201);
-    const lifetime = (await t.query<{ s: number }>(`SELECT extract(epoch FROM expires_at - created_at)::float8 AS s FROM idempotency_keys WHERE key = 'k-ttl'`)).rows[0];
+    const lifetime = (
+      await t.query<{ s: number }>(
+        `SELECT extract(epoch FROM expires_at - created_at)::float8 AS s FROM idempotency_keys WHERE key = 'k-ttl'`,
+      )
+    ).rows[0];
     expect(lifetime?.s).toBeCloseTo(600, 0);
     expect((await request(t.server).post('/test/probe').set('Idempotency-Key', 'k-ttl').send({ tag: 'ttl-2' })).status).toBe(422);
     await t.query(`UPDATE idempotency_keys SET expires_at = now() - interval '1 second' WHERE key = 'k-ttl'`); // 600 s later
@@ -136,11 +170,15 @@ describe('Idempotency-Key under faults: deadline after commit, lost lease, expir
       `INSERT INTO idempotency_keys (scope, key, fingerprint, state, response_status, expires_at)
        SELECT 'bulk', 'e' || g, 'f', 'completed', 201, now() - interval '1 minute' FROM generate_series(1, 2500) g`,
     );
-    await t.query(`INSERT INTO idempotency_keys (scope, key, fingerprint, state, response_status, expires_at) VALUES ('bulk', 'live', 'f', 'completed', 201, now() + interval '1 hour')`);
+    await t.query(
+      `INSERT INTO idempotency_keys (scope, key, fingerprint, state, response_status, expires_at) VALUES ('bulk', 'live', 'f', 'completed', 201, now() + interval '1 hour')`,
+    );
     const cleanup = t.app.get(IdempotencyCleanup);
     expect(await cleanup.runOnce(1000)).toBeGreaterThanOrEqual(2500);
     expect((await t.query(`SELECT key FROM idempotency_keys WHERE scope = 'bulk'`)).rows).toEqual([{ key: 'live' }]);
-    const indexes = (await t.query<{ indexdef: string }>(`SELECT indexdef FROM pg_indexes WHERE tablename = 'idempotency_keys'`)).rows.map((r) => r.indexdef);
+    const indexes = (await t.query<{ indexdef: string }>(`SELECT indexdef FROM pg_indexes WHERE tablename = 'idempotency_keys'`)).rows.map(
+      (r) => r.indexdef,
+    );
     expect(indexes).toEqual(expect.arrayContaining([expect.stringMatching(/\(expires_at\)/), expect.stringMatching(/\(scope, key\)/)]));
   });
 });

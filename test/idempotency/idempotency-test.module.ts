@@ -1,4 +1,15 @@
-import { Body, type CallHandler, Controller, type ExecutionContext, Headers, HttpCode, Injectable, Module, type NestInterceptor, Post } from '@nestjs/common';
+import {
+  Body,
+  type CallHandler,
+  Controller,
+  type ExecutionContext,
+  Headers,
+  HttpCode,
+  Injectable,
+  Module,
+  type NestInterceptor,
+  Post,
+} from '@nestjs/common';
 import { APP_INTERCEPTOR } from '@nestjs/core';
 import type { IncomingMessage } from 'node:http';
 import { setTimeout as sleep } from 'node:timers/promises';

@@ -29,7 +29,11 @@ describe('Idempotency-Key on POST /api/v1/users (e2e, real PostgreSQL)', () => {
     expect(again.text).toBe(first.text);
     expect(again.headers['content-type']).toBe(first.headers['content-type']);
     expect(await usersWith(body.email)).toBe(1);
-    const row = (await t.query<{ state: string; response_status: number }>(`SELECT state, response_status FROM idempotency_keys WHERE key = 'k-replay-1'`)).rows;
+    const row = (
+      await t.query<{ state: string; response_status: number }>(
+        `SELECT state, response_status FROM idempotency_keys WHERE key = 'k-replay-1'`,
+      )
+    ).rows;
     expect(row).toEqual([{ state: 'completed', response_status: 201 }]);
   });
 
@@ -58,14 +62,20 @@ describe('Idempotency-Key on POST /api/v1/users (e2e, real PostgreSQL)', () => {
     ['with a quote inside', 'a"b'],
     ['empty', ''],
   ])('answers 400 for a key %s', async (_what, key) => {
-    const res = await request(t.server).post(USERS).set('Idempotency-Key', key).send({ email: `bad${key.length}@example.com`, name: 'B' });
+    const res = await request(t.server)
+      .post(USERS)
+      .set('Idempotency-Key', key)
+      .send({ email: `bad${key.length}@example.com`, name: 'B' });
     expect(res.status).toBe(400);
     expect(res.body.type).toBe('urn:ballast:problem:idempotency-key-invalid');
   });
 
   it('accepts a key of exactly 255 characters and a Structured Field string ("…")', async () => {
     await request(t.server).post(USERS).set('Idempotency-Key', 'y'.repeat(255)).send({ email: 'long@example.com', name: 'L' }).expect(201);
-    const quoted = await request(t.server).post(USERS).set('Idempotency-Key', '"k-quoted"').send({ email: 'quoted@example.com', name: 'Q' });
+    const quoted = await request(t.server)
+      .post(USERS)
+      .set('Idempotency-Key', '"k-quoted"')
+      .send({ email: 'quoted@example.com', name: 'Q' });
     expect(quoted.status).toBe(201);
     const bare = await request(t.server).post(USERS).set('Idempotency-Key', 'k-quoted').send({ email: 'quoted@example.com', name: 'Q' });
     expect(bare.headers['idempotency-replayed']).toBe('true');
@@ -99,7 +109,9 @@ describe('Idempotency-Key on POST /api/v1/users (e2e, real PostgreSQL)', () => {
 
   it('runs the handler once for 20 concurrent requests with one key: the rest get 409 or the replay, one row', async () => {
     const body = { email: 'concurrent@example.com', name: 'C' };
-    const results = await Promise.all(Array.from({ length: 20 }, () => request(t.server).post(USERS).set('Idempotency-Key', 'k-concurrent').send(body)));
+    const results = await Promise.all(
+      Array.from({ length: 20 }, () => request(t.server).post(USERS).set('Idempotency-Key', 'k-concurrent').send(body)),
+    );
     const fresh = results.filter((r) => r.status === 201 && r.headers['idempotency-replayed'] === undefined);
     const replayed = results.filter((r) => r.status === 201 && r.headers['idempotency-replayed'] === 'true');
     const inProgress = results.filter((r) => r.status === 409);
@@ -137,7 +149,8 @@ describe('Idempotency-Key on POST /api/v1/users (e2e, real PostgreSQL)', () => {
     expect(post.responses['409'].description).toMatch(/email/);
     expect(post.responses['409'].description).toMatch(/Idempotency-Key/);
     expect(post.responses['422']).toBeDefined();
-    expect(doc.paths['/api/v1/users'].get.parameters ?? []).not.toEqual(expect.arrayContaining([expect.objectContaining({ name: 'Idempotency-Key' })]));
+    expect(doc.paths['/api/v1/users'].get.parameters ?? []).not.toEqual(
+      expect.arrayContaining([expect.objectContaining({ name: 'Idempotency-Key' })]),
+    );
   });
 });
-

@@ -59,7 +59,13 @@ describe('HttpClient: a POST is retried only with an idempotency key, and the ke
 
     it('a keyed POST repeated by the client creates one user and gets the same 201 back', async () => {
       const { client: http } = client('ballast', { baseUrl: base, retry: { maxRetries: 0 } });
-      const call = () => http.request<{ id: string }>({ method: 'POST', path: '/api/v1/users', json: { email: 'outbound@example.com', name: 'O' }, idempotencyKey: 'outbound-1' });
+      const call = () =>
+        http.request<{ id: string }>({
+          method: 'POST',
+          path: '/api/v1/users',
+          json: { email: 'outbound@example.com', name: 'O' },
+          idempotencyKey: 'outbound-1',
+        });
       const first = await call();
       const second = await call();
       expect(first.status).toBe(201);

@@ -109,7 +109,8 @@ export async function runRetryStorm(options: StormOptions): Promise<StormReport>
   const db = new Client({ connectionString: options.databaseUrl });
   await db.connect();
   try {
-    const rows = (await db.query<{ email: string; id: string }>(`SELECT email, id FROM users WHERE email LIKE $1`, [`storm-${tag}-%`])).rows;
+    const rows = (await db.query<{ email: string; id: string }>(`SELECT email, id FROM users WHERE email LIKE $1`, [`storm-${tag}-%`]))
+      .rows;
     const byEmail = new Map<string, string[]>();
     for (const row of rows) byEmail.set(row.email, [...(byEmail.get(row.email) ?? []), row.id]);
     let acknowledgedMissing = 0;

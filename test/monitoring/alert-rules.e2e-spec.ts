@@ -17,7 +17,7 @@ interface RuleTests {
   tests: Array<{ name: string; alert_rule_test: Array<{ alertname: string; exp_alerts?: unknown[] }> }>;
 }
 
-describe('the chart\'s alert rules, evaluated by a real Prometheus (promtool)', () => {
+describe("the chart's alert rules, evaluated by a real Prometheus (promtool)", () => {
   let promtool: string;
   let dir: string;
   let rendered: RuleGroups;
@@ -57,13 +57,20 @@ describe('the chart\'s alert rules, evaluated by a real Prometheus (promtool)', 
     expect(normal.name).toMatch(/^normal traffic/);
     const silent = normal.alert_rule_test.filter((t) => (t.exp_alerts ?? []).length === 0).map((t) => t.alertname);
     const firing = tests.tests.flatMap((t) => t.alert_rule_test.filter((a) => (a.exp_alerts ?? []).length > 0).map((a) => a.alertname));
-    expect({ untestedSilent: alerts.filter((a) => !silent.includes(a)), untestedFiring: alerts.filter((a) => !firing.includes(a)) }).toEqual({ untestedSilent: [], untestedFiring: [] });
-    process.stdout.write(`[promtool] ${tests.tests.length} test groups, ${tests.tests.reduce((n, t) => n + t.alert_rule_test.length, 0)} alert checks, ${alerts.length} alerts\n`);
+    expect({
+      untestedSilent: alerts.filter((a) => !silent.includes(a)),
+      untestedFiring: alerts.filter((a) => !firing.includes(a)),
+    }).toEqual({ untestedSilent: [], untestedFiring: [] });
+    process.stdout.write(
+      `[promtool] ${tests.tests.length} test groups, ${tests.tests.reduce((n, t) => n + t.alert_rule_test.length, 0)} alert checks, ${alerts.length} alerts\n`,
+    );
   });
 
   it('fails on a rule that never fires on its fault (the check itself can fail)', () => {
     const broken = structuredClone(rendered);
-    for (const group of broken.groups) for (const rule of group.rules as Array<{ alert: string; expr: string }>) if (rule.alert === 'BallastEventLoopLag') rule.expr = 'vector(0) > 1';
+    for (const group of broken.groups)
+      for (const rule of group.rules as Array<{ alert: string; expr: string }>)
+        if (rule.alert === 'BallastEventLoopLag') rule.expr = 'vector(0) > 1';
     writeFileSync(join(dir, 'prometheus-rules.yaml'), stringify(broken));
     try {
       const result = runPromtool(promtool, ['test', 'rules', 'prometheus-rules.test.yaml'], dir);

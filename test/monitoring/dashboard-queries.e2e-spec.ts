@@ -23,9 +23,11 @@ function asPromql(expr: string): string {
 }
 
 const dashboard = JSON.parse(readFileSync(DASHBOARD, 'utf8')) as { panels: Panel[] };
-const queries = dashboard.panels.flatMap((panel) => (panel.targets ?? []).map((target) => ({ panel, target, promql: asPromql(target.expr) })));
+const queries = dashboard.panels.flatMap((panel) =>
+  (panel.targets ?? []).map((target) => ({ panel, target, promql: asPromql(target.expr) })),
+);
 
-describe('the dashboard\'s queries, parsed and evaluated by a real Prometheus (promtool)', () => {
+describe("the dashboard's queries, parsed and evaluated by a real Prometheus (promtool)", () => {
   let promtool: string;
   let dir: string;
 
@@ -33,7 +35,14 @@ describe('the dashboard\'s queries, parsed and evaluated by a real Prometheus (p
     promtool = findPromtool();
     dir = mkdtempSync(join(tmpdir(), 'ballast-dashboard-'));
     // promtool has no "parse this query" command; a recording rule per panel query has Prometheus parse each one.
-    const rules = { groups: [{ name: 'ballast.dashboard', rules: queries.map(({ panel, target, promql }) => ({ record: `dashboard:panel_${panel.id}_${target.refId}`, expr: promql })) }] };
+    const rules = {
+      groups: [
+        {
+          name: 'ballast.dashboard',
+          rules: queries.map(({ panel, target, promql }) => ({ record: `dashboard:panel_${panel.id}_${target.refId}`, expr: promql })),
+        },
+      ],
+    };
     writeFileSync(join(dir, 'dashboard-rules.yaml'), stringify(rules));
   });
   afterAll(() => {

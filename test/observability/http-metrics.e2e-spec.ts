@@ -77,7 +77,13 @@ describe('HTTP telemetry (e2e, real PostgreSQL)', () => {
     });
 
     it('gives every request its own id', async () => {
-      const ids = await Promise.all(Array.from({ length: 5 }, () => request(t.server).get('/api/v1/users').then((r) => r.headers['x-request-id'])));
+      const ids = await Promise.all(
+        Array.from({ length: 5 }, () =>
+          request(t.server)
+            .get('/api/v1/users')
+            .then((r) => r.headers['x-request-id']),
+        ),
+      );
       expect(new Set(ids).size).toBe(5);
     });
 
@@ -120,7 +126,10 @@ describe('HTTP telemetry (e2e, real PostgreSQL)', () => {
       await request(t.server).get('/no/such/route').expect(404);
       expect1('GET', 'unmatched', '404');
       // Refused at the edge, before the router ran: they keep the template of the route they were for.
-      await request(t.server).post('/api/v1/users').send({ email: 'big@example.com', name: 'x'.repeat(2000) }).expect(413);
+      await request(t.server)
+        .post('/api/v1/users')
+        .send({ email: 'big@example.com', name: 'x'.repeat(2000) })
+        .expect(413);
       expect1('POST', '/api/v1/users', '413');
       await request(t.server).post('/api/v1/users').set('Content-Type', 'text/plain').send('x').expect(415);
       expect1('POST', '/api/v1/users', '415');
@@ -138,7 +147,12 @@ describe('HTTP telemetry (e2e, real PostgreSQL)', () => {
         expect(valueOf(after, 'http_request_duration_seconds_bucket', { ...labels, le: '+Inf' })).toBe(total);
       }
       // No raw path ever becomes a label value.
-      const routes = new Set(after.filter((s) => s.name.startsWith('http_request')).map((s) => s.labels['route']).filter(Boolean));
+      const routes = new Set(
+        after
+          .filter((s) => s.name.startsWith('http_request'))
+          .map((s) => s.labels['route'])
+          .filter(Boolean),
+      );
       expect([...routes].every((route) => route === 'unmatched' || route === '/metrics' || !/[0-9a-f]{8}-/.test(route))).toBe(true);
     });
 
@@ -146,7 +160,10 @@ describe('HTTP telemetry (e2e, real PostgreSQL)', () => {
       await request(t.server).get('/api/v1/users').expect(200);
       const samples = await scrape(t.server);
       const les = samples
-        .filter((s) => s.name === 'http_request_duration_seconds_bucket' && s.labels['route'] === '/api/v1/users' && s.labels['status_code'] === '200')
+        .filter(
+          (s) =>
+            s.name === 'http_request_duration_seconds_bucket' && s.labels['route'] === '/api/v1/users' && s.labels['status_code'] === '200',
+        )
         .map((s) => s.labels['le']);
       expect(les).toEqual(['0.005', '0.01', '0.025', '0.05', '0.1', '0.25', '0.5', '1', '2.5', '5', '10', '30', '+Inf']);
     });
@@ -170,9 +187,15 @@ describe('HTTP telemetry (e2e, real PostgreSQL)', () => {
     });
 
     it('keeps the series set fixed while 10,000 requests hit random unknown paths', async () => {
-      await request(t.server).get(`/${randomBytes(4).toString('hex')}`).expect(404);
-      await request(t.server).post(`/${randomBytes(4).toString('hex')}`).expect(404);
-      await request(t.server).delete(`/${randomBytes(4).toString('hex')}`).expect(404);
+      await request(t.server)
+        .get(`/${randomBytes(4).toString('hex')}`)
+        .expect(404);
+      await request(t.server)
+        .post(`/${randomBytes(4).toString('hex')}`)
+        .expect(404);
+      await request(t.server)
+        .delete(`/${randomBytes(4).toString('hex')}`)
+        .expect(404);
       const before = seriesKeys(await scrape(t.server), 'http_');
       const { port } = t.server.address() as AddressInfo;
       const agent = new Agent({ keepAlive: true, maxSockets: 16 });
@@ -202,7 +225,9 @@ describe('HTTP telemetry (e2e, real PostgreSQL)', () => {
       expect(notFound).toBe(10_000);
       const samples = await scrape(t.server);
       expect(seriesKeys(samples, 'http_')).toEqual(before);
-      process.stdout.write(`[metrics] after 10,000 random unknown paths: ${samples.length} samples on /metrics, ${before.length} of them http_*\n`);
+      process.stdout.write(
+        `[metrics] after 10,000 random unknown paths: ${samples.length} samples on /metrics, ${before.length} of them http_*\n`,
+      );
     }, 120_000);
   });
 
@@ -217,17 +242,24 @@ describe('HTTP telemetry (e2e, real PostgreSQL)', () => {
       expect(valueOf(after, 'db_query_duration_seconds_count', { outcome: 'ok' })).toBeGreaterThan(ok);
       expect(valueOf(after, 'db_query_duration_seconds_count', { outcome: 'timeout' })).toBe(timeout + 1);
       // The timed-out query waited for the lock until statement_timeout (400 ms) cancelled it.
-      const timeoutSum = (valueOf(after, 'db_query_duration_seconds_sum', { outcome: 'timeout' }) ?? 0) - (valueOf(before, 'db_query_duration_seconds_sum', { outcome: 'timeout' }) ?? 0);
+      const timeoutSum =
+        (valueOf(after, 'db_query_duration_seconds_sum', { outcome: 'timeout' }) ?? 0) -
+        (valueOf(before, 'db_query_duration_seconds_sum', { outcome: 'timeout' }) ?? 0);
       expect(timeoutSum).toBeGreaterThan(0.3);
     });
 
     it('counts a duplicate email (unique violation, SQLSTATE 23505) as outcome constraint, never as error', async () => {
-      const count = (samples: Awaited<ReturnType<typeof scrape>>, outcome: string) => valueOf(samples, 'db_query_duration_seconds_count', { outcome }) ?? 0;
+      const count = (samples: Awaited<ReturnType<typeof scrape>>, outcome: string) =>
+        valueOf(samples, 'db_query_duration_seconds_count', { outcome }) ?? 0;
       const before = await scrape(t.server);
       await request(t.server).post('/api/v1/users').send({ email: 'twice@example.com', name: 'First' }).expect(201);
-      for (let i = 0; i < 3; i++) await request(t.server).post('/api/v1/users').send({ email: 'TWICE@example.com', name: 'Again' }).expect(409);
+      for (let i = 0; i < 3; i++)
+        await request(t.server).post('/api/v1/users').send({ email: 'TWICE@example.com', name: 'Again' }).expect(409);
       const after = await scrape(t.server);
-      expect({ constraint: count(after, 'constraint') - count(before, 'constraint'), error: count(after, 'error') - count(before, 'error') }).toEqual({ constraint: 3, error: 0 });
+      expect({
+        constraint: count(after, 'constraint') - count(before, 'constraint'),
+        error: count(after, 'error') - count(before, 'error'),
+      }).toEqual({ constraint: 3, error: 0 });
     });
 
     it('reads the pool gauges from the live pool: checked-out connections and waiting callers', async () => {

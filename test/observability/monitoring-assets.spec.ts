@@ -16,9 +16,34 @@ interface Rule {
 
 // Words in PromQL that look like metric names but are functions, keywords or aggregation modifiers.
 const PROMQL_WORDS = new Set([
-  'sum', 'max', 'min', 'avg', 'count', 'by', 'without', 'on', 'ignoring', 'group_left', 'group_right', 'and', 'or', 'unless',
-  'rate', 'irate', 'increase', 'histogram_quantile', 'max_over_time', 'min_over_time', 'avg_over_time', 'label_values',
-  'humanize', 'humanizeDuration', 'humanizePercentage', 'bool', 'offset', 'vector',
+  'sum',
+  'max',
+  'min',
+  'avg',
+  'count',
+  'by',
+  'without',
+  'on',
+  'ignoring',
+  'group_left',
+  'group_right',
+  'and',
+  'or',
+  'unless',
+  'rate',
+  'irate',
+  'increase',
+  'histogram_quantile',
+  'max_over_time',
+  'min_over_time',
+  'avg_over_time',
+  'label_values',
+  'humanize',
+  'humanizeDuration',
+  'humanizePercentage',
+  'bool',
+  'offset',
+  'vector',
 ]);
 // Labels Prometheus adds to every target (ServiceMonitor) and the histogram bucket label.
 const TARGET_LABELS = ['namespace', 'job', 'pod', 'instance', 'service', 'le'];
@@ -53,7 +78,12 @@ function metricNamesIn(expr: string): string[] {
 function labelNamesIn(expr: string): string[] {
   const stripped = expr.replace(/"(?:[^"\\]|\\.)*"/g, '""');
   const inMatchers = [...stripped.matchAll(/\{([^}]*)\}/g)].flatMap((m) => [...(m[1] ?? '').matchAll(/(\w+)\s*[=!]/g)].map((l) => l[1]));
-  const inGroupings = [...stripped.matchAll(/\b(?:by|without|on|ignoring)\s*\(([^)]*)\)/g)].flatMap((m) => (m[1] ?? '').split(',').map((s) => s.trim()).filter(Boolean));
+  const inGroupings = [...stripped.matchAll(/\b(?:by|without|on|ignoring)\s*\(([^)]*)\)/g)].flatMap((m) =>
+    (m[1] ?? '')
+      .split(',')
+      .map((s) => s.trim())
+      .filter(Boolean),
+  );
   return [...inMatchers, ...inGroupings];
 }
 
@@ -74,7 +104,13 @@ describe('monitoring assets shipped with the chart', () => {
 
     it('alerts on error rate, p99 latency, shedding, pool saturation and event-loop lag', () => {
       expect(rules.map((r) => r.alert)).toEqual(
-        expect.arrayContaining(['BallastHighErrorRate', 'BallastHighLatencyP99', 'BallastLoadShedding', 'BallastDatabasePoolSaturated', 'BallastEventLoopLag']),
+        expect.arrayContaining([
+          'BallastHighErrorRate',
+          'BallastHighLatencyP99',
+          'BallastLoadShedding',
+          'BallastDatabasePoolSaturated',
+          'BallastEventLoopLag',
+        ]),
       );
     });
 
@@ -93,8 +129,14 @@ describe('monitoring assets shipped with the chart', () => {
 
     it('references only metrics and labels the service exposes', () => {
       for (const rule of rules) {
-        expect({ alert: rule.alert, unknown: metricNamesIn(rule.expr).filter((name) => !known.has(name)) }).toEqual({ alert: rule.alert, unknown: [] });
-        expect({ alert: rule.alert, unknown: labelNamesIn(rule.expr).filter((l) => !knownLabels.has(l)) }).toEqual({ alert: rule.alert, unknown: [] });
+        expect({ alert: rule.alert, unknown: metricNamesIn(rule.expr).filter((name) => !known.has(name)) }).toEqual({
+          alert: rule.alert,
+          unknown: [],
+        });
+        expect({ alert: rule.alert, unknown: labelNamesIn(rule.expr).filter((l) => !knownLabels.has(l)) }).toEqual({
+          alert: rule.alert,
+          unknown: [],
+        });
       }
     });
   });
@@ -112,7 +154,8 @@ describe('monitoring assets shipped with the chart', () => {
       expect(dashboard.uid).toBe('ballast-overview');
       expect(dashboard.templating.list.map((v) => v.name)).toEqual(['datasource', 'namespace', 'job']);
       expect(new Set(dashboard.panels.map((p) => p.id)).size).toBe(dashboard.panels.length);
-      for (const panel of dashboard.panels) expect(panel.gridPos).toEqual(expect.objectContaining({ h: expect.any(Number), w: expect.any(Number) }));
+      for (const panel of dashboard.panels)
+        expect(panel.gridPos).toEqual(expect.objectContaining({ h: expect.any(Number), w: expect.any(Number) }));
     });
 
     it('charts every SPEC metric', () => {
@@ -130,6 +173,8 @@ describe('monitoring assets shipped with the chart', () => {
   });
 
   it('notices an unknown metric name (the check itself can fail)', () => {
-    expect(metricNamesIn('sum by (route) (rate(http_request_total{job="x"}[5m]))').filter((n) => !known.has(n))).toEqual(['http_request_total']);
+    expect(metricNamesIn('sum by (route) (rate(http_request_total{job="x"}[5m]))').filter((n) => !known.has(n))).toEqual([
+      'http_request_total',
+    ]);
   });
 });

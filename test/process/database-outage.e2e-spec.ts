@@ -7,9 +7,16 @@ function report(line: string): void {
   process.stdout.write(`[database-outage] ${line}\n`);
 }
 
-async function getJson(url: string): Promise<{ status: number; type: string | null; retryAfter: string | null; body: Record<string, any> }> {
+async function getJson(
+  url: string,
+): Promise<{ status: number; type: string | null; retryAfter: string | null; body: Record<string, any> }> {
   const res = await fetch(url, { signal: AbortSignal.timeout(10_000) });
-  return { status: res.status, type: res.headers.get('content-type'), retryAfter: res.headers.get('retry-after'), body: (await res.json()) as Record<string, any> };
+  return {
+    status: res.status,
+    type: res.headers.get('content-type'),
+    retryAfter: res.headers.get('retry-after'),
+    body: (await res.json()) as Record<string, any>,
+  };
 }
 
 /** Polls `url` until it answers `status`; returns the milliseconds it took. */
@@ -19,7 +26,8 @@ async function until(url: string, status: number, timeoutMs: number): Promise<nu
     const res = await fetch(url, { signal: AbortSignal.timeout(5000) }).catch(() => undefined);
     await res?.arrayBuffer();
     if (res?.status === status) return Math.round(performance.now() - started);
-    if (performance.now() - started > timeoutMs) throw new Error(`${url} did not answer ${status} within ${timeoutMs} ms (last: ${res?.status})`);
+    if (performance.now() - started > timeoutMs)
+      throw new Error(`${url} did not answer ${status} within ${timeoutMs} ms (last: ${res?.status})`);
     await sleep(50);
   }
 }

@@ -25,7 +25,10 @@ function older(version: string): boolean {
 
 function expectRefusal(run: ReturnType<typeof spawnSync>, version: string): void {
   const stderr = String(run.stderr);
-  expect({ status: run.status, stderr }).toEqual({ status: 1, stderr: expect.stringContaining(`Ballast needs Node.js >=${MINIMUM_NODE_VERSION}`) });
+  expect({ status: run.status, stderr }).toEqual({
+    status: 1,
+    stderr: expect.stringContaining(`Ballast needs Node.js >=${MINIMUM_NODE_VERSION}`),
+  });
   expect(stderr).toContain(`this is Node ${version}`);
   expect(stderr).toContain('`npm start`');
   // Refused before any dependency was loaded: no stack trace from undici or Nest.

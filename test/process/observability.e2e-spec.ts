@@ -20,7 +20,12 @@ describe('structured logs of node dist/main.js (real process)', () => {
     const url = new URL(db.url);
     if (!url.password) url.password = 'not-for-logs-7f3a';
     const password = url.password;
-    const app = await startAppProcess({ DATABASE_URL: url.toString(), DB_STATEMENT_TIMEOUT_MS: '500', LOG_LEVEL: 'debug', HTTP_CONCURRENCY_LIMIT: '2' });
+    const app = await startAppProcess({
+      DATABASE_URL: url.toString(),
+      DB_STATEMENT_TIMEOUT_MS: '500',
+      LOG_LEVEL: 'debug',
+      HTTP_CONCURRENCY_LIMIT: '2',
+    });
     let output: string;
     let generatedId: string | null;
     try {
@@ -64,10 +69,15 @@ describe('structured logs of node dist/main.js (real process)', () => {
       output = app.output();
     }
 
-    const lines = output.split('\n').filter(Boolean).map((line) => JSON.parse(line) as LogLine);
+    const lines = output
+      .split('\n')
+      .filter(Boolean)
+      .map((line) => JSON.parse(line) as LogLine);
     expect(lines.length).toBeGreaterThan(5);
     // Startup logs from `new Logger('Database')` are pino JSON too.
-    expect(lines).toContainEqual(expect.objectContaining({ level: 'info', context: 'Database', msg: expect.stringMatching(/database ready/) }));
+    expect(lines).toContainEqual(
+      expect.objectContaining({ level: 'info', context: 'Database', msg: expect.stringMatching(/database ready/) }),
+    );
 
     const ok = lines.filter((l) => l['requestId'] === 'proc-ok-1');
     expect(ok).toEqual([
@@ -92,11 +102,15 @@ describe('structured logs of node dist/main.js (real process)', () => {
 
     // Shed requests get no line of their own: one warn line says load is being shed (at most one per 10 s).
     expect(lines.filter((l) => String(l['requestId']).startsWith('proc-shed'))).toEqual([]);
-    expect(lines.filter((l) => l['context'] === 'Admission')).toEqual([expect.objectContaining({ level: 'warn', msg: expect.stringMatching(/^shedding load: 2 requests in flight/) })]);
+    expect(lines.filter((l) => l['context'] === 'Admission')).toEqual([
+      expect.objectContaining({ level: 'warn', msg: expect.stringMatching(/^shedding load: 2 requests in flight/) }),
+    ]);
 
     // A generated id is logged as well; the query string is not.
     expect(generatedId).toMatch(/^[0-9a-f-]{36}$/);
-    expect(lines).toContainEqual(expect.objectContaining({ requestId: generatedId, msg: 'request completed', route: 'unmatched', path: '/wp-login.php', status: 404 }));
+    expect(lines).toContainEqual(
+      expect.objectContaining({ requestId: generatedId, msg: 'request completed', route: 'unmatched', path: '/wp-login.php', status: 404 }),
+    );
     expect(lines.filter((l) => l['msg'] === 'request completed' && typeof l['requestId'] !== 'string')).toEqual([]);
 
     for (const secret of ['tok-s3cret', 'cookie-s3cret', 'query-s3cret', `:${password}@`]) expect(output).not.toContain(secret);

@@ -47,12 +47,20 @@ describe('rolling restart behind HAProxy (4 real processes)', () => {
     await launch('old1');
     await launch('old2');
     haproxy = await startHaproxy(Object.entries(ports).map(([name, port]) => ({ name, port })));
-    await Promise.all([haproxy.waitForStatus('old1', 'UP'), haproxy.waitForStatus('old2', 'UP'), haproxy.waitForStatus('new1', 'DOWN'), haproxy.waitForStatus('new2', 'DOWN')]);
+    await Promise.all([
+      haproxy.waitForStatus('old1', 'UP'),
+      haproxy.waitForStatus('old2', 'UP'),
+      haproxy.waitForStatus('new1', 'DOWN'),
+      haproxy.waitForStatus('new2', 'DOWN'),
+    ]);
 
     const load = startKeepAliveLoad(`${haproxy.url}/api/v1/users?limit=1`, 8);
     await sleep(1000);
     const exits: Array<number | string> = [];
-    for (const [next, previous] of [['new1', 'old1'], ['new2', 'old2']] as const) {
+    for (const [next, previous] of [
+      ['new1', 'old1'],
+      ['new2', 'old2'],
+    ] as const) {
       await launch(next);
       await haproxy.waitForStatus(next, 'UP');
       const old = replicas.get(previous)!;

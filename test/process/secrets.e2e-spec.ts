@@ -8,7 +8,15 @@ import { adminDatabaseUrl } from '../utils/test-database';
 const PASSWORD = `Pw${randomBytes(12).toString('hex')}`;
 
 /** Paths worth asking: the API, and the health and metrics endpoints when they exist (404 is fine). */
-const PROBES = ['/api/v1/users', '/api/v1/users/not-a-uuid', '/api/v1/users/01939e6a-0000-7000-8000-000000000000', '/no/such/route', '/health/live', '/health/ready', '/metrics'];
+const PROBES = [
+  '/api/v1/users',
+  '/api/v1/users/not-a-uuid',
+  '/api/v1/users/01939e6a-0000-7000-8000-000000000000',
+  '/no/such/route',
+  '/health/live',
+  '/health/ready',
+  '/metrics',
+];
 
 /** Everything a client saw: status line, headers and body of every response. */
 class Transcript {
@@ -17,7 +25,9 @@ class Transcript {
   async request(baseUrl: string, path: string, init?: RequestInit): Promise<number> {
     try {
       const res = await fetch(baseUrl + path, { ...init, signal: AbortSignal.timeout(10_000) });
-      this.parts.push(`${init?.method ?? 'GET'} ${path} → ${res.status}\n${[...res.headers].map(([k, v]) => `${k}: ${v}`).join('\n')}\n\n${await res.text()}`);
+      this.parts.push(
+        `${init?.method ?? 'GET'} ${path} → ${res.status}\n${[...res.headers].map(([k, v]) => `${k}: ${v}`).join('\n')}\n\n${await res.text()}`,
+      );
       return res.status;
     } catch (error) {
       this.parts.push(`${path} → ${String(error)}`);
@@ -28,7 +38,13 @@ class Transcript {
   async probeAll(baseUrl: string): Promise<number[]> {
     const statuses = [];
     for (const path of PROBES) statuses.push(await this.request(baseUrl, path));
-    statuses.push(await this.request(baseUrl, '/api/v1/users', { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ email: `s${randomBytes(4).toString('hex')}@example.com`, name: 'S' }) }));
+    statuses.push(
+      await this.request(baseUrl, '/api/v1/users', {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify({ email: `s${randomBytes(4).toString('hex')}@example.com`, name: 'S' }),
+      }),
+    );
     return statuses;
   }
 
@@ -55,7 +71,8 @@ async function firstAnswer(app: AppProcess, path: string, timeoutMs = 30_000): P
 
 function expectNoSecret(text: string, where: string): void {
   for (const form of [PASSWORD, encodeURIComponent(PASSWORD), Buffer.from(PASSWORD).toString('base64')]) {
-    if (text.includes(form)) throw new Error(`the password appears in ${where}:\n${text.slice(Math.max(0, text.indexOf(form) - 300), text.indexOf(form) + 100)}`);
+    if (text.includes(form))
+      throw new Error(`the password appears in ${where}:\n${text.slice(Math.max(0, text.indexOf(form) - 300), text.indexOf(form) + 100)}`);
   }
 }
 
@@ -113,7 +130,10 @@ describe('secrets never leak (real process, password in DATABASE_URL and REDIS_U
   it('keeps the password out of the logs while the database is unreachable at start', async () => {
     const transcript = new Transcript();
     const closedPort = await freePort();
-    const app = await startAppProcess({ DATABASE_URL: `postgres://${role}:${PASSWORD}@127.0.0.1:${closedPort}/${database}`, LOG_LEVEL: 'trace' });
+    const app = await startAppProcess({
+      DATABASE_URL: `postgres://${role}:${PASSWORD}@127.0.0.1:${closedPort}/${database}`,
+      LOG_LEVEL: 'trace',
+    });
     try {
       await firstAnswer(app, '/api/v1/users');
       await new Promise((r) => setTimeout(r, 1500)); // a few connection attempts with backoff
@@ -130,7 +150,11 @@ describe('secrets never leak (real process, password in DATABASE_URL and REDIS_U
   it('keeps a REDIS_URL password out of the logs when Redis cannot be reached', async () => {
     const transcript = new Transcript();
     const closedPort = await freePort();
-    const app = await startAppProcess({ DATABASE_URL: databaseUrl, REDIS_URL: `redis://default:${PASSWORD}@127.0.0.1:${closedPort}/0`, LOG_LEVEL: 'trace' });
+    const app = await startAppProcess({
+      DATABASE_URL: databaseUrl,
+      REDIS_URL: `redis://default:${PASSWORD}@127.0.0.1:${closedPort}/0`,
+      LOG_LEVEL: 'trace',
+    });
     try {
       const first = await firstAnswer(app, '/api/v1/users', 60_000);
       if (first > 0) {

@@ -71,7 +71,12 @@ describe('shutdown of node dist/main.js whatever state its stdout pipe is in', (
   it('exits 0 within its bounds on SIGINT right after the reader of stdout went away (nothing written since)', async () => {
     // No HTTP connection stays open: the shutdown then takes milliseconds, less than the batching interval, so
     // the first write to find the pipe broken is the synchronous one at exit.
-    const app = await startAppProcess({ DATABASE_URL: db.url, SHUTDOWN_DELAY_MS: '0', SHUTDOWN_DRAIN_TIMEOUT_MS: String(DRAIN_MS), SHUTDOWN_CLOSE_TIMEOUT_MS: String(CLOSE_MS) });
+    const app = await startAppProcess({
+      DATABASE_URL: db.url,
+      SHUTDOWN_DELAY_MS: '0',
+      SHUTDOWN_DRAIN_TIMEOUT_MS: String(DRAIN_MS),
+      SHUTDOWN_CLOSE_TIMEOUT_MS: String(CLOSE_MS),
+    });
     apps.push(app);
     await app.waitForOutput(/listening on http/, 30_000);
     app.child.stdout?.destroy(); // the reader goes (tee killed by the same Ctrl+C)
@@ -96,7 +101,12 @@ describe('shutdown of node dist/main.js whatever state its stdout pipe is in', (
   }, 60_000);
 
   it('exits at once with 128 + 2 on a second SIGINT when the exit of the first found stdout gone', async () => {
-    const app = await startAppProcess({ DATABASE_URL: db.url, SHUTDOWN_DELAY_MS: '3000', SHUTDOWN_DRAIN_TIMEOUT_MS: String(DRAIN_MS), SHUTDOWN_CLOSE_TIMEOUT_MS: String(CLOSE_MS) });
+    const app = await startAppProcess({
+      DATABASE_URL: db.url,
+      SHUTDOWN_DELAY_MS: '3000',
+      SHUTDOWN_DRAIN_TIMEOUT_MS: String(DRAIN_MS),
+      SHUTDOWN_CLOSE_TIMEOUT_MS: String(CLOSE_MS),
+    });
     apps.push(app);
     await app.waitForOutput(/listening on http/, 30_000);
     app.child.stdout?.destroy();

@@ -117,7 +117,9 @@ describe('graceful shutdown of node dist/main.js (real process, real PostgreSQL)
     expect(exitMs).toBeLessThan(10_000);
     expect(await ballastSessions()).toBe(0);
     // The readiness poll above leaves one idle keep-alive connection: the drain gives it the idle grace.
-    report(`SIGTERM -> exit with nothing in flight (delay 0, one idle keep-alive connection): ${exitMs} ms, exit 0; ${/drain: .*\(\d+ ms\)/.exec(app.output())?.[0]}`);
+    report(
+      `SIGTERM -> exit with nothing in flight (delay 0, one idle keep-alive connection): ${exitMs} ms, exit 0; ${/drain: .*\(\d+ ms\)/.exec(app.output())?.[0]}`,
+    );
   });
 
   it('cuts a request longer than SHUTDOWN_DRAIN_TIMEOUT_MS at the deadline, not at SIGKILL, and exits 3', async () => {

@@ -103,7 +103,11 @@ describe('slow clients against the real process (node dist/main.js, sockets on 1
       const client =
         kind === 'headers'
           ? trickle(app.port, 'a', { intervalMs: 200, loop: true, prefix: 'GET /api/v1/users HTTP/1.1\r\nHost: 127.0.0.1\r\nX-Slow: ' })
-          : trickle(app.port, ' ', { intervalMs: 200, loop: true, prefix: 'POST /api/v1/users HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: application/json\r\nContent-Length: 5000\r\n\r\n' });
+          : trickle(app.port, ' ', {
+              intervalMs: 200,
+              loop: true,
+              prefix: 'POST /api/v1/users HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: application/json\r\nContent-Length: 5000\r\n\r\n',
+            });
       live.add(client);
       void client.closed.then((outcome) => {
         live.delete(client);
@@ -149,7 +153,10 @@ describe('slow clients against the real process (node dist/main.js, sockets on 1
 
     const headerCuts = outcomes.filter((o) => o.kind === 'headers').map((o) => o.closedAfterMs);
     const bodyCuts = outcomes.filter((o) => o.kind === 'body').map((o) => o.closedAfterMs);
-    const cutStatuses = outcomes.reduce<Record<string, number>>((acc, o) => ({ ...acc, [o.status ?? 'reset']: (acc[o.status ?? 'reset'] ?? 0) + 1 }), {});
+    const cutStatuses = outcomes.reduce<Record<string, number>>(
+      (acc, o) => ({ ...acc, [o.status ?? 'reset']: (acc[o.status ?? 'reset'] ?? 0) + 1 }),
+      {},
+    );
     const peak = Math.max(...rss);
     const firstSecond = percentile(rss.slice(0, 4), 50);
     const lastSecond = percentile(rss.slice(-4), 50);

@@ -16,7 +16,11 @@ const APPLIED_ALL = new RegExp(`applied ${MIGRATIONS.length} migration\\(s\\): $
 
 describe('node dist/main.js (real process)', () => {
   it('exits 1 listing every invalid variable with its accepted range', async () => {
-    const app = await startAppProcess({ DB_POOL_MAX: 'lots', SHUTDOWN_DRAIN_TIMEOUT_MS: '-5', DATABASE_URL: 'postgres://u:hunter2@127.0.0.1:1/x' });
+    const app = await startAppProcess({
+      DB_POOL_MAX: 'lots',
+      SHUTDOWN_DRAIN_TIMEOUT_MS: '-5',
+      DATABASE_URL: 'postgres://u:hunter2@127.0.0.1:1/x',
+    });
     expect(await app.exited).toBe(1);
     expect(app.output()).toMatch(/DB_POOL_MAX: "lots" is not an integer; expected an integer from 1 to 1000/);
     expect(app.output()).toMatch(/SHUTDOWN_DRAIN_TIMEOUT_MS: -5 is out of range; expected an integer from 0 to 600000/);
@@ -69,7 +73,7 @@ describe('node dist/main.js (real process)', () => {
       expect(await app.exited).toBe(1);
       expect(app.output()).toContain('Migration file(s) on disk but not registered');
       expect(app.output()).toMatch(/users\/migrations\/1799999999999-add-nickname\.js/);
-      expect(app.output()).toContain("<feature>.migrations.ts");
+      expect(app.output()).toContain('<feature>.migrations.ts');
       expect(app.output()).not.toMatch(/listening on/);
     } finally {
       rmSync(copy, { recursive: true, force: true });
@@ -97,7 +101,11 @@ describe('node dist/main.js (real process)', () => {
           expect(url).toBe(`postgres://postgres:postgres@127.0.0.1:${port}/postgres`);
           if (round === 2) {
             // `npm run migration:show` (the TypeORM CLI on dist/data-source.js) finds the running embedded server.
-            const shown = execFileSync(process.execPath, [join(ROOT, 'node_modules', 'typeorm', 'cli.js'), 'migration:show', '-d', join(ROOT, 'dist', 'data-source.js')], { env: cliEnv, encoding: 'utf8' });
+            const shown = execFileSync(
+              process.execPath,
+              [join(ROOT, 'node_modules', 'typeorm', 'cli.js'), 'migration:show', '-d', join(ROOT, 'dist', 'data-source.js')],
+              { env: cliEnv, encoding: 'utf8' },
+            );
             for (const name of MIGRATIONS) expect(shown).toMatch(new RegExp(`\\[X\\].*${name}`));
           }
         } finally {
@@ -119,13 +127,19 @@ describe('node dist/main.js (real process)', () => {
       expect(existsSync(MAIN_JS)).toBe(true);
       const result = (() => {
         try {
-          execFileSync(process.execPath, [join(ROOT, 'dist', 'db-url.js')], { env: { PATH: process.env['PATH'] ?? '', EMBEDDED_POSTGRES_DIR: join(dir, 'pg') }, encoding: 'utf8', stdio: 'pipe' });
+          execFileSync(process.execPath, [join(ROOT, 'dist', 'db-url.js')], {
+            env: { PATH: process.env['PATH'] ?? '', EMBEDDED_POSTGRES_DIR: join(dir, 'pg') },
+            encoding: 'utf8',
+            stdio: 'pipe',
+          });
           return 'exit 0';
         } catch (error) {
           return `exit ${(error as { status: number }).status}: ${(error as { stderr: string }).stderr}`;
         }
       })();
-      expect(result).toMatch(/^exit 1: DATABASE_URL is unset and no embedded PostgreSQL has run in .*start one with `npm start`, or set DATABASE_URL/);
+      expect(result).toMatch(
+        /^exit 1: DATABASE_URL is unset and no embedded PostgreSQL has run in .*start one with `npm start`, or set DATABASE_URL/,
+      );
     } finally {
       rmSync(dir, { recursive: true, force: true });
     }

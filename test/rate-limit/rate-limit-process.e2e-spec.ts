@@ -10,7 +10,13 @@ describe('node dist/main.js with the rate limiter (real process, real Redis)', (
   beforeAll(async () => {
     db = await createTestDatabase();
     redis = await sharedRedis();
-    app = await startAppProcess({ DATABASE_URL: db.url, REDIS_URL: redis.url, RATE_LIMIT_BURST: '5', RATE_LIMIT_PER_SECOND: '1', TRUST_PROXY: '1' });
+    app = await startAppProcess({
+      DATABASE_URL: db.url,
+      REDIS_URL: redis.url,
+      RATE_LIMIT_BURST: '5',
+      RATE_LIMIT_PER_SECOND: '1',
+      TRUST_PROXY: '1',
+    });
     await app.waitFor('/api/v1/users', 200); // migrations done (these polls come from 127.0.0.1, not the test clients)
   });
   afterAll(async () => {

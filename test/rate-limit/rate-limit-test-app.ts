@@ -36,7 +36,12 @@ class ThingsController {
 
   /** A burst that depends on the request: the guard's per-route cache leaves such routes to the stock path. */
   @Get('dynamic')
-  @Throttle({ default: { limit: (context) => (context.switchToHttp().getRequest<{ headers: Record<string, string> }>().headers['x-tier'] === 'gold' ? 3 : 1), ttl: 2000 } })
+  @Throttle({
+    default: {
+      limit: (context) => (context.switchToHttp().getRequest<{ headers: Record<string, string> }>().headers['x-tier'] === 'gold' ? 3 : 1),
+      ttl: 2000,
+    },
+  })
   dynamic() {
     return { ok: true };
   }

@@ -41,7 +41,12 @@ describe('Rate limiting (e2e, in-process store)', () => {
     it('keys by the TCP peer and ignores a spoofed X-Forwarded-For', async () => {
       // The bucket of 127.0.0.1 is empty after the previous test; a new XFF per request must not help.
       const statuses = await Promise.all(
-        Array.from({ length: 5 }, () => request(t.server).get('/api/things').set('X-Forwarded-For', newClientIp()).then((r) => r.status)),
+        Array.from({ length: 5 }, () =>
+          request(t.server)
+            .get('/api/things')
+            .set('X-Forwarded-For', newClientIp())
+            .then((r) => r.status),
+        ),
       );
       expect(statuses.filter((s) => s === 429).length).toBeGreaterThanOrEqual(4);
     });
@@ -75,7 +80,13 @@ describe('Rate limiting (e2e, in-process store)', () => {
     it('refuses exactly the excess of N + 5 simultaneous requests', async () => {
       const t = await createRateLimitTestApp({ RATE_LIMIT_BURST: '20', RATE_LIMIT_PER_SECOND: '1' });
       try {
-        const statuses = await Promise.all(Array.from({ length: 25 }, () => request(t.server).get('/api/things').then((r) => r.status)));
+        const statuses = await Promise.all(
+          Array.from({ length: 25 }, () =>
+            request(t.server)
+              .get('/api/things')
+              .then((r) => r.status),
+          ),
+        );
         expect(statuses.filter((s) => s === 200)).toHaveLength(20);
         expect(statuses.filter((s) => s === 429)).toHaveLength(5);
       } finally {
@@ -168,13 +179,15 @@ describe('Rate limiting (e2e, in-process store)', () => {
       expect((await request(t.server).get('/api/dynamic').set('X-Forwarded-For', basic)).status).toBe(200);
       expect((await request(t.server).get('/api/dynamic').set('X-Forwarded-For', basic)).status).toBe(429);
       const gold = newClientIp();
-      for (let i = 0; i < 3; i++) expect((await request(t.server).get('/api/dynamic').set('X-Forwarded-For', gold).set('X-Tier', 'gold')).status).toBe(200);
+      for (let i = 0; i < 3; i++)
+        expect((await request(t.server).get('/api/dynamic').set('X-Forwarded-For', gold).set('X-Tier', 'gold')).status).toBe(200);
       expect((await request(t.server).get('/api/dynamic').set('X-Forwarded-For', gold).set('X-Tier', 'gold')).status).toBe(429);
     });
 
     it('@RateLimitKey keys by the API key, and falls back to the IP without one', async () => {
       const ip = newClientIp();
-      for (let i = 0; i < 10; i++) expect((await request(t.server).get('/api/keyed').set('X-Forwarded-For', ip).set('X-Api-Key', 'key-a')).status).toBe(200);
+      for (let i = 0; i < 10; i++)
+        expect((await request(t.server).get('/api/keyed').set('X-Forwarded-For', ip).set('X-Api-Key', 'key-a')).status).toBe(200);
       expect((await request(t.server).get('/api/keyed').set('X-Forwarded-For', ip).set('X-Api-Key', 'key-a')).status).toBe(429);
       // Same IP, other key: its own budget. Other IP, same key: the same (empty) budget.
       expect((await request(t.server).get('/api/keyed').set('X-Forwarded-For', ip).set('X-Api-Key', 'key-b')).status).toBe(200);

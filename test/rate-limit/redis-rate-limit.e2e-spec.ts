@@ -81,7 +81,12 @@ describe('Rate limiting with Redis (e2e, real Redis)', () => {
     let t: RateLimitTestApp;
     beforeAll(async () => {
       server = await startRedisServer();
-      t = await createRateLimitTestApp({ REDIS_URL: server.url, RATE_LIMIT_BURST: '5', RATE_LIMIT_PER_SECOND: '1', TRUST_PROXY: 'loopback' });
+      t = await createRateLimitTestApp({
+        REDIS_URL: server.url,
+        RATE_LIMIT_BURST: '5',
+        RATE_LIMIT_PER_SECOND: '1',
+        TRUST_PROXY: 'loopback',
+      });
       await sleep(100);
     });
     afterAll(async () => {
@@ -147,7 +152,10 @@ describe('Rate limiting with Redis (e2e, real Redis)', () => {
       const own = await createRateLimitTestApp({ REDIS_URL: server.url });
       const admin = new Redis(server.url);
       try {
-        const named = async () => String(await admin.client('LIST')).split('\n').filter((line) => line.includes('name=ballast-rate-limit')).length;
+        const named = async () =>
+          String(await admin.client('LIST'))
+            .split('\n')
+            .filter((line) => line.includes('name=ballast-rate-limit')).length;
         const deadline = Date.now() + 5000;
         while ((await named()) < 2 && Date.now() < deadline) await sleep(50); // t's client and own's
         expect(await named()).toBe(2);
@@ -163,7 +171,12 @@ describe('Rate limiting with Redis (e2e, real Redis)', () => {
 
   describe('failure policies with no Redis at all (nothing listens on the port)', () => {
     it('RATE_LIMIT_REDIS_FAILURE=open admits everything and counts it', async () => {
-      const t = await createRateLimitTestApp({ REDIS_URL: `redis://127.0.0.1:${await freePort()}`, RATE_LIMIT_REDIS_FAILURE: 'open', RATE_LIMIT_BURST: '2', RATE_LIMIT_PER_SECOND: '1' });
+      const t = await createRateLimitTestApp({
+        REDIS_URL: `redis://127.0.0.1:${await freePort()}`,
+        RATE_LIMIT_REDIS_FAILURE: 'open',
+        RATE_LIMIT_BURST: '2',
+        RATE_LIMIT_PER_SECOND: '1',
+      });
       try {
         const statuses = [];
         for (let i = 0; i < 5; i++) statuses.push((await request(t.server).get('/api/things')).status);

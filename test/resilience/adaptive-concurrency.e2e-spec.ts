@@ -14,7 +14,11 @@ const SLOW_MS = 50;
  * Keeps CLIENTS requests going to the database route for `ms`; returns what each got, with its send time, and
  * the limit sampled every 50 ms in the second half of the phase (when it has adapted).
  */
-async function load(base: string, ms: number, limit: () => number): Promise<{ results: Array<Timed & { sentAt: number }>; limits: number[] }> {
+async function load(
+  base: string,
+  ms: number,
+  limit: () => number,
+): Promise<{ results: Array<Timed & { sentAt: number }>; limits: number[] }> {
   const results: Array<Timed & { sentAt: number }> = [];
   const limits: number[] = [];
   const started = performance.now();
@@ -54,7 +58,14 @@ describe('Adaptive concurrency limit (e2e, HTTP_CONCURRENCY_LIMIT=adaptive)', ()
 
   beforeAll(async () => {
     t = await createTestApp(
-      { HTTP_CONCURRENCY_LIMIT: 'adaptive', HTTP_CONCURRENCY_LIMIT_MIN: String(MIN), HTTP_CONCURRENCY_LIMIT_MAX: String(MAX), DB_POOL_MAX: '8', DB_POOL_MIN: '8', DB_PERMITS: '1000' },
+      {
+        HTTP_CONCURRENCY_LIMIT: 'adaptive',
+        HTTP_CONCURRENCY_LIMIT_MIN: String(MIN),
+        HTTP_CONCURRENCY_LIMIT_MAX: String(MAX),
+        DB_POOL_MAX: '8',
+        DB_POOL_MIN: '8',
+        DB_PERMITS: '1000',
+      },
       { extraImports: [OverloadTestModule] },
     );
     base = await listen(t.server);
@@ -102,6 +113,8 @@ describe('Adaptive concurrency limit (e2e, HTTP_CONCURRENCY_LIMIT=adaptive)', ()
     const limitRecovered = median(recovered.limits);
     expect(limitRecovered).toBeGreaterThan(limitSlow);
     expect(Math.max(...recovered.limits)).toBeLessThanOrEqual(MAX);
-    process.stdout.write(`adaptive limit (median of each phase's second half): fast ${limitFast}, 25x slower ${limitSlow}, recovered ${limitRecovered}; settled admitted p90 ${p90(settled).toFixed(0)} ms\n`);
+    process.stdout.write(
+      `adaptive limit (median of each phase's second half): fast ${limitFast}, 25x slower ${limitSlow}, recovered ${limitRecovered}; settled admitted p90 ${p90(settled).toFixed(0)} ms\n`,
+    );
   });
 });

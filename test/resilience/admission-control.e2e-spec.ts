@@ -74,13 +74,22 @@ describe('HTTP admission control (e2e)', () => {
       const res = await fetch(`${base}/test/slow?ms=1`, { headers: { 'x-request-id': 'shed-me-1' } });
       expect(res.status).toBe(503);
       await res.arrayBuffer();
-      for (const name of ['content-security-policy', 'x-frame-options', 'x-content-type-options', 'referrer-policy', 'cross-origin-resource-policy', 'strict-transport-security']) {
+      for (const name of [
+        'content-security-policy',
+        'x-frame-options',
+        'x-content-type-options',
+        'referrer-policy',
+        'cross-origin-resource-policy',
+        'strict-transport-security',
+      ]) {
         expect([name, res.headers.get(name)]).toEqual([name, served.headers.get(name)]);
         expect(res.headers.get(name)).not.toBeNull();
       }
       expect(res.headers.get('x-powered-by')).toBeNull();
       expect(res.headers.get('x-request-id')).toBe('shed-me-1');
-      await eventually(async () => (await metric(base, 'http_requests_total', { method: 'GET', route: '/test/slow', status_code: '503' })) === before + 1);
+      await eventually(
+        async () => (await metric(base, 'http_requests_total', { method: 'GET', route: '/test/slow', status_code: '503' })) === before + 1,
+      );
 
       // Once shutdown began, a refusal closes its connection like every other response.
       t.app.get(HttpDrain).closeAfterResponses();
@@ -99,7 +108,10 @@ describe('HTTP admission control with CORS on (e2e)', () => {
   let base: string;
 
   beforeAll(async () => {
-    t = await createTestApp({ HTTP_CONCURRENCY_LIMIT: '2', CORS_ORIGINS: 'https://app.example.com' }, { extraImports: [ResilienceTestModule] });
+    t = await createTestApp(
+      { HTTP_CONCURRENCY_LIMIT: '2', CORS_ORIGINS: 'https://app.example.com' },
+      { extraImports: [ResilienceTestModule] },
+    );
     base = await listen(t.server);
   });
   afterAll(async () => {

@@ -57,7 +57,10 @@ describe('Shed priorities (e2e, @ShedPriority)', () => {
       const heap = getHeapStatistics();
       // Strained (past 10 % of the threshold) but far from overloaded, however the heap moves during the test.
       const threshold = Math.min(100, Math.ceil(((100 * heap.used_heap_size) / heap.heap_size_limit) * 3));
-      t = await createTestApp({ SHED_MAX_HEAP_USED_PERCENT: String(threshold), SHED_LOW_PRIORITY_PERCENT: '10' }, { extraImports: [OverloadTestModule] });
+      t = await createTestApp(
+        { SHED_MAX_HEAP_USED_PERCENT: String(threshold), SHED_LOW_PRIORITY_PERCENT: '10' },
+        { extraImports: [OverloadTestModule] },
+      );
       base = await listen(t.server);
     });
     afterAll(async () => {

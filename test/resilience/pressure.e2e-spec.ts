@@ -3,7 +3,12 @@ import { createTestApp, type TestApp } from '../utils/create-test-app';
 import { eventually, listen, metric, timedGet, type Timed } from './resilience-test-utils';
 import { OverloadTestModule } from './overload-test.module';
 
-const OVERLOADED = { type: 'urn:ballast:problem:overloaded', title: 'Service temporarily unavailable', status: 503, detail: expect.any(String) };
+const OVERLOADED = {
+  type: 'urn:ballast:problem:overloaded',
+  title: 'Service temporarily unavailable',
+  status: 503,
+  detail: expect.any(String),
+};
 
 function heapUsedPercent(): number {
   const heap = getHeapStatistics();

@@ -13,7 +13,10 @@ describe('Request deadline (e2e, real PostgreSQL)', () => {
 
   beforeAll(async () => {
     // The statement timeout is far beyond the deadline: whatever stops a stalled query early is the deadline.
-    t = await createTestApp({ REQUEST_TIMEOUT_MS: String(DEADLINE_MS), DB_STATEMENT_TIMEOUT_MS: '20000' }, { extraImports: [ResilienceTestModule] });
+    t = await createTestApp(
+      { REQUEST_TIMEOUT_MS: String(DEADLINE_MS), DB_STATEMENT_TIMEOUT_MS: '20000' },
+      { extraImports: [ResilienceTestModule] },
+    );
     base = await listen(t.server);
   });
   afterAll(async () => {
@@ -26,7 +29,12 @@ describe('Request deadline (e2e, real PostgreSQL)', () => {
       const res = await timedGet(`${base}/test/slow?ms=${DEADLINE_MS + 400}`);
       expect(res.status).toBe(504);
       expect(res.headers.get('content-type')).toMatch(/^application\/problem\+json/);
-      expect(res.body).toEqual({ type: 'urn:ballast:problem:request-timeout', title: 'Deadline exceeded', status: 504, detail: expect.any(String) });
+      expect(res.body).toEqual({
+        type: 'urn:ballast:problem:request-timeout',
+        title: 'Deadline exceeded',
+        status: 504,
+        detail: expect.any(String),
+      });
       expect(res.ms).toBeGreaterThanOrEqual(DEADLINE_MS - 20);
       expect(res.ms).toBeLessThan(DEADLINE_MS + 400);
       // Let the late result arrive: no "headers already sent" error, and the server keeps serving.

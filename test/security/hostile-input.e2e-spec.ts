@@ -43,7 +43,12 @@ function checkAnswer(answer: Answer, echoes: readonly string[], context: string)
   if (answer.status >= 400) {
     if (!/^application\/problem\+json/.test(answer.contentType)) throw new Error(`error without problem+json: ${where}`);
     const body = JSON.parse(answer.text) as { type?: unknown; title?: unknown; status?: unknown; detail?: unknown };
-    if (typeof body.type !== 'string' || typeof body.title !== 'string' || body.status !== answer.status || typeof body.detail !== 'string') {
+    if (
+      typeof body.type !== 'string' ||
+      typeof body.title !== 'string' ||
+      body.status !== answer.status ||
+      typeof body.detail !== 'string'
+    ) {
       throw new Error(`malformed problem: ${where}`);
     }
     const leak = findLeak(withoutEchoes(answer.text, echoes));
@@ -52,15 +57,29 @@ function checkAnswer(answer: Answer, echoes: readonly string[], context: string)
 }
 
 /** Strings as hostile as JSON allows: any code unit, lone surrogates and NUL included. */
-const anyString = fc.oneof(fc.string({ unit: 'binary', maxLength: 60 }), fc.string({ unit: 'grapheme', maxLength: 60 }), fc.string({ maxLength: 400 }));
+const anyString = fc.oneof(
+  fc.string({ unit: 'binary', maxLength: 60 }),
+  fc.string({ unit: 'grapheme', maxLength: 60 }),
+  fc.string({ maxLength: 400 }),
+);
 const emailish = fc.oneof(
   { weight: 4, arbitrary: fc.emailAddress() },
-  { weight: 1, arbitrary: fc.constantFrom('dup@example.com', 'DUP@Example.com', '  dup@example.com ', 'a@b', '@', "o'hara@example.com", 'x@例え.jp') },
+  {
+    weight: 1,
+    arbitrary: fc.constantFrom('dup@example.com', 'DUP@Example.com', '  dup@example.com ', 'a@b', '@', "o'hara@example.com", 'x@例え.jp'),
+  },
   { weight: 2, arbitrary: anyString },
   { weight: 1, arbitrary: fc.jsonValue() },
 );
-const nameish = fc.oneof({ weight: 3, arbitrary: anyString }, { weight: 1, arbitrary: fc.constantFrom('\u0000', "Robert'); DROP TABLE users;--", '%s%n', '${7*7}', ' ') }, { weight: 1, arbitrary: fc.jsonValue() });
-const hostileKey = fc.oneof(fc.constantFrom('__proto__', 'constructor', 'prototype', 'admin', 'id', 'createdAt', 'email ', 'EMAIL'), fc.string({ unit: 'binary', maxLength: 20 }));
+const nameish = fc.oneof(
+  { weight: 3, arbitrary: anyString },
+  { weight: 1, arbitrary: fc.constantFrom('\u0000', "Robert'); DROP TABLE users;--", '%s%n', '${7*7}', ' ') },
+  { weight: 1, arbitrary: fc.jsonValue() },
+);
+const hostileKey = fc.oneof(
+  fc.constantFrom('__proto__', 'constructor', 'prototype', 'admin', 'id', 'createdAt', 'email ', 'EMAIL'),
+  fc.string({ unit: 'binary', maxLength: 20 }),
+);
 
 const userBody = fc.oneof(
   { weight: 5, arbitrary: fc.record({ email: emailish, name: nameish }, { requiredKeys: [] }).map((v) => JSON.stringify(v)) },
@@ -88,7 +107,20 @@ const userBody = fc.oneof(
 );
 const contentType = fc.oneof(
   { weight: 8, arbitrary: fc.constant('application/json') },
-  { weight: 1, arbitrary: fc.constantFrom('application/problem+json', 'application/json; charset=utf-8', 'application/json; charset=latin1', 'application/json; charset=utf-16', 'text/plain', 'application/x-www-form-urlencoded', 'multipart/form-data; boundary=x', 'application/jsonx', '') },
+  {
+    weight: 1,
+    arbitrary: fc.constantFrom(
+      'application/problem+json',
+      'application/json; charset=utf-8',
+      'application/json; charset=latin1',
+      'application/json; charset=utf-16',
+      'text/plain',
+      'application/x-www-form-urlencoded',
+      'multipart/form-data; boundary=x',
+      'application/jsonx',
+      '',
+    ),
+  },
 );
 
 describe('Hostile input, property-based (real app, real PostgreSQL)', () => {
@@ -103,7 +135,11 @@ describe('Hostile input, property-based (real app, real PostgreSQL)', () => {
   });
   afterAll(async () => {
     const total = Object.values(tried).reduce((a, b) => a + b, 0);
-    process.stdout.write(`[hostile-input] generated inputs tried: ${total} (${Object.entries(tried).map(([k, v]) => `${k} ${v}`).join(', ')}); 201s: ${acknowledged.size}\n`);
+    process.stdout.write(
+      `[hostile-input] generated inputs tried: ${total} (${Object.entries(tried)
+        .map(([k, v]) => `${k} ${v}`)
+        .join(', ')}); 201s: ${acknowledged.size}\n`,
+    );
     process.stdout.write(`[hostile-input] statuses: ${JSON.stringify(seen)}\n`);
     await t?.close();
   });
@@ -144,11 +180,14 @@ describe('Hostile input, property-based (real app, real PostgreSQL)', () => {
         fc.boolean(),
         async (raw, encode) => {
           // Unencoded, `%` sequences reach the router as they are (`%zz`, a cut-off UTF-8 sequence).
-          const segment = encode ? encodeURIComponent(raw) : raw.replace(/[^\x21-\x7e]|[/?#.]/gu, (c) => (/^[\uD800-\uDFFF]$/.test(c) ? '%EF%BF%BD' : encodeURIComponent(c)));
+          const segment = encode
+            ? encodeURIComponent(raw)
+            : raw.replace(/[^\x21-\x7e]|[/?#.]/gu, (c) => (/^[\uD800-\uDFFF]$/.test(c) ? '%EF%BF%BD' : encodeURIComponent(c)));
           const answer = await send(`/api/v1/users/${segment}`);
           count('ids', answer.status);
           checkAnswer(answer, [raw, segment], `GET /api/v1/users/${segment}`);
-          if (answer.status === 200 && !acknowledged.has(raw.toLowerCase())) throw new Error(`200 for an id never acknowledged: ${segment}`);
+          if (answer.status === 200 && !acknowledged.has(raw.toLowerCase()))
+            throw new Error(`200 for an id never acknowledged: ${segment}`);
           if (answer.status === 404 && acknowledged.has(raw.toLowerCase())) throw new Error(`404 for an acknowledged id: ${segment}`);
         },
       ),
@@ -157,16 +196,43 @@ describe('Hostile input, property-based (real app, real PostgreSQL)', () => {
   }, 120_000);
 
   it('never fails on generated query strings', async () => {
-    const key = fc.oneof(fc.constantFrom('limit', 'cursor', 'limit[]', 'cursor[a]', '__proto__', 'constructor[prototype][x]'), fc.string({ unit: 'binary', maxLength: 20 }));
-    const value = fc.oneof(fc.integer().map(String), fc.constantFrom('0', '-1', '1e2', '0x10', ' 5', '100', '101', 'NaN', 'Infinity'), fc.string({ unit: 'binary', maxLength: 80 }), fc.base64String({ maxLength: 64 }));
+    const key = fc.oneof(
+      fc.constantFrom('limit', 'cursor', 'limit[]', 'cursor[a]', '__proto__', 'constructor[prototype][x]'),
+      fc.string({ unit: 'binary', maxLength: 20 }),
+    );
+    const value = fc.oneof(
+      fc.integer().map(String),
+      fc.constantFrom('0', '-1', '1e2', '0x10', ' 5', '100', '101', 'NaN', 'Infinity'),
+      fc.string({ unit: 'binary', maxLength: 80 }),
+      fc.base64String({ maxLength: 64 }),
+    );
     const rawPiece = fc.constantFrom('%', '%%', '%zz', '&&', '==', '+', '[', ']', ';', '%00', '%c0%ae');
-    const query = fc.array(fc.oneof({ weight: 4, arbitrary: fc.tuple(key, value).map(([k, v]) => `${encodeURIComponent(k)}=${encodeURIComponent(v)}`) }, { weight: 1, arbitrary: rawPiece }), { maxLength: 5 });
+    const query = fc.array(
+      fc.oneof(
+        { weight: 4, arbitrary: fc.tuple(key, value).map(([k, v]) => `${encodeURIComponent(k)}=${encodeURIComponent(v)}`) },
+        { weight: 1, arbitrary: rawPiece },
+      ),
+      { maxLength: 5 },
+    );
     await fc.assert(
       fc.asyncProperty(query, async (pieces) => {
         const qs = pieces.join('&');
         const answer = await send(`/api/v1/users?${qs}`);
         count('queries', answer.status);
-        checkAnswer(answer, [...pieces, ...pieces.map((p) => { try { return decodeURIComponent(p); } catch { return p; } })], `GET ?${qs}`);
+        checkAnswer(
+          answer,
+          [
+            ...pieces,
+            ...pieces.map((p) => {
+              try {
+                return decodeURIComponent(p);
+              } catch {
+                return p;
+              }
+            }),
+          ],
+          `GET ?${qs}`,
+        );
       }),
       { numRuns: RUNS.queries },
     );
@@ -174,16 +240,37 @@ describe('Hostile input, property-based (real app, real PostgreSQL)', () => {
 
   it('never fails on generated request headers', async () => {
     const tokenChars = "!#$%&'*+-.^_`|~0123456789abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ";
-    const name = fc.oneof(
-      fc.constantFrom('content-type', 'accept', 'accept-encoding', 'content-encoding', 'x-forwarded-for', 'x-request-id', 'traceparent', 'origin', 'cookie', 'authorization', 'if-none-match', 'range', 'x-http-method-override', 'forwarded'),
-      fc.string({ unit: fc.constantFrom(...tokenChars), minLength: 1, maxLength: 30 }),
-    ).filter((n) => !/^(?:host|content-length|transfer-encoding|connection|keep-alive|upgrade|expect|te|trailer)$/i.test(n));
+    const name = fc
+      .oneof(
+        fc.constantFrom(
+          'content-type',
+          'accept',
+          'accept-encoding',
+          'content-encoding',
+          'x-forwarded-for',
+          'x-request-id',
+          'traceparent',
+          'origin',
+          'cookie',
+          'authorization',
+          'if-none-match',
+          'range',
+          'x-http-method-override',
+          'forwarded',
+        ),
+        fc.string({ unit: fc.constantFrom(...tokenChars), minLength: 1, maxLength: 30 }),
+      )
+      .filter((n) => !/^(?:host|content-length|transfer-encoding|connection|keep-alive|upgrade|expect|te|trailer)$/i.test(n));
     const value = fc.string({ unit: fc.integer({ min: 0x20, max: 0x7e }).map((c) => String.fromCharCode(c)), maxLength: 200 });
     const request = fc.record({ headers: fc.dictionary(name, value, { maxKeys: 6 }), post: fc.boolean() });
     await fc.assert(
       fc.asyncProperty(request, async ({ headers, post }) => {
         const init: RequestInit = post
-          ? { method: 'POST', headers: { 'content-type': 'application/json', ...headers }, body: JSON.stringify({ email: `h${(tried['headers'] ?? 0) + 1}@example.com`, name: 'H' }) }
+          ? {
+              method: 'POST',
+              headers: { 'content-type': 'application/json', ...headers },
+              body: JSON.stringify({ email: `h${(tried['headers'] ?? 0) + 1}@example.com`, name: 'H' }),
+            }
           : { headers };
         const answer = await send('/api/v1/users?limit=2', init);
         count('headers', answer.status);
@@ -200,20 +287,41 @@ describe('Hostile input, property-based (real app, real PostgreSQL)', () => {
   it('never fails on raw bytes in the request line and headers (answered by Node’s parser or the app)', async () => {
     const port = (t.server.address() as AddressInfo).port;
     const bytes = (min: number, max: number, maxLength: number) =>
-      fc.string({ unit: fc.integer({ min, max }).filter((c) => c !== 10 && c !== 13).map((c) => String.fromCharCode(c)), maxLength });
+      fc.string({
+        unit: fc
+          .integer({ min, max })
+          .filter((c) => c !== 10 && c !== 13)
+          .map((c) => String.fromCharCode(c)),
+        maxLength,
+      });
     const anyBytes = (maxLength: number) => bytes(0, 255, maxLength);
     const tokenish = bytes(0x21, 0x7e, 20).filter((n) => !/[()<>@,;:\\"/[\]?={}]/.test(n) && n !== '');
     // Mostly well-formed framing with hostile content, so that most inputs reach the app, plus pure noise.
     const raw = fc.record({
-      method: fc.oneof({ weight: 8, arbitrary: fc.constantFrom('GET', 'POST', 'HEAD', 'OPTIONS', 'PUT', 'DELETE') }, { weight: 1, arbitrary: anyBytes(8) }),
-      path: fc.oneof({ weight: 3, arbitrary: bytes(0x21, 0x7e, 40).map((p) => `/api/v1/users/${p}`) }, { weight: 1, arbitrary: bytes(0x21, 0x7e, 40).map((p) => `/api/v1/users?${p}`) }, { weight: 1, arbitrary: anyBytes(40) }),
-      headers: fc.array(fc.tuple(fc.oneof({ weight: 3, arbitrary: tokenish }, { weight: 1, arbitrary: anyBytes(20) }), fc.oneof({ weight: 3, arbitrary: bytes(0x20, 0xff, 60) }, { weight: 1, arbitrary: anyBytes(60) })), { maxLength: 4 }),
+      method: fc.oneof(
+        { weight: 8, arbitrary: fc.constantFrom('GET', 'POST', 'HEAD', 'OPTIONS', 'PUT', 'DELETE') },
+        { weight: 1, arbitrary: anyBytes(8) },
+      ),
+      path: fc.oneof(
+        { weight: 3, arbitrary: bytes(0x21, 0x7e, 40).map((p) => `/api/v1/users/${p}`) },
+        { weight: 1, arbitrary: bytes(0x21, 0x7e, 40).map((p) => `/api/v1/users?${p}`) },
+        { weight: 1, arbitrary: anyBytes(40) },
+      ),
+      headers: fc.array(
+        fc.tuple(
+          fc.oneof({ weight: 3, arbitrary: tokenish }, { weight: 1, arbitrary: anyBytes(20) }),
+          fc.oneof({ weight: 3, arbitrary: bytes(0x20, 0xff, 60) }, { weight: 1, arbitrary: anyBytes(60) }),
+        ),
+        { maxLength: 4 },
+      ),
       json: fc.boolean(),
       body: fc.oneof(anyBytes(100), userBody),
     });
     await fc.assert(
       fc.asyncProperty(raw, async ({ method, path, headers, json, body }) => {
-        const lines = headers.filter(([n]) => !/^\s*(?:content-length|transfer-encoding|connection|host)\s*$/i.test(n)).map(([n, v]) => `${n}: ${v}\r\n`);
+        const lines = headers
+          .filter(([n]) => !/^\s*(?:content-length|transfer-encoding|connection|host)\s*$/i.test(n))
+          .map(([n, v]) => `${n}: ${v}\r\n`);
         if (json) lines.push('Content-Type: application/json\r\n');
         const message = `${method} ${path} HTTP/1.1\r\nHost: 127.0.0.1\r\n${lines.join('')}Content-Length: ${Buffer.byteLength(body, 'latin1')}\r\nConnection: close\r\n\r\n${body}`;
         const client = trickle(port, message, { intervalMs: 1, bytesPerTick: message.length, encoding: 'latin1' });

@@ -16,7 +16,14 @@ function expectSecurityHeaders(res: request.Response): void {
   expect(res.headers['cross-origin-resource-policy']).toBe('same-origin');
   expect(res.headers['x-powered-by']).toBeUndefined();
   // helmet's HTML-document headers are left out for a JSON API (docs/security.md).
-  for (const htmlOnly of ['cross-origin-opener-policy', 'origin-agent-cluster', 'x-dns-prefetch-control', 'x-download-options', 'x-permitted-cross-domain-policies', 'x-xss-protection']) {
+  for (const htmlOnly of [
+    'cross-origin-opener-policy',
+    'origin-agent-cluster',
+    'x-dns-prefetch-control',
+    'x-download-options',
+    'x-permitted-cross-domain-policies',
+    'x-xss-protection',
+  ]) {
     expect(res.headers[htmlOnly]).toBeUndefined();
   }
 }
@@ -55,7 +62,12 @@ describe('HTTP edge: security headers, CORS, hostile methods and URLs (e2e)', ()
         [request(t.server).get('/api/v1/users/01939e6a-0000-7000-8000-000000000000'), 404],
         [request(t.server).post('/api/v1/users').set('Content-Type', 'application/json').send('{"email":'), 400],
         [request(t.server).post('/api/v1/users').set('Content-Type', 'text/plain').send('hello'), 415],
-        [request(t.server).post('/api/v1/users').send({ email: 'big@example.com', name: 'x'.repeat(2000) }), 413],
+        [
+          request(t.server)
+            .post('/api/v1/users')
+            .send({ email: 'big@example.com', name: 'x'.repeat(2000) }),
+          413,
+        ],
       ];
       for (const [pending, status] of cases) {
         const res = await pending;
@@ -97,7 +109,10 @@ describe('HTTP edge: security headers, CORS, hostile methods and URLs (e2e)', ()
       const res = await request(t.server).get('/api/v1/users').set('Origin', 'https://evil.example.com');
       expect(res.status).toBe(200);
       expect(res.headers['access-control-allow-origin']).toBeUndefined();
-      const preflight = await request(t.server).options('/api/v1/users').set('Origin', 'https://evil.example.com').set('Access-Control-Request-Method', 'POST');
+      const preflight = await request(t.server)
+        .options('/api/v1/users')
+        .set('Origin', 'https://evil.example.com')
+        .set('Access-Control-Request-Method', 'POST');
       expect(preflight.headers['access-control-allow-origin']).toBeUndefined();
       expect(preflight.headers['access-control-allow-methods']).toBeUndefined();
     });
@@ -107,7 +122,12 @@ describe('HTTP edge: security headers, CORS, hostile methods and URLs (e2e)', ()
       await once(t.server, 'listening');
       const { port } = t.server.address() as AddressInfo;
       try {
-        for (const raw of ['FOO /api/v1/users HTTP/1.1\r\nHost: x\r\n\r\n', 'GET /api/v1/users HTTP/9.9\r\nHost: x\r\n\r\n', 'GET /\x01 HTTP/1.1\r\nHost: x\r\n\r\n', 'GET / HTTP/1.1\r\nBad Header\r\n\r\n']) {
+        for (const raw of [
+          'FOO /api/v1/users HTTP/1.1\r\nHost: x\r\n\r\n',
+          'GET /api/v1/users HTTP/9.9\r\nHost: x\r\n\r\n',
+          'GET /\x01 HTTP/1.1\r\nHost: x\r\n\r\n',
+          'GET / HTTP/1.1\r\nBad Header\r\n\r\n',
+        ]) {
           const outcome = await trickle(port, raw, { intervalMs: 1, bytesPerTick: raw.length }).closed;
           expect(outcome.status).toBe(400);
           expect(outcome.received).toMatch(/^HTTP\/1\.1 400 Bad Request\r\nConnection: close\r\n\r\n$/);
@@ -139,12 +159,19 @@ describe('HTTP edge: security headers, CORS, hostile methods and URLs (e2e)', ()
     });
 
     it('answers a preflight from a listed origin with the allowed methods, and one from another origin without', async () => {
-      const allowed = await request(t.server).options('/api/v1/users').set('Origin', 'https://app.example.com').set('Access-Control-Request-Method', 'POST').set('Access-Control-Request-Headers', 'content-type');
+      const allowed = await request(t.server)
+        .options('/api/v1/users')
+        .set('Origin', 'https://app.example.com')
+        .set('Access-Control-Request-Method', 'POST')
+        .set('Access-Control-Request-Headers', 'content-type');
       expect(allowed.status).toBe(204);
       expect(allowed.headers['access-control-allow-origin']).toBe('https://app.example.com');
       expect(allowed.headers['access-control-allow-methods']).toMatch(/POST/);
       expect(allowed.headers['access-control-max-age']).toBe('600');
-      const other = await request(t.server).options('/api/v1/users').set('Origin', 'https://evil.example.com').set('Access-Control-Request-Method', 'POST');
+      const other = await request(t.server)
+        .options('/api/v1/users')
+        .set('Origin', 'https://evil.example.com')
+        .set('Access-Control-Request-Method', 'POST');
       expect(other.headers['access-control-allow-origin']).toBeUndefined();
     });
 

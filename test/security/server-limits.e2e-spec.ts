@@ -100,7 +100,8 @@ describe('Node HTTP server limits (in-process app, real sockets on 127.0.0.1)', 
       await Promise.all(held.map(connected));
       await new Promise((r) => setTimeout(r, 100)); // let the server accept all five
       try {
-        const extra = await trickle(port, 'GET /api/v1/users?limit=1 HTTP/1.1\r\nHost: x\r\n\r\n', { intervalMs: 1, bytesPerTick: 1000 }).closed;
+        const extra = await trickle(port, 'GET /api/v1/users?limit=1 HTTP/1.1\r\nHost: x\r\n\r\n', { intervalMs: 1, bytesPerTick: 1000 })
+          .closed;
         expect(extra.status).toBeUndefined(); // dropped without an answer
         expect(extra.closedAfterMs).toBeLessThan(MARGIN_MS);
         held[0]?.destroy();

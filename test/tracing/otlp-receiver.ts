@@ -75,7 +75,10 @@ export class OtlpReceiver {
   async waitFor(predicate: (spans: ReceivedSpan[]) => boolean, timeoutMs = 10_000): Promise<ReceivedSpan[]> {
     const started = Date.now();
     while (!predicate(this.spans)) {
-      if (Date.now() - started > timeoutMs) throw new Error(`spans not received within ${timeoutMs} ms; got:\n${this.spans.map((s) => `${s.name} ${s.spanId}<-${s.parentSpanId}`).join('\n')}`);
+      if (Date.now() - started > timeoutMs)
+        throw new Error(
+          `spans not received within ${timeoutMs} ms; got:\n${this.spans.map((s) => `${s.name} ${s.spanId}<-${s.parentSpanId}`).join('\n')}`,
+        );
       await new Promise((resolve) => setTimeout(resolve, 25));
     }
     return this.spans;
@@ -105,7 +108,9 @@ export class OtlpReceiver {
     });
   }
 
-  private decode(body: { resourceSpans?: { resource?: { attributes?: KeyValue[] }; scopeSpans?: { spans?: Record<string, unknown>[] }[] }[] }): void {
+  private decode(body: {
+    resourceSpans?: { resource?: { attributes?: KeyValue[] }; scopeSpans?: { spans?: Record<string, unknown>[] }[] }[];
+  }): void {
     for (const resourceSpans of body.resourceSpans ?? []) {
       const serviceName = String(attributesOf(resourceSpans.resource?.attributes)['service.name'] ?? '');
       for (const scope of resourceSpans.scopeSpans ?? []) {
@@ -119,7 +124,10 @@ export class OtlpReceiver {
             startTimeUnixNano: String(span['startTimeUnixNano']),
             endTimeUnixNano: String(span['endTimeUnixNano']),
             attributes: attributesOf(span['attributes'] as KeyValue[]),
-            events: ((span['events'] as { name: string; attributes?: KeyValue[] }[] | undefined) ?? []).map((e) => ({ name: e.name, attributes: attributesOf(e.attributes) })),
+            events: ((span['events'] as { name: string; attributes?: KeyValue[] }[] | undefined) ?? []).map((e) => ({
+              name: e.name,
+              attributes: attributesOf(e.attributes),
+            })),
             serviceName,
           });
         }
@@ -131,16 +139,22 @@ export class OtlpReceiver {
 /** The spans of a trace as an indented tree (`name [kind] attributes`), for assertions' messages and the report. */
 export function spanTree(spans: ReceivedSpan[], keys: string[] = []): string {
   const ids = new Set(spans.map((s) => s.spanId));
-  const origin = spans.reduce((min, s) => (BigInt(s.startTimeUnixNano) < min ? BigInt(s.startTimeUnixNano) : min), BigInt(spans[0]?.startTimeUnixNano ?? 0));
+  const origin = spans.reduce(
+    (min, s) => (BigInt(s.startTimeUnixNano) < min ? BigInt(s.startTimeUnixNano) : min),
+    BigInt(spans[0]?.startTimeUnixNano ?? 0),
+  );
   const lines: string[] = [];
   const walk = (parent: (s: ReceivedSpan) => boolean, depth: number): void => {
     // Start times come in whole milliseconds: ties are ordered by end time.
-    const order = (a: ReceivedSpan, b: ReceivedSpan): number => Number(BigInt(a.startTimeUnixNano) - BigInt(b.startTimeUnixNano)) || Number(BigInt(a.endTimeUnixNano) - BigInt(b.endTimeUnixNano));
+    const order = (a: ReceivedSpan, b: ReceivedSpan): number =>
+      Number(BigInt(a.startTimeUnixNano) - BigInt(b.startTimeUnixNano)) || Number(BigInt(a.endTimeUnixNano) - BigInt(b.endTimeUnixNano));
     for (const span of spans.filter(parent).sort(order)) {
       const ms = Number(BigInt(span.endTimeUnixNano) - BigInt(span.startTimeUnixNano)) / 1e6;
       const attrs = keys.filter((k) => span.attributes[k] !== undefined).map((k) => `${k}=${JSON.stringify(span.attributes[k])}`);
       const at = Number(BigInt(span.startTimeUnixNano) - origin) / 1e6;
-      lines.push(`${'  '.repeat(depth)}${span.name} [${Object.keys(SPAN_KIND).find((k) => SPAN_KIND[k as keyof typeof SPAN_KIND] === span.kind)}] +${at.toFixed(2)} ms, ${ms.toFixed(2)} ms ${attrs.join(' ')}`.trimEnd());
+      lines.push(
+        `${'  '.repeat(depth)}${span.name} [${Object.keys(SPAN_KIND).find((k) => SPAN_KIND[k as keyof typeof SPAN_KIND] === span.kind)}] +${at.toFixed(2)} ms, ${ms.toFixed(2)} ms ${attrs.join(' ')}`.trimEnd(),
+      );
       walk((s) => s.parentSpanId === span.spanId, depth + 1);
     }
   };

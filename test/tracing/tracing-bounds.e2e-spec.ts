@@ -17,7 +17,12 @@ async function scrape(app: AppProcess): Promise<string> {
 }
 
 /** `count` GETs of `path`, `concurrency` at a time; returns the statuses seen and the slowest answer. */
-async function load(app: AppProcess, path: string, count: number, concurrency: number): Promise<{ statuses: Map<number, number>; maxMs: number }> {
+async function load(
+  app: AppProcess,
+  path: string,
+  count: number,
+  concurrency: number,
+): Promise<{ statuses: Map<number, number>; maxMs: number }> {
   const statuses = new Map<number, number>();
   let maxMs = 0;
   let next = 0;
@@ -40,7 +45,11 @@ async function load(app: AppProcess, path: string, count: number, concurrency: n
 function preloadWith(env: Record<string, string>): { otelModules: number; httpPatched: boolean } {
   const script = `const http = require('node:http'); const otel = Object.keys(require.cache).filter((f) => f.includes('@opentelemetry')).length;
     process.stdout.write(JSON.stringify({ otelModules: otel, httpPatched: typeof http.Server.prototype.emit.__wrapped === 'boolean' }));`;
-  return JSON.parse(execFileSync(process.execPath, ['--require', REGISTER_JS, '-e', script], { env: { PATH: process.env['PATH'] ?? '', ...env } }).toString()) as { otelModules: number; httpPatched: boolean };
+  return JSON.parse(
+    execFileSync(process.execPath, ['--require', REGISTER_JS, '-e', script], {
+      env: { PATH: process.env['PATH'] ?? '', ...env },
+    }).toString(),
+  ) as { otelModules: number; httpPatched: boolean };
 }
 
 describe('tracing bounds (real process, real OTLP receiver)', () => {
@@ -59,7 +68,10 @@ describe('tracing bounds (real process, real OTLP receiver)', () => {
 
   it('loads no SDK and patches nothing when no endpoint is set, and patches node:http when one is', () => {
     expect(preloadWith({})).toEqual({ otelModules: 0, httpPatched: false });
-    expect(preloadWith({ OTEL_EXPORTER_OTLP_ENDPOINT: 'http://127.0.0.1:9', OTEL_SDK_DISABLED: 'true' })).toEqual({ otelModules: 0, httpPatched: false });
+    expect(preloadWith({ OTEL_EXPORTER_OTLP_ENDPOINT: 'http://127.0.0.1:9', OTEL_SDK_DISABLED: 'true' })).toEqual({
+      otelModules: 0,
+      httpPatched: false,
+    });
     const on = preloadWith({ OTEL_EXPORTER_OTLP_ENDPOINT: 'http://127.0.0.1:9' });
     expect(on.httpPatched).toBe(true);
     expect(on.otelModules).toBeGreaterThan(0);
@@ -91,12 +103,16 @@ describe('tracing bounds (real process, real OTLP receiver)', () => {
         expect(receiver.requests).toBeGreaterThan(requestsBefore);
         // Each request ends ~5 spans: far more than the 64 the queue holds.
         const dropped = metric(await scrape(app), 'tracing_spans_dropped_total') - dropsBefore;
-        process.stdout.write(`collector ${mode}: 1500 requests, all 200, slowest ${maxMs.toFixed(0)} ms, ${dropped} spans dropped, ${receiver.requests - requestsBefore} export attempts\n`);
+        process.stdout.write(
+          `collector ${mode}: 1500 requests, all 200, slowest ${maxMs.toFixed(0)} ms, ${dropped} spans dropped, ${receiver.requests - requestsBefore} export attempts\n`,
+        );
         expect(dropped).toBeGreaterThan(1500);
       }
       const heapAfter = metric(await scrape(app), 'nodejs_heap_size_used_bytes');
       // 3000 requests × ~5 spans retained would be well over this; the queue holds at most 64.
-      process.stdout.write(`heap used before ${(heapBefore / 2 ** 20).toFixed(1)} MiB, after 3000 requests ${(heapAfter / 2 ** 20).toFixed(1)} MiB\n`);
+      process.stdout.write(
+        `heap used before ${(heapBefore / 2 ** 20).toFixed(1)} MiB, after 3000 requests ${(heapAfter / 2 ** 20).toFixed(1)} MiB\n`,
+      );
       expect(heapAfter - heapBefore).toBeLessThan(40 * 1024 * 1024);
       // The collector comes back: spans flow again.
       receiver.mode = 'accept';

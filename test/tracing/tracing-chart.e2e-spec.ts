@@ -5,7 +5,13 @@ import { ALL_FEATURES_VALUES, CHART_DIR, findObject, NAMESPACE, RELEASE, renderC
 import { schemaProblems } from '../chart/utils/kubernetes-schemas';
 
 const FULLNAME = `${RELEASE}-ballast`;
-const TRACING = { tracing: { endpoint: 'http://otel-collector.observability:4318', ratio: 0.25, networkPolicy: { port: 4318, to: [{ namespaceSelector: { matchLabels: { 'kubernetes.io/metadata.name': 'observability' } } }] } } };
+const TRACING = {
+  tracing: {
+    endpoint: 'http://otel-collector.observability:4318',
+    ratio: 0.25,
+    networkPolicy: { port: 4318, to: [{ namespaceSelector: { matchLabels: { 'kubernetes.io/metadata.name': 'observability' } } }] },
+  },
+};
 
 describe('charts/ballast tracing values', () => {
   let helm: string;
@@ -16,10 +22,12 @@ describe('charts/ballast tracing values', () => {
   it('puts nothing of OpenTelemetry in the ConfigMap and no collector egress without an endpoint', () => {
     const objects = renderChart(helm, { files: [ALL_FEATURES_VALUES] });
     expect(Object.keys(findObject<IConfigMap>(objects, 'ConfigMap', FULLNAME).data!).filter((key) => key.startsWith('OTEL_'))).toEqual([]);
-    expect(findObject<INetworkPolicy>(objects, 'NetworkPolicy').spec!.egress!.flatMap((rule) => rule.ports!.map((port) => port.port))).not.toContain(4318);
+    expect(
+      findObject<INetworkPolicy>(objects, 'NetworkPolicy').spec!.egress!.flatMap((rule) => rule.ports!.map((port) => port.port)),
+    ).not.toContain(4318);
   });
 
-  it("renders endpoint, sampler and ratio into the ConfigMap and opens egress to the collector", () => {
+  it('renders endpoint, sampler and ratio into the ConfigMap and opens egress to the collector', () => {
     const objects = renderChart(helm, { files: [ALL_FEATURES_VALUES], values: TRACING });
     expect(findObject<IConfigMap>(objects, 'ConfigMap', FULLNAME).data).toMatchObject({
       OTEL_EXPORTER_OTLP_ENDPOINT: 'http://otel-collector.observability:4318',

@@ -5,7 +5,14 @@ import { OtlpReceiver, type ReceivedSpan, SPAN_KIND, spanTree } from './otlp-rec
 
 const TRACE_ID = '4bf92f3577b34da6a3ce929d0e0e4736';
 const PARENT_ID = '00f067aa0ba902b7';
-const TREE_KEYS = ['http.route', 'http.response.status_code', 'ballast.request_id', 'db.system.name', 'db.query.text', 'ballast.refusal.reason'];
+const TREE_KEYS = [
+  'http.route',
+  'http.response.status_code',
+  'ballast.request_id',
+  'db.system.name',
+  'db.query.text',
+  'ballast.refusal.reason',
+];
 
 function only(spans: ReceivedSpan[], predicate: (span: ReceivedSpan) => boolean): ReceivedSpan {
   const found = spans.filter(predicate);
@@ -45,7 +52,11 @@ describe('tracing of node dist/main.js to a real OTLP/HTTP receiver', () => {
       BODY_LIMIT_BYTES: '1000',
     });
     await app.waitFor('/health/ready', 200);
-    const created = await fetch(`${app.baseUrl}/api/v1/users`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ email: 'ada@example.com', name: 'Ada' }) });
+    const created = await fetch(`${app.baseUrl}/api/v1/users`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ email: 'ada@example.com', name: 'Ada' }),
+    });
     expect(created.status).toBe(201);
     userId = ((await created.json()) as { id: string }).id;
   }, 60_000);
@@ -66,13 +77,27 @@ describe('tracing of node dist/main.js to a real OTLP/HTTP receiver', () => {
   it('records GET /api/v1/users/:id as SERVER → handler → SQL, with the route, status, request id and no parameter values', async () => {
     const res = await fetch(`${app.baseUrl}/api/v1/users/${userId}`, { headers: { 'x-request-id': 'trace-tree-1' } });
     expect(res.status).toBe(200);
-    const spans = await receiver.waitFor((all) => all.some((s) => s.attributes['ballast.request_id'] === 'trace-tree-1') && all.some((s) => s.name.startsWith('pg.query')));
+    const spans = await receiver.waitFor(
+      (all) => all.some((s) => s.attributes['ballast.request_id'] === 'trace-tree-1') && all.some((s) => s.name.startsWith('pg.query')),
+    );
     const server = only(spans, (s) => s.attributes['ballast.request_id'] === 'trace-tree-1');
-    const trace = await receiver.waitFor(() => receiver.trace(server.traceId).some((s) => s.kind === SPAN_KIND.client && s.name.startsWith('pg.query'))).then(() => receiver.trace(server.traceId));
+    const trace = await receiver
+      .waitFor(() => receiver.trace(server.traceId).some((s) => s.kind === SPAN_KIND.client && s.name.startsWith('pg.query')))
+      .then(() => receiver.trace(server.traceId));
     // Printed for the report: the span tree as the receiver saw it.
     process.stdout.write(`span tree of GET /api/v1/users/:id:\n${spanTree(trace, TREE_KEYS)}\n`);
-    expect(server).toMatchObject({ name: 'GET /api/v1/users/:id', kind: SPAN_KIND.server, parentSpanId: expect.stringMatching(/^$|^undefined$/), serviceName: 'ballast-under-test' });
-    expect(server.attributes).toMatchObject({ 'http.request.method': 'GET', 'http.route': '/api/v1/users/:id', 'http.response.status_code': 200, 'url.path': `/api/v1/users/${userId}` });
+    expect(server).toMatchObject({
+      name: 'GET /api/v1/users/:id',
+      kind: SPAN_KIND.server,
+      parentSpanId: expect.stringMatching(/^$|^undefined$/),
+      serviceName: 'ballast-under-test',
+    });
+    expect(server.attributes).toMatchObject({
+      'http.request.method': 'GET',
+      'http.route': '/api/v1/users/:id',
+      'http.response.status_code': 200,
+      'url.path': `/api/v1/users/${userId}`,
+    });
     const handler = only(trace, (s) => s.name === 'UsersController.findOne');
     expect(handler.parentSpanId).toBe(server.spanId);
     const queries = trace.filter((s) => s.kind === SPAN_KIND.client && s.name.startsWith('pg.query'));
@@ -92,11 +117,20 @@ describe('tracing of node dist/main.js to a real OTLP/HTTP receiver', () => {
   it('puts trace ids on the latency histogram as exemplars, served as OpenMetrics when asked, Prometheus text otherwise', async () => {
     const res = await fetch(`${app.baseUrl}/api/v1/users/${userId}`, { headers: { 'x-request-id': 'trace-exemplar-1' } });
     expect(res.status).toBe(200);
-    const server = (await receiver.waitFor((all) => all.some((s) => s.attributes['ballast.request_id'] === 'trace-exemplar-1'))).find((s) => s.attributes['ballast.request_id'] === 'trace-exemplar-1')!;
-    const open = await fetch(`${app.baseUrl}/metrics`, { headers: { accept: 'application/openmetrics-text; version=1.0.0,text/plain;q=0.5' } });
+    const server = (await receiver.waitFor((all) => all.some((s) => s.attributes['ballast.request_id'] === 'trace-exemplar-1'))).find(
+      (s) => s.attributes['ballast.request_id'] === 'trace-exemplar-1',
+    )!;
+    const open = await fetch(`${app.baseUrl}/metrics`, {
+      headers: { accept: 'application/openmetrics-text; version=1.0.0,text/plain;q=0.5' },
+    });
     expect(open.headers.get('content-type')).toMatch(/^application\/openmetrics-text/);
     const openText = await open.text();
-    expect(openText).toMatch(new RegExp(`^http_request_duration_seconds_bucket\\{[^}]*route="/api/v1/users/:id"[^}]*\\} \\d+ # \\{trace_id="${server.traceId}"\\}`, 'm'));
+    expect(openText).toMatch(
+      new RegExp(
+        `^http_request_duration_seconds_bucket\\{[^}]*route="/api/v1/users/:id"[^}]*\\} \\d+ # \\{trace_id="${server.traceId}"\\}`,
+        'm',
+      ),
+    );
     expect(openText.trimEnd().endsWith('# EOF')).toBe(true);
     // The default stays Prometheus text, counters keep their _total names after an OpenMetrics scrape.
     const plain = await fetch(`${app.baseUrl}/metrics`);
@@ -129,7 +163,14 @@ describe('tracing of node dist/main.js to a real OTLP/HTTP receiver', () => {
     expect(client.kind).toBe(SPAN_KIND.client);
     expect(client.attributes).toMatchObject({ 'http.request.method': 'GET', 'http.response.status_code': 200 });
     const call = only(trace, (s) => s.spanId === client.parentSpanId);
-    expect(call).toMatchObject({ name: 'outbound profile', attributes: expect.objectContaining({ 'ballast.outbound.upstream': 'profile', 'ballast.outbound.circuit_state': 'closed', 'ballast.outbound.retries': 0 }) });
+    expect(call).toMatchObject({
+      name: 'outbound profile',
+      attributes: expect.objectContaining({
+        'ballast.outbound.upstream': 'profile',
+        'ballast.outbound.circuit_state': 'closed',
+        'ballast.outbound.retries': 0,
+      }),
+    });
     expect(only(trace, (s) => s.spanId === call.parentSpanId).name).toBe('UsersController.findOneWithProfile');
   });
 
@@ -145,7 +186,9 @@ describe('tracing of node dist/main.js to a real OTLP/HTTP receiver', () => {
     const lines = logLines(app).filter((line) => line['requestId'] === 'trace-logs-1');
     const warning = lines.find((line) => String(line['msg']).includes('profile service answered 418'));
     const requestLine = lines.find((line) => line['msg'] === 'request completed');
-    const server = (await receiver.waitFor((all) => all.some((s) => s.attributes['ballast.request_id'] === 'trace-logs-1'))).find((s) => s.attributes['ballast.request_id'] === 'trace-logs-1')!;
+    const server = (await receiver.waitFor((all) => all.some((s) => s.attributes['ballast.request_id'] === 'trace-logs-1'))).find(
+      (s) => s.attributes['ballast.request_id'] === 'trace-logs-1',
+    )!;
     expect(requestLine).toMatchObject({ trace_id: server.traceId, span_id: server.spanId });
     await receiver.waitFor(() => receiver.trace(server.traceId).some((s) => s.name === 'UsersController.findOneWithProfile'));
     const handler = only(receiver.trace(server.traceId), (s) => s.name === 'UsersController.findOneWithProfile');
@@ -153,8 +196,18 @@ describe('tracing of node dist/main.js to a real OTLP/HTTP receiver', () => {
   });
 
   it.each([
-    ['415, a body that is not JSON', { method: 'POST', headers: { 'content-type': 'text/plain' }, body: 'x' }, 415, 'unsupported-media-type'],
-    ['413, a body over BODY_LIMIT_BYTES', { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ name: 'x'.repeat(2000) }) }, 413, 'payload-too-large'],
+    [
+      '415, a body that is not JSON',
+      { method: 'POST', headers: { 'content-type': 'text/plain' }, body: 'x' },
+      415,
+      'unsupported-media-type',
+    ],
+    [
+      '413, a body over BODY_LIMIT_BYTES',
+      { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ name: 'x'.repeat(2000) }) },
+      413,
+      'payload-too-large',
+    ],
   ])('records a request refused at the edge (%s) with its status and the reason', async (_what, init, status, reason) => {
     const id = `trace-refused-${status}`;
     const res = await fetch(`${app.baseUrl}/api/v1/users`, { ...init, headers: { ...init.headers, 'x-request-id': id } });
@@ -179,6 +232,9 @@ describe('tracing of node dist/main.js to a real OTLP/HTTP receiver', () => {
     }
     const spans = await receiver.waitFor((all) => all.some((s) => s.attributes['ballast.request_id'] === 'trace-shed-1'));
     const server = only(spans, (s) => s.attributes['ballast.request_id'] === 'trace-shed-1');
-    expect(server).toMatchObject({ kind: SPAN_KIND.server, attributes: expect.objectContaining({ 'http.response.status_code': 503, 'ballast.refusal.reason': 'concurrency-limit' }) });
+    expect(server).toMatchObject({
+      kind: SPAN_KIND.server,
+      attributes: expect.objectContaining({ 'http.response.status_code': 503, 'ballast.refusal.reason': 'concurrency-limit' }),
+    });
   });
 });

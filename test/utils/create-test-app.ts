@@ -41,7 +41,14 @@ export interface TestAppOptions {
  */
 export async function createTestApp(env: Record<string, string> = {}, options: TestAppOptions = {}): Promise<TestApp> {
   const database = await createTestDatabase();
-  const config = loadAppConfig({ NODE_ENV: 'test', LOG_LEVEL: 'warn', DB_POOL_MIN: '1', DATABASE_URL: database.url, ...TEST_RATE_LIMIT, ...env });
+  const config = loadAppConfig({
+    NODE_ENV: 'test',
+    LOG_LEVEL: 'warn',
+    DB_POOL_MIN: '1',
+    DATABASE_URL: database.url,
+    ...TEST_RATE_LIMIT,
+    ...env,
+  });
   const moduleRef = await Test.createTestingModule({ imports: [AppModule.forRoot(config), ...(options.extraImports ?? [])] }).compile();
   const app = moduleRef.createNestApplication<NestExpressApplication>({ bodyParser: false, logger: ['error', 'warn'] });
   configureHttpServer(app);

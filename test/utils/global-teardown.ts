@@ -22,7 +22,10 @@ function reportContractTally(): void {
     validated += counts.validated;
     for (const [reason, count] of Object.entries(counts.skipped)) skipped[reason] = (skipped[reason] ?? 0) + count;
   }
-  const left = Object.entries(skipped).map(([reason, count]) => `${count} ${reason}`).join(', ') || 'none';
+  const left =
+    Object.entries(skipped)
+      .map(([reason, count]) => `${count} ${reason}`)
+      .join(', ') || 'none';
   process.stdout.write(`\n[contract] ${validated} responses validated against /docs-json; not validated: ${left}\n`);
   rmSync(dir, { recursive: true, force: true });
 }

@@ -26,7 +26,9 @@ export interface Haproxy {
 
 /** The HAProxy binary, or a clear failure: the rolling-restart test is part of `npm test` and CI installs it. */
 export function haproxyBinary(): string {
-  const found = spawnSync('sh', ['-c', 'command -v haproxy || ls /usr/sbin/haproxy 2>/dev/null'], { encoding: 'utf8' }).stdout.trim().split('\n')[0];
+  const found = spawnSync('sh', ['-c', 'command -v haproxy || ls /usr/sbin/haproxy 2>/dev/null'], { encoding: 'utf8' })
+    .stdout.trim()
+    .split('\n')[0];
   if (!found || !existsSync(found)) {
     throw new Error(
       'HAProxy is not installed, and the rolling-restart test needs a real load balancer. ' +
@@ -97,7 +99,13 @@ export async function startHaproxy(servers: Array<{ name: string; port: number }
   const started = Date.now();
   for (;;) {
     if (child.exitCode !== null) throw new Error(`haproxy exited with ${child.exitCode}:\n${out}`);
-    if (await stats().then(() => true, () => false)) break;
+    if (
+      await stats().then(
+        () => true,
+        () => false,
+      )
+    )
+      break;
     if (Date.now() - started > 10_000) throw new Error(`haproxy did not start:\n${out}`);
     await sleep(50);
   }

@@ -6,7 +6,10 @@ const LEAK_PATTERNS: ReadonlyArray<readonly [string, RegExp]> = [
   ['stack frame', /\bat (?:async )?[\w$.<>[\] ]+ \(?[^()\s]*:\d+:\d+\)?/],
   ['source path', /node_modules|\/dist\/|\/src\/|\.(?:js|ts):\d+/],
   ['SQL', /\b(?:SELECT|INSERT INTO|UPDATE \w+ SET|DELETE FROM|RETURNING)\b/],
-  ['driver or ORM', /QueryFailedError|TypeORMError|duplicate key|violates|syntax error at|invalid input syntax|relation "|pg_\w+|SQLSTATE/i],
+  [
+    'driver or ORM',
+    /QueryFailedError|TypeORMError|duplicate key|violates|syntax error at|invalid input syntax|relation "|pg_\w+|SQLSTATE/i,
+  ],
   ['socket error', /\bE(?:CONNREFUSED|CONNRESET|TIMEDOUT|ADDRINUSE|HOSTUNREACH|NOTFOUND|PIPE)\b/],
   ['internal error name', /\b(?:TypeError|ReferenceError|RangeError|SyntaxError|URIError)\b/],
 ];

@@ -39,6 +39,12 @@ export function valueOf(samples: Sample[], name: string, labels: Record<string, 
 export function seriesKeys(samples: Sample[], prefix: string): string[] {
   return samples
     .filter((s) => s.name.startsWith(prefix))
-    .map((s) => `${s.name}{${Object.keys(s.labels).sort().map((k) => `${k}=${s.labels[k]}`).join(',')}}`)
+    .map(
+      (s) =>
+        `${s.name}{${Object.keys(s.labels)
+          .sort()
+          .map((k) => `${k}=${s.labels[k]}`)
+          .join(',')}}`,
+    )
     .sort();
 }

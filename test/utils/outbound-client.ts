@@ -19,21 +19,37 @@ export interface TestClient {
 export function createTestClient(
   name: string,
   options: HttpClientOptions,
-  platform: { permits?: number; sharedPermits?: PermitPool; timeoutMs?: number; connectTimeoutMs?: number; maxConnectionsPerHost?: number } = {},
+  platform: {
+    permits?: number;
+    sharedPermits?: PermitPool;
+    timeoutMs?: number;
+    connectTimeoutMs?: number;
+    maxConnectionsPerHost?: number;
+  } = {},
 ): TestClient {
   const registry = new Registry();
   const registers = [registry];
-  const duration = new Histogram({ name: METRIC.outboundRequestDuration, help: 'x', labelNames: ['upstream', 'outcome'], buckets: OUTBOUND_DURATION_BUCKETS, registers });
+  const duration = new Histogram({
+    name: METRIC.outboundRequestDuration,
+    help: 'x',
+    labelNames: ['upstream', 'outcome'],
+    buckets: OUTBOUND_DURATION_BUCKETS,
+    registers,
+  });
   const retries = new Counter({ name: OUTBOUND_METRIC.retries, help: 'x', labelNames: ['upstream'], registers });
   const circuitState = new Gauge({ name: OUTBOUND_METRIC.circuitState, help: 'x', labelNames: ['upstream'], registers });
   const inUse = new Gauge({ name: METRIC.resourcePermitsInUse, help: 'x', labelNames: ['resource'], registers });
   const rejected = new Counter({ name: METRIC.resourcePermitsRejected, help: 'x', labelNames: ['resource'], registers });
   const permits =
     platform.sharedPermits ??
-    new PermitPool('external', { capacity: platform.permits ?? 20 }, {
-      onChange: (n) => inUse.labels('external').set(n),
-      onRejected: () => rejected.labels('external').inc(),
-    });
+    new PermitPool(
+      'external',
+      { capacity: platform.permits ?? 20 },
+      {
+        onChange: (n) => inUse.labels('external').set(n),
+        onRejected: () => rejected.labels('external').inc(),
+      },
+    );
   const outbound = {
     timeoutMs: platform.timeoutMs ?? 30_000,
     connectTimeoutMs: platform.connectTimeoutMs ?? 5000,
@@ -46,10 +62,15 @@ export function createTestClient(
     metric: async (metricName, labels) => {
       const metric = registry.getSingleMetric(metricName);
       if (!metric) return 0;
-      const values = (await metric.get()).values as { value: number; labels: Record<string, string | number | undefined>; metricName?: string }[];
+      const values = (await metric.get()).values as {
+        value: number;
+        labels: Record<string, string | number | undefined>;
+        metricName?: string;
+      }[];
       const suffix = metricName === METRIC.outboundRequestDuration ? '_count' : '';
       const match = values.find(
-        (v) => (suffix === '' || v.metricName === metricName + suffix) && Object.entries(labels).every(([k, value]) => v.labels[k] === value),
+        (v) =>
+          (suffix === '' || v.metricName === metricName + suffix) && Object.entries(labels).every(([k, value]) => v.labels[k] === value),
       );
       return match?.value ?? 0;
     },

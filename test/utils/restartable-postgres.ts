@@ -4,7 +4,6 @@ import { join } from 'node:path';
 import { createEmbeddedPostgres, embeddedPostgresUrl } from '../../src/platform/database/embedded-postgres';
 import { freePort } from './app-process';
 
-
 /** An embedded PostgreSQL of its own (never the machine's shared server) that a test stops and starts again. */
 export interface RestartablePostgres {
   port: number;

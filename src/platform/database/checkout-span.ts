@@ -13,16 +13,20 @@ export function traceConnectionCheckouts(dataSource: DataSource): void {
   const tracer = trace.getTracer(BALLAST_TRACER);
   guardConnectionCheckouts(dataSource, (obtain) => {
     if (!trace.getActiveSpan()) return obtain();
-    return tracer.startActiveSpan(DB_CHECKOUT_SPAN, { kind: SpanKind.INTERNAL, attributes: { 'db.system.name': 'postgresql' } }, async (span) => {
-      try {
-        return await obtain();
-      } catch (error) {
-        span.setAttribute('error.type', error instanceof Error ? error.constructor.name : 'unknown');
-        span.setStatus({ code: SpanStatusCode.ERROR });
-        throw error;
-      } finally {
-        span.end();
-      }
-    });
+    return tracer.startActiveSpan(
+      DB_CHECKOUT_SPAN,
+      { kind: SpanKind.INTERNAL, attributes: { 'db.system.name': 'postgresql' } },
+      async (span) => {
+        try {
+          return await obtain();
+        } catch (error) {
+          span.setAttribute('error.type', error instanceof Error ? error.constructor.name : 'unknown');
+          span.setStatus({ code: SpanStatusCode.ERROR });
+          throw error;
+        } finally {
+          span.end();
+        }
+      },
+    );
   });
 }

@@ -16,7 +16,12 @@ describe(translateDatabaseError.name, () => {
     ['failed authentication', pgError('28P01'), 503, 'database-unavailable'],
     ['unknown database', pgError('3D000'), 503, 'database-unavailable'],
     ['lost connection', new Error('Connection terminated unexpectedly'), 503, 'database-unavailable'],
-    ['query runner released when its connection failed mid-transaction', new QueryRunnerAlreadyReleasedError(), 503, 'database-unavailable'],
+    [
+      'query runner released when its connection failed mid-transaction',
+      new QueryRunnerAlreadyReleasedError(),
+      503,
+      'database-unavailable',
+    ],
     ['entity metadata before the DataSource is initialised', new Error('No metadata for "User" was found.'), 503, 'database-unavailable'],
     ['unique violation', pgError('23505'), 409, 'conflict'],
     ['invalid text representation', pgError('22P02'), 400, 'validation-error'],

@@ -4,11 +4,24 @@ import { ConflictError, type ProblemError, ServiceUnavailableError, ValidationPr
 /** PostgreSQL SQLSTATEs and driver messages that mean "the database cannot serve this now" (503). */
 const UNAVAILABLE_CODES = new Set([
   // shutdown, crash, cannot connect now; too many connections, configuration limit
-  '57P01', '57P02', '57P03', '53300', '53400',
+  '57P01',
+  '57P02',
+  '57P03',
+  '53300',
+  '53400',
   // authentication failed, unknown database, object not in prerequisite state, no CONNECT privilege:
   // the deployment is wrong, not the request — the client can do nothing but retry later
-  '28000', '28P01', '3D000', '55000', '42501',
-  'ECONNREFUSED', 'ECONNRESET', 'ETIMEDOUT', 'EPIPE', 'ENOTFOUND', 'EHOSTUNREACH',
+  '28000',
+  '28P01',
+  '3D000',
+  '55000',
+  '42501',
+  'ECONNREFUSED',
+  'ECONNRESET',
+  'ETIMEDOUT',
+  'EPIPE',
+  'ENOTFOUND',
+  'EHOSTUNREACH',
 ]);
 const UNAVAILABLE_MESSAGES = [
   'Connection terminated',
@@ -46,7 +59,11 @@ export function translateDatabaseError(error: unknown): ProblemError | undefined
   // TypeORM releases a query runner the moment its connection emits 'error' (terminated by a database restart or
   // failover): a transaction's next query then fails with this. Found by the restart fault scenario (was a 500).
   const lostMidTransaction = error instanceof QueryRunnerAlreadyReleasedError;
-  if (lostMidTransaction || (code && (UNAVAILABLE_CODES.has(code) || code.startsWith('08'))) || UNAVAILABLE_MESSAGES.some((m) => message.includes(m))) {
+  if (
+    lostMidTransaction ||
+    (code && (UNAVAILABLE_CODES.has(code) || code.startsWith('08'))) ||
+    UNAVAILABLE_MESSAGES.some((m) => message.includes(m))
+  ) {
     return new ServiceUnavailableError('database-unavailable', 'The database is unavailable.', 2, error);
   }
   if (code === '23505') return new ConflictError('A resource with the same unique value already exists.');

@@ -26,7 +26,10 @@ export class DatabaseMetricsService implements OnModuleDestroy {
   ) {
     const subscribers = dataSource.options.subscribers ?? [];
     dataSource.setOptions({
-      subscribers: [...(Array.isArray(subscribers) ? subscribers : Object.values(subscribers)), createQueryMetricsSubscriber(queryDuration)],
+      subscribers: [
+        ...(Array.isArray(subscribers) ? subscribers : Object.values(subscribers)),
+        createQueryMetricsSubscriber(queryDuration),
+      ],
     });
     this.unhookPool = collectOnScrape(poolConnections, () => this.readPool());
   }

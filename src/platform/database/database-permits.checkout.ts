@@ -20,7 +20,7 @@ import { InjectPermits, PLATFORM_PERMITS, type PermitPool } from '../resilience'
  *   (never returned mid-transaction, never hit by a late cancel meant for someone else).
  * Start-up work (migrations, pool warm-up) and background work run outside any request and go straight to
  * the pool; health and metrics requests are exempt from permits but still bound by their deadline.
-  *
+ *
  * A driver checkout hook, not a Nest guard: it lives with the database module that installs it; resilience
  * only provides the PermitPool.
  */

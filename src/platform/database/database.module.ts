@@ -39,10 +39,7 @@ export class DatabaseModule {
     const optionsModule = DatabaseOptionsModule.forRoot(options);
     return {
       module: DatabaseModule,
-      imports: [
-        optionsModule,
-        TypeOrmModule.forRootAsync({ imports: [optionsModule], useClass: TypeOrmConfigService }),
-      ],
+      imports: [optionsModule, TypeOrmModule.forRootAsync({ imports: [optionsModule], useClass: TypeOrmConfigService })],
       // Checkout guards (each wraps the previous; any order is correct): broken connections are destroyed,
       // a checkout made for a request holds a `db` permit (the pool ResilienceModule provides), and none is
       // handed out before the database is ready except to the start-up work.

@@ -52,7 +52,9 @@ export function embeddedDatabaseUrl(env: NodeJS.ProcessEnv): string {
   const dataDir = env['EMBEDDED_POSTGRES_DIR']?.trim() || DEFAULT_DIR;
   const port = readEmbeddedPort(dataDir);
   if (port === undefined) {
-    throw new Error(`DATABASE_URL is unset and no embedded PostgreSQL has run in ${dataDir} (no ${embeddedPortFile(dataDir)}): start one with \`npm start\`, or set DATABASE_URL.`);
+    throw new Error(
+      `DATABASE_URL is unset and no embedded PostgreSQL has run in ${dataDir} (no ${embeddedPortFile(dataDir)}): start one with \`npm start\`, or set DATABASE_URL.`,
+    );
   }
   return embeddedPostgresUrl(port);
 }

@@ -11,7 +11,12 @@ describe('feature migrations: every file on disk is registered', () => {
   beforeEach(() => {
     featureDir = mkdtempSync(join(tmpdir(), 'ballast-migrations-'));
     mkdirSync(join(featureDir, 'migrations'));
-    for (const file of ['1764000000001-create-orders.ts', '1764000000001-create-orders.d.ts', '1764000000001-create-orders.js.map', 'README.md']) {
+    for (const file of [
+      '1764000000001-create-orders.ts',
+      '1764000000001-create-orders.d.ts',
+      '1764000000001-create-orders.js.map',
+      'README.md',
+    ]) {
       writeFileSync(join(featureDir, 'migrations', file), '');
     }
   });
@@ -28,7 +33,9 @@ describe('feature migrations: every file on disk is registered', () => {
     writeFileSync(join(featureDir, 'migrations', '1764000000002-add-total.ts'), '');
     writeFileSync(join(featureDir, 'migrations', '1764000000003-add-note.js'), '');
     const migrations = defineMigrations(featureDir, [CreateOrders1764000000001]);
-    const files = ['1764000000002-add-total.ts', '1764000000003-add-note.js'].map((f) => relative(process.cwd(), join(featureDir, 'migrations', f)));
+    const files = ['1764000000002-add-total.ts', '1764000000003-add-note.js'].map((f) =>
+      relative(process.cwd(), join(featureDir, 'migrations', f)),
+    );
     expect(() => collectMigrations([migrations])).toThrow(MigrationNotRegisteredError);
     try {
       collectMigrations([migrations]);
@@ -36,7 +43,9 @@ describe('feature migrations: every file on disk is registered', () => {
       expect((error as MigrationNotRegisteredError).files).toEqual(files);
       expect((error as Error).message).toContain("Add each file's class to the list in the feature's <feature>.migrations.ts");
     }
-    expect(collectMigrations([defineMigrations(featureDir, [CreateOrders1764000000001, AddTotal1764000000002, class AddNote1764000000003 {}])])).toHaveLength(3);
+    expect(
+      collectMigrations([defineMigrations(featureDir, [CreateOrders1764000000001, AddTotal1764000000002, class AddNote1764000000003 {}])]),
+    ).toHaveLength(3);
   });
 
   it('treats a feature without a migrations folder as having none', () => {

@@ -6,5 +6,11 @@ export { DatabaseConnectionService, type DatabaseState } from './database-connec
 export { translateDatabaseError } from './database-errors';
 export { DATABASE_HEALTH_KEY, READINESS_APPLICATION_NAME } from './database.constants';
 export { DatabasePing } from './database-ping.service';
-export { collectMigrations, defineMigrations, type FeatureMigrations, type MigrationClass, MigrationNotRegisteredError } from './feature-migrations';
+export {
+  collectMigrations,
+  defineMigrations,
+  type FeatureMigrations,
+  type MigrationClass,
+  MigrationNotRegisteredError,
+} from './feature-migrations';
 export { embeddedDatabaseUrl } from './embedded-url';

@@ -16,7 +16,9 @@ export function cancelBackend(client: PgClient, timeoutMs = 2000): Promise<boole
   if (processID === null || secretKey === null) return Promise.resolve(false);
   return new Promise((resolve) => {
     let delivered = false;
-    const socket: Socket = client.host.startsWith('/') ? connect(`${client.host}/.s.PGSQL.${client.port}`) : connect(client.port, client.host);
+    const socket: Socket = client.host.startsWith('/')
+      ? connect(`${client.host}/.s.PGSQL.${client.port}`)
+      : connect(client.port, client.host);
     socket.setTimeout(timeoutMs, () => socket.destroy());
     socket.once('error', () => undefined);
     socket.once('connect', () => {

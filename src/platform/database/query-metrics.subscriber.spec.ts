@@ -9,7 +9,10 @@ describe(queryOutcomeOf.name, () => {
   it('classifies integrity constraint violations (SQLSTATE class 23) as constraint, not error', () => {
     // unique, foreign key, check, not-null, exclusion, restrict, and the class's generic code
     for (const code of ['23505', '23503', '23514', '23502', '23P01', '23001', '23000']) {
-      expect({ code, outcome: queryOutcomeOf(Object.assign(new Error('violates constraint'), { code })) }).toEqual({ code, outcome: 'constraint' });
+      expect({ code, outcome: queryOutcomeOf(Object.assign(new Error('violates constraint'), { code })) }).toEqual({
+        code,
+        outcome: 'constraint',
+      });
     }
     // TypeORM's QueryFailedError keeps the driver's error beside its own
     expect(queryOutcomeOf(Object.assign(new Error('duplicate key'), { driverError: { code: '23505' } }))).toBe('constraint');

@@ -70,7 +70,8 @@ export class ProblemDetailsFilter implements ExceptionFilter {
 
   private fromProblemError(error: ProblemError): { body: ProblemDetails; headers: Record<string, string> } {
     const headers: Record<string, string> = { ...error.options.headers };
-    if (error.options.retryAfterSeconds !== undefined) headers['Retry-After'] = String(Math.max(1, Math.ceil(error.options.retryAfterSeconds)));
+    if (error.options.retryAfterSeconds !== undefined)
+      headers['Retry-After'] = String(Math.max(1, Math.ceil(error.options.retryAfterSeconds)));
     return { body: error.toProblem(), headers };
   }
 
@@ -105,7 +106,9 @@ function parseFailureDetail(exception: HttpException): string | undefined {
   if (exception.cause instanceof SyntaxError) {
     // body-parser's strict mode refuses valid JSON that is not an object or array (`null`, `42`, `"x"`) with a
     // SyntaxError too; it keeps the raw text as `body`.
-    return isJson((exception.cause as { body?: unknown }).body) ? 'The request body must be a JSON object.' : 'The request body is not valid JSON.';
+    return isJson((exception.cause as { body?: unknown }).body)
+      ? 'The request body must be a JSON object.'
+      : 'The request body is not valid JSON.';
   }
   if (exception.cause instanceof URIError) return 'The request path is not validly encoded.';
   return undefined;

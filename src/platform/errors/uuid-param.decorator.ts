@@ -6,7 +6,8 @@ export function UuidParam(name = 'id'): ParameterDecorator {
   return Param(
     name,
     new ParseUUIDPipe({
-      exceptionFactory: () => new ValidationProblemError(`The ${name} is not a valid UUID.`, [{ field: name, message: `${name} must be a UUID` }]),
+      exceptionFactory: () =>
+        new ValidationProblemError(`The ${name} is not a valid UUID.`, [{ field: name, message: `${name} must be a UUID` }]),
     }),
   );
 }

@@ -1,6 +1,12 @@
 import { Controller, Get, ServiceUnavailableException, UseFilters } from '@nestjs/common';
 import { ConfigService } from '@nestjs/config';
-import { HealthCheck, type HealthCheckResult, HealthCheckService, type HealthIndicatorFunction, HealthIndicatorService } from '@nestjs/terminus';
+import {
+  HealthCheck,
+  type HealthCheckResult,
+  HealthCheckService,
+  type HealthIndicatorFunction,
+  HealthIndicatorService,
+} from '@nestjs/terminus';
 import { ApiOkResponse, ApiOperation, ApiServiceUnavailableResponse } from '@nestjs/swagger';
 import type { AllConfig } from '../../config/app-config';
 import { HEALTH_REPORT_SCHEMA } from '../openapi/health-report.schema';
@@ -69,7 +75,8 @@ export class HealthController {
     try {
       return this.withVersion(await this.health.check(checks));
     } catch (error) {
-      if (error instanceof ServiceUnavailableException) throw new HealthCheckFailedError(this.withVersion(error.getResponse() as HealthCheckResult));
+      if (error instanceof ServiceUnavailableException)
+        throw new HealthCheckFailedError(this.withVersion(error.getResponse() as HealthCheckResult));
       throw error;
     }
   }

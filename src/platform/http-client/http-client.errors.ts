@@ -21,7 +21,11 @@ export class CircuitOpenError extends ServiceUnavailableError {
     readonly upstream: string,
     retryAfterSeconds: number,
   ) {
-    super('upstream-circuit-open', 'A service this request depends on is failing; calls to it are paused. Retry after the Retry-After delay.', retryAfterSeconds);
+    super(
+      'upstream-circuit-open',
+      'A service this request depends on is failing; calls to it are paused. Retry after the Retry-After delay.',
+      retryAfterSeconds,
+    );
   }
 }
 
@@ -40,4 +44,3 @@ export class UpstreamUnavailableError extends ServiceUnavailableError {
     super('upstream-unavailable', 'A service this request depends on is unavailable. Retry after the Retry-After delay.', 1, cause);
   }
 }
-

@@ -10,6 +10,14 @@ export const httpClientMetricProviders = [
     labelNames: ['upstream', 'outcome'],
     buckets: OUTBOUND_DURATION_BUCKETS,
   }),
-  makeGaugeProvider({ name: OUTBOUND_METRIC.circuitState, help: 'Circuit breaker state per upstream: 0 closed, 1 half-open, 2 open.', labelNames: ['upstream'] }),
-  makeCounterProvider({ name: OUTBOUND_METRIC.retries, help: 'Outbound attempts made after the first one of a call, per upstream.', labelNames: ['upstream'] }),
+  makeGaugeProvider({
+    name: OUTBOUND_METRIC.circuitState,
+    help: 'Circuit breaker state per upstream: 0 closed, 1 half-open, 2 open.',
+    labelNames: ['upstream'],
+  }),
+  makeCounterProvider({
+    name: OUTBOUND_METRIC.retries,
+    help: 'Outbound attempts made after the first one of a call, per upstream.',
+    labelNames: ['upstream'],
+  }),
 ];

@@ -43,7 +43,8 @@ export class HttpClientRegistry implements OnApplicationShutdown {
   register(name: string, options: HttpClientOptions): HttpClient {
     const existing = this.clients.get(name);
     if (existing) {
-      if (JSON.stringify(existing.options) !== JSON.stringify(options)) throw new Error(`http client "${name}" is registered twice with different options`);
+      if (JSON.stringify(existing.options) !== JSON.stringify(options))
+        throw new Error(`http client "${name}" is registered twice with different options`);
       return existing.client;
     }
     const settings = resolveUpstreamSettings(name, options, this.config.get('outbound', { infer: true }));

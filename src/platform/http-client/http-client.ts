@@ -48,14 +48,20 @@ export class HttpClient {
     metrics: HttpClientMetrics,
   ) {
     const { name, retry } = settings;
-    this.durations = Object.fromEntries(OUTBOUND_OUTCOMES.map((outcome) => [outcome, metrics.duration.labels(name, outcome)])) as HttpClient['durations'];
+    this.durations = Object.fromEntries(
+      OUTBOUND_OUTCOMES.map((outcome) => [outcome, metrics.duration.labels(name, outcome)]),
+    ) as HttpClient['durations'];
     this.retries = metrics.retries.labels(name);
     this.retries.inc(0);
     const circuitGauge = metrics.circuitState.labels(name);
-    this.circuit = new UpstreamCircuit(settings.breaker, { error: countsAgainstUpstream, result: (r) => (r as OutboundResponse).status >= 500 }, (value) => {
-      circuitGauge.set(value);
-      this.logCircuitChange(value);
-    });
+    this.circuit = new UpstreamCircuit(
+      settings.breaker,
+      { error: countsAgainstUpstream, result: (r) => (r as OutboundResponse).status >= 500 },
+      (value) => {
+        circuitGauge.set(value);
+        this.logCircuitChange(value);
+      },
+    );
     this.budget = new RetryBudget(retry.budgetRatio, retry.budgetBurst);
     this.backoff = new ExponentialBackoff({ initialDelay: retry.initialDelayMs, maxDelay: retry.maxDelayMs });
     this.pool = settings.origin ? createUpstreamPool(settings.origin, settings) : undefined;
@@ -109,7 +115,12 @@ export class HttpClient {
     if (!this.pool || !path) return { status: 0 };
     let status: number;
     try {
-      const response = await this.pool.request({ method: 'GET', path: this.settings.basePath + path, signal, headers: { accept: 'application/json' } });
+      const response = await this.pool.request({
+        method: 'GET',
+        path: this.settings.basePath + path,
+        signal,
+        headers: { accept: 'application/json' },
+      });
       status = response.statusCode;
       await response.body.dump();
     } catch (error) {
@@ -131,7 +142,9 @@ export class HttpClient {
     const previous = this.lastCircuitValue;
     this.lastCircuitValue = value;
     if (value === CIRCUIT_STATE_VALUE.open && previous === CIRCUIT_STATE_VALUE.closed) {
-      this.logger.warn(`upstream "${this.name}": circuit opened after repeated failures; calls refused, a trial every ${this.settings.breaker.halfOpenAfterMs} ms`);
+      this.logger.warn(
+        `upstream "${this.name}": circuit opened after repeated failures; calls refused, a trial every ${this.settings.breaker.halfOpenAfterMs} ms`,
+      );
     } else if (value === CIRCUIT_STATE_VALUE.closed && previous !== CIRCUIT_STATE_VALUE.closed) {
       this.logger.log(`upstream "${this.name}": circuit closed, calls resumed`);
     }

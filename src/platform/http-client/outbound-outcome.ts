@@ -4,7 +4,15 @@ import { CircuitOpenError, UpstreamTimeoutError, UpstreamUnavailableError } from
 import type { OutboundResponse } from './outbound-request.interface';
 
 /** Every `outcome` label value, for pre-creating the histogram's children. */
-export const OUTBOUND_OUTCOMES: readonly OutboundOutcome[] = ['success', 'http_error', 'timeout', 'connect_error', 'circuit_open', 'rejected', 'aborted'];
+export const OUTBOUND_OUTCOMES: readonly OutboundOutcome[] = [
+  'success',
+  'http_error',
+  'timeout',
+  'connect_error',
+  'circuit_open',
+  'rejected',
+  'aborted',
+];
 
 /** Whether an attempt's failure is an answer (a 5xx) rather than an error. */
 export function isResponse(value: unknown): value is OutboundResponse {

@@ -47,7 +47,8 @@ describe(UpstreamCircuit.name, () => {
   it('ignores errors that are not the upstream’s fault (they neither open nor count)', async () => {
     const { c } = circuit({ consecutiveFailures: 2 });
     const signal = new AbortController().signal;
-    for (let i = 0; i < 5; i++) await expect(c.execute(() => Promise.reject(new TypeError('bug')), signal)).rejects.toBeInstanceOf(TypeError);
+    for (let i = 0; i < 5; i++)
+      await expect(c.execute(() => Promise.reject(new TypeError('bug')), signal)).rejects.toBeInstanceOf(TypeError);
     expect(c.state).toBe('closed');
   });
 

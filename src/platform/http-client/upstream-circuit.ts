@@ -1,4 +1,12 @@
-import { type CircuitBreakerPolicy, CircuitState, ConsecutiveBreaker, CountBreaker, circuitBreaker, handleWhen, type IBreaker } from 'cockatiel';
+import {
+  type CircuitBreakerPolicy,
+  CircuitState,
+  ConsecutiveBreaker,
+  CountBreaker,
+  circuitBreaker,
+  handleWhen,
+  type IBreaker,
+} from 'cockatiel';
 import { CIRCUIT_STATE_VALUE } from './http-client.constants';
 import type { BreakerOptions } from './http-client-options.interface';
 
@@ -56,7 +64,10 @@ export class UpstreamCircuit {
       new ConsecutiveBreaker(options.consecutiveFailures),
       new CountBreaker({ threshold: options.failureRate, size: options.window, minimumNumberOfCalls: options.minimumAttempts }),
     ]);
-    this.policy = circuitBreaker(handleWhen(filters.error).orWhenResult(filters.result), { halfOpenAfter: options.halfOpenAfterMs, breaker });
+    this.policy = circuitBreaker(handleWhen(filters.error).orWhenResult(filters.result), {
+      halfOpenAfter: options.halfOpenAfterMs,
+      breaker,
+    });
     this.policy.onBreak(() => {
       this.openedAt = Date.now();
     });

@@ -19,8 +19,17 @@ describe(resolveUpstreamSettings.name, () => {
   });
 
   it('lets an upstream override any of them, merging partial retry and breaker options', () => {
-    const settings = resolveUpstreamSettings('x', { baseUrl: 'https://x.test', timeoutMs: 500, maxConnections: 2, retry: { maxRetries: 0 }, breaker: { halfOpenAfterMs: 50 } }, outbound);
-    expect(settings).toMatchObject({ timeoutMs: 500, maxConnections: 2, maxQueued: 2, retry: { ...UPSTREAM_DEFAULTS.retry, maxRetries: 0 } });
+    const settings = resolveUpstreamSettings(
+      'x',
+      { baseUrl: 'https://x.test', timeoutMs: 500, maxConnections: 2, retry: { maxRetries: 0 }, breaker: { halfOpenAfterMs: 50 } },
+      outbound,
+    );
+    expect(settings).toMatchObject({
+      timeoutMs: 500,
+      maxConnections: 2,
+      maxQueued: 2,
+      retry: { ...UPSTREAM_DEFAULTS.retry, maxRetries: 0 },
+    });
     expect(settings.breaker.halfOpenAfterMs).toBe(50);
     expect(settings.breaker.consecutiveFailures).toBe(UPSTREAM_DEFAULTS.breaker.consecutiveFailures);
   });

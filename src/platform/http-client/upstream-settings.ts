@@ -84,13 +84,16 @@ export function resolveUpstreamSettings(name: string, options: HttpClientOptions
     'breaker.window': breaker.window,
     'breaker.halfOpenAfterMs': breaker.halfOpenAfterMs,
   };
-  for (const [key, value] of Object.entries(positive)) if (!Number.isInteger(value) || value < 1) fail(`${key} must be a positive integer, got ${value}`);
+  for (const [key, value] of Object.entries(positive))
+    if (!Number.isInteger(value) || value < 1) fail(`${key} must be a positive integer, got ${value}`);
   const nonNegative = { maxQueued: settings.maxQueued, 'retry.maxRetries': retry.maxRetries, 'retry.budgetBurst': retry.budgetBurst };
-  for (const [key, value] of Object.entries(nonNegative)) if (!Number.isInteger(value) || value < 0) fail(`${key} must be a non-negative integer, got ${value}`);
+  for (const [key, value] of Object.entries(nonNegative))
+    if (!Number.isInteger(value) || value < 0) fail(`${key} must be a non-negative integer, got ${value}`);
   if (!(retry.budgetRatio >= 0 && retry.budgetRatio <= 1)) fail('retry.budgetRatio must be between 0 and 1');
   if (!(breaker.failureRate > 0 && breaker.failureRate < 1)) fail('breaker.failureRate must be between 0 and 1 (exclusive)');
   const { minimumAttempts, window } = breaker;
-  if (!Number.isInteger(minimumAttempts) || minimumAttempts < 1 || minimumAttempts > window) fail('breaker.minimumAttempts must be an integer from 1 to breaker.window');
+  if (!Number.isInteger(minimumAttempts) || minimumAttempts < 1 || minimumAttempts > window)
+    fail('breaker.minimumAttempts must be an integer from 1 to breaker.window');
   if (settings.healthPath !== undefined && !settings.healthPath.startsWith('/')) fail('healthPath must start with /');
   return settings;
 }

@@ -7,7 +7,7 @@ import { nestSecurityHook } from './nest-security-hook';
 class EmptyModule {}
 
 describe(nestSecurityHook.name, () => {
-  it("finds the hook behind useSecurityHeaders() on the installed Nest (fails on the release that renames it)", async () => {
+  it('finds the hook behind useSecurityHeaders() on the installed Nest (fails on the release that renames it)', async () => {
     const moduleRef = await Test.createTestingModule({ imports: [EmptyModule] }).compile();
     const app = moduleRef.createNestApplication<NestExpressApplication>({ logger: false });
     try {

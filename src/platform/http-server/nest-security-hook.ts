@@ -17,6 +17,8 @@ export interface SecurityHook {
 export function nestSecurityHook(app: NestExpressApplication): SecurityHook | undefined {
   const hook = (app as unknown as { securityHook?: Partial<SecurityHook> }).securityHook;
   if (typeof hook?.handle === 'function') return hook as SecurityHook;
-  new Logger('HttpServer').warn("Nest's private securityHook is not where Nest 12 keeps it: admission control runs inside Express instead of in front of it");
+  new Logger('HttpServer').warn(
+    "Nest's private securityHook is not where Nest 12 keeps it: admission control runs inside Express instead of in front of it",
+  );
   return undefined;
 }

@@ -5,9 +5,22 @@ import { applyServerLimits, connectionsCheckingIntervalMs } from './server-limit
 describe(applyServerLimits.name, () => {
   it('sets every configured limit on the server, with the connection sweep derived from the timeouts', () => {
     const server = createServer();
-    const limits = loadConfig({ HTTP_HEADERS_TIMEOUT_MS: '2000', HTTP_REQUEST_TIMEOUT_MS: '3000', HTTP_KEEP_ALIVE_TIMEOUT_MS: '1500', HTTP_MAX_HEADER_SIZE: '8192', HTTP_MAX_CONNECTIONS: '77' }).httpServer;
+    const limits = loadConfig({
+      HTTP_HEADERS_TIMEOUT_MS: '2000',
+      HTTP_REQUEST_TIMEOUT_MS: '3000',
+      HTTP_KEEP_ALIVE_TIMEOUT_MS: '1500',
+      HTTP_MAX_HEADER_SIZE: '8192',
+      HTTP_MAX_CONNECTIONS: '77',
+    }).httpServer;
     applyServerLimits(server, limits);
-    expect(server).toMatchObject({ headersTimeout: 2000, requestTimeout: 3000, keepAliveTimeout: 1500, maxConnections: 77, maxHeaderSize: 8192, connectionsCheckingInterval: 500 });
+    expect(server).toMatchObject({
+      headersTimeout: 2000,
+      requestTimeout: 3000,
+      keepAliveTimeout: 1500,
+      maxConnections: 77,
+      maxHeaderSize: 8192,
+      connectionsCheckingInterval: 500,
+    });
   });
 });
 

@@ -23,9 +23,15 @@ export class IdempotencyKeyMissingError extends ProblemError {
 /** 409: a request with this key is still running (or its claim was taken over); retry after `Retry-After`. */
 export class IdempotencyKeyInProgressError extends ProblemError {
   constructor(retryAfterSeconds: number) {
-    super(409, 'idempotency-key-in-progress', 'Request with this key in progress', `A request with this ${IDEMPOTENCY_KEY_HEADER} is still being processed.`, {
-      retryAfterSeconds,
-    });
+    super(
+      409,
+      'idempotency-key-in-progress',
+      'Request with this key in progress',
+      `A request with this ${IDEMPOTENCY_KEY_HEADER} is still being processed.`,
+      {
+        retryAfterSeconds,
+      },
+    );
   }
 }
 

@@ -62,7 +62,10 @@ export class IdempotencyInterceptor implements NestInterceptor {
   }
 
   intercept(context: ExecutionContext, next: CallHandler): Observable<unknown> {
-    const options = this.reflector.getAllAndOverride<IdempotentOptions | undefined>(IDEMPOTENT_METADATA, [context.getHandler(), context.getClass()]);
+    const options = this.reflector.getAllAndOverride<IdempotentOptions | undefined>(IDEMPOTENT_METADATA, [
+      context.getHandler(),
+      context.getClass(),
+    ]);
     if (!options || context.getType() !== 'http') return next.handle();
     const req = context.switchToHttp().getRequest<Req>();
     const key = parseIdempotencyKey(req.headers['idempotency-key']);
@@ -80,7 +83,10 @@ export class IdempotencyInterceptor implements NestInterceptor {
   protected async clientOf(req: Req, context: ExecutionContext, options: IdempotentOptions): Promise<string> {
     const principal = options.principal ? await options.principal(req, context) : undefined;
     if (principal) return `principal:${hash(principal)}`;
-    const keyFn = this.reflector.getAllAndOverride<RateLimitKeyFn | undefined>(RATE_LIMIT_KEY_METADATA, [context.getHandler(), context.getClass()]);
+    const keyFn = this.reflector.getAllAndOverride<RateLimitKeyFn | undefined>(RATE_LIMIT_KEY_METADATA, [
+      context.getHandler(),
+      context.getClass(),
+    ]);
     const value = keyFn ? await keyFn(req, context) : undefined;
     if (value) return `key:${hash(value)}`;
     return `ip:${normalizeIp(clientIpOf(req) ?? '', 64)}`;
@@ -169,7 +175,12 @@ export class IdempotencyInterceptor implements NestInterceptor {
     const end = res.end as (...args: unknown[]) => ServerResponse;
     const settle = (chunk: unknown): Promise<unknown> => {
       if (!isFinalStatus(res.statusCode)) return this.store.release(claim);
-      const body = chunk === undefined || chunk === null || typeof chunk === 'function' ? Buffer.alloc(0) : Buffer.isBuffer(chunk) ? chunk : Buffer.from(String(chunk as string | Uint8Array));
+      const body =
+        chunk === undefined || chunk === null || typeof chunk === 'function'
+          ? Buffer.alloc(0)
+          : Buffer.isBuffer(chunk)
+            ? chunk
+            : Buffer.from(String(chunk as string | Uint8Array));
       return this.store.complete(claim, { status: res.statusCode, headers: pickHeaders(res), body });
     };
     let settled = false;

@@ -18,9 +18,16 @@ export function ApiIdempotency(options: { required?: boolean }): MethodDecorator
       description: `Makes a retry safe: the first request's outcome is stored and a repeat with the same key and body gets it back with \`${IDEMPOTENCY_REPLAYED_HEADER}: true\`. 1–${MAX_KEY_LENGTH} visible ASCII characters, e.g. a UUID.`,
       schema: { type: 'string', maxLength: MAX_KEY_LENGTH },
     })(target, key, descriptor);
-    const declared = (Reflect.getMetadata(API_RESPONSE_METADATA, descriptor.value as object) ?? {}) as Record<string, { description?: string }>;
+    const declared = (Reflect.getMetadata(API_RESPONSE_METADATA, descriptor.value as object) ?? {}) as Record<
+      string,
+      { description?: string }
+    >;
     const conflict = declared['409']?.description;
     ApiResponse({ status: 409, description: conflict ? `${conflict} Or: ${IN_PROGRESS}` : IN_PROGRESS })(target, key, descriptor);
-    ApiResponse({ status: 422, description: `The ${IDEMPOTENCY_KEY_HEADER} was used before with another method, path or body.` })(target, key, descriptor);
+    ApiResponse({ status: 422, description: `The ${IDEMPOTENCY_KEY_HEADER} was used before with another method, path or body.` })(
+      target,
+      key,
+      descriptor,
+    );
   };
 }

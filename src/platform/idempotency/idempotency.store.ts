@@ -81,7 +81,11 @@ export class IdempotencyStore {
         response: { status: row.response_status ?? 200, headers: row.response_headers ?? {}, body: row.response_body ?? Buffer.alloc(0) },
       };
     }
-    return { kind: 'in_progress', fingerprint: row.fingerprint, retryAfterSeconds: Math.max(1, Math.ceil((row.lease_left_ms ?? 0) / 1000)) };
+    return {
+      kind: 'in_progress',
+      fingerprint: row.fingerprint,
+      retryAfterSeconds: Math.max(1, Math.ceil((row.lease_left_ms ?? 0) / 1000)),
+    };
   }
 
   /**

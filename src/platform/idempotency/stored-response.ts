@@ -29,9 +29,10 @@ export function replay(res: ServerResponse, stored: StoredResponse): string | un
 /** The handler's outcome as it will be sent: the body serialised here (as Express would), so the stored bytes are the sent ones. */
 export function responseOf(res: ServerResponse, value: unknown): StoredResponse {
   const text = typeof value === 'string';
-  const body = value === undefined ? Buffer.alloc(0) : Buffer.from(text ? (value) : JSON.stringify(value));
+  const body = value === undefined ? Buffer.alloc(0) : Buffer.from(text ? value : JSON.stringify(value));
   const headers = pickHeaders(res);
-  if (value !== undefined && headers['content-type'] === undefined) headers['content-type'] = text ? 'text/html; charset=utf-8' : 'application/json; charset=utf-8';
+  if (value !== undefined && headers['content-type'] === undefined)
+    headers['content-type'] = text ? 'text/html; charset=utf-8' : 'application/json; charset=utf-8';
   return { status: res.statusCode, headers, body };
 }
 

@@ -111,7 +111,9 @@ describe(HttpDrain.name, () => {
     const { server, drain, port } = await startServer((_req, res) => void released.then(() => res.end('slow')));
     servers.push(server);
     const agent = new Agent({ keepAlive: true });
-    const response = new Promise<IncomingMessage>((resolve, reject) => get({ port, host: '127.0.0.1', agent }, resolve).on('error', reject));
+    const response = new Promise<IncomingMessage>((resolve, reject) =>
+      get({ port, host: '127.0.0.1', agent }, resolve).on('error', reject),
+    );
     while (drain.inFlight === 0) await sleep(5);
 
     drain.closeAfterResponses();
@@ -159,7 +161,9 @@ describe(HttpDrain.name, () => {
     const { server, drain, port } = await startServer(() => undefined);
     servers.push(server);
     const failed = new Promise<string>((resolve) =>
-      get({ port, host: '127.0.0.1' }, () => resolve('answered')).on('error', (error: NodeJS.ErrnoException) => resolve(error.code ?? error.message)),
+      get({ port, host: '127.0.0.1' }, () => resolve('answered')).on('error', (error: NodeJS.ErrnoException) =>
+        resolve(error.code ?? error.message),
+      ),
     );
     while (drain.inFlight === 0) await sleep(5);
 

@@ -98,7 +98,9 @@ export class ShutdownCoordinator {
 
     const drained = await this.drain.drain(drainTimeoutMs);
     if (drained.cut > 0) {
-      this.logger.error(`drain: deadline of ${drainTimeoutMs} ms reached, cut ${drained.cut} request(s); ${drained.completed} served since the signal (${drained.durationMs} ms)`);
+      this.logger.error(
+        `drain: deadline of ${drainTimeoutMs} ms reached, cut ${drained.cut} request(s); ${drained.completed} served since the signal (${drained.durationMs} ms)`,
+      );
     } else {
       this.logger.log(`drain: all connections closed; ${drained.completed} request(s) served since the signal (${drained.durationMs} ms)`);
     }

@@ -102,7 +102,9 @@ export class HttpTelemetryMiddleware implements OnApplicationBootstrap, OnModule
   onApplicationBootstrap(): void {
     const found = expressRoutes(this.adapterHost.httpAdapter?.getInstance());
     if (found === undefined) {
-      new Logger('HttpTelemetry').warn('cannot read the routes from the HTTP adapter (not Express 5?): requests refused before routing are labelled route="unmatched"');
+      new Logger('HttpTelemetry').warn(
+        'cannot read the routes from the HTTP adapter (not Express 5?): requests refused before routing are labelled route="unmatched"',
+      );
       return;
     }
     this.routes = new RouteTable(found.routes, found.matching);
@@ -115,7 +117,8 @@ export class HttpTelemetryMiddleware implements OnApplicationBootstrap, OnModule
     const labels = { method: methodLabel(req.method), route: routeLabel(req, status, this.routes), status_code: status };
     if (!this.metricsDisabled) {
       if (!this.exemplars) this.duration.observe(labels, seconds);
-      else if (context.span?.sampled) (this.duration as Histogram<string>).observe({ labels, value: seconds, exemplarLabels: { trace_id: context.span.traceId } });
+      else if (context.span?.sampled)
+        (this.duration as Histogram<string>).observe({ labels, value: seconds, exemplarLabels: { trace_id: context.span.traceId } });
       else this.duration.observe({ labels, value: seconds });
     }
     this.logRequest(req, context, labels.route, status, seconds);

@@ -3,12 +3,24 @@ import { join } from 'node:path';
 import { createLogDestination, LOG_EXIT_FLUSH_TIMEOUT_MS, LOG_FLUSH_INTERVAL_MS } from './log-destination';
 
 /** Runs `script` in a child Node process with the compiled destination in `dest`; resolves with its stdout lines as they arrive. */
-function child(script: string): { lines: Array<{ at: number; line: string }>; exited: Promise<void>; processExited: Promise<void>; proc: ReturnType<typeof spawn> } {
+function child(script: string): {
+  lines: Array<{ at: number; line: string }>;
+  exited: Promise<void>;
+  processExited: Promise<void>;
+  proc: ReturnType<typeof spawn>;
+} {
   const modulePath = join(__dirname, '..', '..', '..', 'dist', 'platform', 'observability', 'log-destination.js');
-  const proc = spawn(process.execPath, ['-e', `const pino = require('pino'); const dest = require(${JSON.stringify(modulePath)}).createLogDestination('production', false); const log = pino(dest); ${script}`], {
-    cwd: join(__dirname, '..', '..', '..'),
-    stdio: ['ignore', 'pipe', 'inherit'],
-  });
+  const proc = spawn(
+    process.execPath,
+    [
+      '-e',
+      `const pino = require('pino'); const dest = require(${JSON.stringify(modulePath)}).createLogDestination('production', false); const log = pino(dest); ${script}`,
+    ],
+    {
+      cwd: join(__dirname, '..', '..', '..'),
+      stdio: ['ignore', 'pipe', 'inherit'],
+    },
+  );
   const started = performance.now();
   const lines: Array<{ at: number; line: string }> = [];
   let partial = ''; // a pipe read may end mid-line

@@ -41,8 +41,17 @@ export const metricProviders = [
     help: 'HTTP requests refused by a protection (concurrency, pressure, rate_limit, permits, timeout).',
     labelNames: ['reason'],
   }),
-  makeHistogramProvider({ name: METRIC.dbQueryDuration, help: 'Database query duration.', labelNames: ['outcome'], buckets: DB_DURATION_BUCKETS }),
-  makeGaugeProvider({ name: METRIC.dbPoolConnections, help: 'Database pool connections by state (total, idle, waiting).', labelNames: ['state'] }),
+  makeHistogramProvider({
+    name: METRIC.dbQueryDuration,
+    help: 'Database query duration.',
+    labelNames: ['outcome'],
+    buckets: DB_DURATION_BUCKETS,
+  }),
+  makeGaugeProvider({
+    name: METRIC.dbPoolConnections,
+    help: 'Database pool connections by state (total, idle, waiting).',
+    labelNames: ['state'],
+  }),
   makeGaugeProvider({ name: METRIC.resourcePermitsInUse, help: 'Permits held per resource.', labelNames: ['resource'] }),
   makeCounterProvider({ name: METRIC.resourcePermitsRejected, help: 'Permit requests refused per resource.', labelNames: ['resource'] }),
 ];

@@ -26,10 +26,66 @@ function withoutTime(line: string): Record<string, unknown> {
 
 describe(requestLineWriter.name, () => {
   const cases: Array<[string, RequestLine, 'info' | 'warn']> = [
-    ['a plain request', { requestId: 'r-1', traceId: undefined, method: 'GET', route: '/api/v1/users/:id', path: '/api/v1/users/1', status: 200, durationMs: 3.2, ip: '127.0.0.1', userAgent: 'wrk' }, 'info'],
-    ['a traced 5xx', { requestId: 'r-2', traceId: traceIdOf(TRACEPARENT), method: 'POST', route: 'unmatched', path: '/x', status: 503, durationMs: 0.1, ip: '::1', userAgent: undefined }, 'warn'],
-    ['hostile strings', { requestId: 'r-3', traceId: undefined, method: 'GET', route: 'unmatched', path: '/a"b\\c\u0000\u2028é', status: 404, durationMs: 12, ip: undefined, userAgent: '"><script>\n' }, 'info'],
-    ['a password in the path', { requestId: 'r-4', traceId: undefined, method: 'GET', route: 'unmatched', path: '/go/postgres://app:hunter2@db/x', status: 404, durationMs: 1, ip: '10.0.0.1', userAgent: 'curl' }, 'info'],
+    [
+      'a plain request',
+      {
+        requestId: 'r-1',
+        traceId: undefined,
+        method: 'GET',
+        route: '/api/v1/users/:id',
+        path: '/api/v1/users/1',
+        status: 200,
+        durationMs: 3.2,
+        ip: '127.0.0.1',
+        userAgent: 'wrk',
+      },
+      'info',
+    ],
+    [
+      'a traced 5xx',
+      {
+        requestId: 'r-2',
+        traceId: traceIdOf(TRACEPARENT),
+        method: 'POST',
+        route: 'unmatched',
+        path: '/x',
+        status: 503,
+        durationMs: 0.1,
+        ip: '::1',
+        userAgent: undefined,
+      },
+      'warn',
+    ],
+    [
+      'hostile strings',
+      {
+        requestId: 'r-3',
+        traceId: undefined,
+        method: 'GET',
+        route: 'unmatched',
+        path: '/a"b\\c\u0000\u2028é',
+        status: 404,
+        durationMs: 12,
+        ip: undefined,
+        userAgent: '"><script>\n',
+      },
+      'info',
+    ],
+    [
+      'a password in the path',
+      {
+        requestId: 'r-4',
+        traceId: undefined,
+        method: 'GET',
+        route: 'unmatched',
+        path: '/go/postgres://app:hunter2@db/x',
+        status: 404,
+        durationMs: 1,
+        ip: '10.0.0.1',
+        userAgent: 'curl',
+      },
+      'info',
+    ],
   ];
 
   it.each(cases)('writes what pino writes for the same fields: %s', (_name, line, level) => {

@@ -36,7 +36,9 @@ function field(key: string, value: string | undefined): string {
 export function requestLineWriter(logger: Logger): (level: 'info' | 'warn', line: RequestLine) => void {
   const target = pinoLineTarget(logger);
   if (!target) {
-    new NestLogger('Logging').warn("pino's private stream/bindings symbols are not where pino 10 keeps them: request lines go through logger[level]() (slower)");
+    new NestLogger('Logging').warn(
+      "pino's private stream/bindings symbols are not where pino 10 keeps them: request lines go through logger[level]() (slower)",
+    );
     return (level, line) => logger[level]({ ...line }, 'request completed');
   }
   const { stream, bindings } = target;

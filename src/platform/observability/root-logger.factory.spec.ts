@@ -18,7 +18,9 @@ describe(createRootLogger.name, () => {
   it('writes JSON lines with a textual level and an ISO time', () => {
     const { logger, lines } = capture();
     logger.info({ a: 1 }, 'hello');
-    expect(lines).toEqual([expect.objectContaining({ level: 'info', msg: 'hello', a: 1, time: expect.stringMatching(/^\d{4}-\d\d-\d\dT/) })]);
+    expect(lines).toEqual([
+      expect.objectContaining({ level: 'info', msg: 'hello', a: 1, time: expect.stringMatching(/^\d{4}-\d\d-\d\dT/) }),
+    ]);
   });
 
   it('honours the level', () => {

@@ -18,7 +18,9 @@ describe(routeLabel.name, () => {
 
     it('is the template of the route the path and method would have reached', () => {
       for (const status of [400, 413, 415, 429, 503, 504]) expect(routeLabel(refused, status, routes)).toBe('/api/v1/users');
-      expect(routeLabel({ method: 'POST', url: '/x', originalUrl: '/api/v1/users?x=1' } as unknown as IncomingMessage, 413, routes)).toBe('/api/v1/users');
+      expect(routeLabel({ method: 'POST', url: '/x', originalUrl: '/api/v1/users?x=1' } as unknown as IncomingMessage, 413, routes)).toBe(
+        '/api/v1/users',
+      );
     });
 
     it('is unmatched for a path no route has, for a 404 (not looked up), and without a route table', () => {
@@ -31,7 +33,15 @@ describe(routeLabel.name, () => {
 
 describe(methodLabel.name, () => {
   it('keeps standard methods and folds exotic ones', () => {
-    expect(['GET', 'HEAD', 'POST', 'PUT', 'PATCH', 'DELETE', 'OPTIONS'].map(methodLabel)).toEqual(['GET', 'HEAD', 'POST', 'PUT', 'PATCH', 'DELETE', 'OPTIONS']);
+    expect(['GET', 'HEAD', 'POST', 'PUT', 'PATCH', 'DELETE', 'OPTIONS'].map(methodLabel)).toEqual([
+      'GET',
+      'HEAD',
+      'POST',
+      'PUT',
+      'PATCH',
+      'DELETE',
+      'OPTIONS',
+    ]);
     expect(['PROPFIND', 'MKCOL', 'BREW', undefined].map(methodLabel)).toEqual([OTHER_METHOD, OTHER_METHOD, OTHER_METHOD, OTHER_METHOD]);
   });
 });

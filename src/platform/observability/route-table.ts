@@ -34,7 +34,10 @@ export class RouteTable {
     for (const { template, methods } of routes) {
       // As the router does: a non-strict route ignores trailing slashes on both sides.
       const source = matching.strict || template === '/' ? template : template.replace(TRAILING_SLASHES, '');
-      const compiled = { template, pattern: pathToRegexp(source, { sensitive: matching.caseSensitive, end: true, trailing: !matching.strict }).regexp };
+      const compiled = {
+        template,
+        pattern: pathToRegexp(source, { sensitive: matching.caseSensitive, end: true, trailing: !matching.strict }).regexp,
+      };
       for (const method of methods) {
         if (method === '*') {
           this.anyMethod.push(compiled);

@@ -20,7 +20,13 @@ const SERVER_ERROR = {
 export function describePlatformPaths(document: OpenAPIObject): OpenAPIObject {
   // Relative: the document describes whichever host serves it. `x-internal` (OWASP API9): the API is the service's
   // public interface.
-  document.servers = [{ url: '/', description: 'This deployment (local, staging or production): the host serving this document.', 'x-internal': false } as never];
+  document.servers = [
+    {
+      url: '/',
+      description: 'This deployment (local, staging or production): the host serving this document.',
+      'x-internal': false,
+    } as never,
+  ];
   const metrics = document.paths['/metrics']?.get;
   if (metrics) {
     Object.assign(metrics, {

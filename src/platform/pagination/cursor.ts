@@ -11,7 +11,9 @@ export function encodeCursor(lastId: string): string {
 export function decodeCursor(cursor: string): string {
   const id = Buffer.from(cursor, 'base64url').toString('utf8');
   if (!UUID.test(id)) {
-    throw new ValidationProblemError('The cursor is not valid.', [{ field: 'cursor', message: 'cursor must be a cursor returned by this API' }]);
+    throw new ValidationProblemError('The cursor is not valid.', [
+      { field: 'cursor', message: 'cursor must be a cursor returned by this API' },
+    ]);
   }
   return id;
 }

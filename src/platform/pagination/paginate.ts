@@ -12,7 +12,10 @@ export interface Page<T> {
  * Keyset pagination on a UUIDv7 `id` column: one indexed range scan per page, stable under concurrent
  * inserts (no OFFSET). Fetches one row more than the limit to know whether a next page exists.
  */
-export async function paginateById<T extends ObjectLiteral & { id: string }>(repository: Repository<T>, query: PageQuery): Promise<Page<T>> {
+export async function paginateById<T extends ObjectLiteral & { id: string }>(
+  repository: Repository<T>,
+  query: PageQuery,
+): Promise<Page<T>> {
   const after = query.cursor ? decodeCursor(query.cursor) : undefined;
   const rows = await repository.find({
     where: (after ? { id: MoreThan(after) } : {}) as FindOptionsWhere<T>,

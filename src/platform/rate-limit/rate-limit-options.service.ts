@@ -3,7 +3,13 @@ import { ConfigService } from '@nestjs/config';
 import type { ThrottlerModuleOptions, ThrottlerOptionsFactory, ThrottlerStorage } from '@nestjs/throttler';
 import type { AllConfig } from '../../config/app-config';
 import { CachedReflector } from './cached-reflector';
-import { DEFAULT_POLICY, InjectRateLimitStorage, RATE_LIMIT_POLICY_METADATA, STRICT_POLICY, STRICT_POLICY_DIVISOR } from './rate-limit.constants';
+import {
+  DEFAULT_POLICY,
+  InjectRateLimitStorage,
+  RATE_LIMIT_POLICY_METADATA,
+  STRICT_POLICY,
+  STRICT_POLICY_DIVISOR,
+} from './rate-limit.constants';
 import { tokenBucket } from './rate-limit.decorator';
 
 /**
@@ -37,7 +43,8 @@ export class RateLimitOptionsService implements ThrottlerOptionsFactory {
 
   /** Opt-in policies apply only where `@RateLimitPolicy(name)` names them. */
   private routeUses(context: ExecutionContext, name: string): boolean {
-    const names = this.reflector.getAllAndOverride(RATE_LIMIT_POLICY_METADATA, [context.getHandler(), context.getClass()]) as string[] | undefined;
+    const names = this.reflector.getAllAndOverride(RATE_LIMIT_POLICY_METADATA, [context.getHandler(), context.getClass()]) as
+      string[] | undefined;
     return names?.includes(name) ?? false;
   }
 }

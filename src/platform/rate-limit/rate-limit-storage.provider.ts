@@ -16,8 +16,20 @@ import { RedisTokenBucketStorage } from './redis-token-bucket.storage';
  */
 export const rateLimitStorageProvider: FactoryProvider<MemoryTokenBucketStorage | RedisTokenBucketStorage> = {
   provide: RATE_LIMIT_STORAGE,
-  inject: [ConfigService, getToken(RATE_LIMIT_METRIC.storeErrors), getToken(RATE_LIMIT_METRIC.fallbacks), getToken(RATE_LIMIT_METRIC.evictions), ShutdownRegistry],
-  useFactory: (config: ConfigService<AllConfig, true>, storeErrors: Counter<string>, fallbacks: Counter<string>, evictions: Counter<string>, shutdown: ShutdownRegistry) => {
+  inject: [
+    ConfigService,
+    getToken(RATE_LIMIT_METRIC.storeErrors),
+    getToken(RATE_LIMIT_METRIC.fallbacks),
+    getToken(RATE_LIMIT_METRIC.evictions),
+    ShutdownRegistry,
+  ],
+  useFactory: (
+    config: ConfigService<AllConfig, true>,
+    storeErrors: Counter<string>,
+    fallbacks: Counter<string>,
+    evictions: Counter<string>,
+    shutdown: ShutdownRegistry,
+  ) => {
     const { perSecond, burst, redisUrl, redisFailure, redisTimeoutMs, maxKeys } = config.get('rateLimit', { infer: true });
     const logger = new Logger('RateLimit');
     const local = new MemoryTokenBucketStorage({ maxKeys, onEvict: (count) => evictions.inc(count) });
@@ -26,8 +38,16 @@ export const rateLimitStorageProvider: FactoryProvider<MemoryTokenBucketStorage 
       return local;
     }
     const { host, port } = new URL(redisUrl);
-    logger.log(`token bucket per client: ${perSecond}/s, burst ${burst}; Redis store at ${host}${port ? '' : ':6379'} (timeout ${redisTimeoutMs} ms, on failure: ${redisFailure})`);
-    const storage = new RedisTokenBucketStorage({ client: createRateLimitRedis(redisUrl, redisTimeoutMs), local, policy: redisFailure, storeErrors, fallbacks });
+    logger.log(
+      `token bucket per client: ${perSecond}/s, burst ${burst}; Redis store at ${host}${port ? '' : ':6379'} (timeout ${redisTimeoutMs} ms, on failure: ${redisFailure})`,
+    );
+    const storage = new RedisTokenBucketStorage({
+      client: createRateLimitRedis(redisUrl, redisTimeoutMs),
+      local,
+      policy: redisFailure,
+      storeErrors,
+      fallbacks,
+    });
     shutdown.register('clients', 'redis (rate limit)', () => storage.close());
     return storage;
   },

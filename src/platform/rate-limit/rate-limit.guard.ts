@@ -119,8 +119,14 @@ export class RateLimitGuard extends ThrottlerGuard {
         limit,
         ttl,
         blockDuration,
-        getTracker: meta<ThrottlerGetTrackerFunction>(keys.tracker, name) ?? throttler.getTracker ?? (this.commonOptions.getTracker as ThrottlerGetTrackerFunction),
-        generateKey: meta<ThrottlerGenerateKeyFunction>(keys.keyGenerator, name) ?? throttler.generateKey ?? (this.commonOptions.generateKey as ThrottlerGenerateKeyFunction),
+        getTracker:
+          meta<ThrottlerGetTrackerFunction>(keys.tracker, name) ??
+          throttler.getTracker ??
+          (this.commonOptions.getTracker as ThrottlerGetTrackerFunction),
+        generateKey:
+          meta<ThrottlerGenerateKeyFunction>(keys.keyGenerator, name) ??
+          throttler.generateKey ??
+          (this.commonOptions.generateKey as ThrottlerGenerateKeyFunction),
       });
     }
     byClass.set(classRef, plan);
@@ -137,7 +143,10 @@ export class RateLimitGuard extends ThrottlerGuard {
   // eslint-disable-next-line @typescript-eslint/no-explicit-any -- ThrottlerGuard's signature
   protected override async getTracker(req: Record<string, any>, context?: ExecutionContext): Promise<string> {
     if (context) {
-      const keyFn = this.reflector.getAllAndOverride<RateLimitKeyFn | undefined>(RATE_LIMIT_KEY_METADATA, [context.getHandler(), context.getClass()]);
+      const keyFn = this.reflector.getAllAndOverride<RateLimitKeyFn | undefined>(RATE_LIMIT_KEY_METADATA, [
+        context.getHandler(),
+        context.getClass(),
+      ]);
       const value = keyFn ? await keyFn(req, context) : undefined;
       // Hashed: the value may be an API key, and keys are visible in Redis and in memory dumps.
       if (value) return `key:${createHash('sha256').update(String(value)).digest('base64url').slice(0, 22)}`;

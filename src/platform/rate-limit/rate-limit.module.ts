@@ -25,7 +25,10 @@ export class RateLimitModule extends RateLimitConfigurableModule {
     const base = super.forRoot(options);
     return {
       ...base,
-      imports: [RateLimitStorageModule, ThrottlerModule.forRootAsync({ imports: [RateLimitStorageModule], useClass: RateLimitOptionsService })],
+      imports: [
+        RateLimitStorageModule,
+        ThrottlerModule.forRootAsync({ imports: [RateLimitStorageModule], useClass: RateLimitOptionsService }),
+      ],
       providers: [...(base.providers ?? []), { provide: APP_GUARD, useClass: RateLimitGuard }],
     };
   }

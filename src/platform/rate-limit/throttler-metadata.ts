@@ -42,7 +42,14 @@ export function learnThrottlerMetadataKeys(): ThrottlerMetadataKeys | undefined 
     const found = keys.filter((key) => Reflect.getOwnMetadata(key, Probe) === value);
     return found.length === 1 ? found[0].slice(0, -PROBE.length) : undefined;
   };
-  const learnt = { limit: keyOf(7), ttl: keyOf(11), blockDuration: keyOf(13), tracker: keyOf(tracker), keyGenerator: keyOf(keyGenerator), skip: keyOf(true) };
+  const learnt = {
+    limit: keyOf(7),
+    ttl: keyOf(11),
+    blockDuration: keyOf(13),
+    tracker: keyOf(tracker),
+    keyGenerator: keyOf(keyGenerator),
+    skip: keyOf(true),
+  };
   return Object.values(learnt).every((key) => key !== undefined) ? (learnt as ThrottlerMetadataKeys) : undefined;
 }
 
@@ -52,7 +59,10 @@ let cached: ThrottlerMetadataKeys | undefined;
 export function throttlerMetadataKeys(): ThrottlerMetadataKeys {
   if (cached) return cached;
   const learnt = learnThrottlerMetadataKeys();
-  if (!learnt) new Logger('RateLimit').warn("cannot learn @nestjs/throttler's metadata keys from its decorators: using throttler 6's; @Throttle/@SkipThrottle on routes may be ignored");
+  if (!learnt)
+    new Logger('RateLimit').warn(
+      "cannot learn @nestjs/throttler's metadata keys from its decorators: using throttler 6's; @Throttle/@SkipThrottle on routes may be ignored",
+    );
   cached = learnt ?? THROTTLER_6_KEYS;
   return cached;
 }

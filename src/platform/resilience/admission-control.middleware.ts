@@ -145,7 +145,8 @@ export class AdmissionControlMiddleware implements OnModuleDestroy {
   installInFront(server: Server, prepareRefusal: (req: IncomingMessage, res: ServerResponse) => void): void {
     const listeners = server.listeners('request') as Array<(req: IncomingMessage, res: ServerResponse) => void>;
     const [app] = listeners;
-    if (listeners.length !== 1 || !app) throw new Error(`admission control expects one request listener on the server, found ${listeners.length}`);
+    if (listeners.length !== 1 || !app)
+      throw new Error(`admission control expects one request listener on the server, found ${listeners.length}`);
     server.removeListener('request', app);
     server.on('request', (req: IncomingMessage, res: ServerResponse) => {
       const refusal = this.admit(req, res);
@@ -169,7 +170,8 @@ export class AdmissionControlMiddleware implements OnModuleDestroy {
     if (this.inFlight >= limit) return this.concurrency;
     if (this.priorities.any) {
       const strained = this.pressure.strained;
-      if ((strained || this.inFlight >= Math.floor(limit * this.lowShare)) && this.priorities.isLow(req)) return strained ? this.pressureRefusal : this.concurrency;
+      if ((strained || this.inFlight >= Math.floor(limit * this.lowShare)) && this.priorities.isLow(req))
+        return strained ? this.pressureRefusal : this.concurrency;
     }
     this.inFlight++;
     // The adaptive limit measures from here (creates the context now: the telemetry edge may run after this).

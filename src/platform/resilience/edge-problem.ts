@@ -16,7 +16,8 @@ export interface EdgeProblem {
 export function edgeProblem(error: ProblemError): EdgeProblem {
   const body = Buffer.from(JSON.stringify(error.toProblem()));
   const headers: OutgoingHttpHeaders = { 'Content-Type': PROBLEM_CONTENT_TYPE, 'Content-Length': String(body.length) };
-  if (error.options.retryAfterSeconds !== undefined) headers['Retry-After'] = String(Math.max(1, Math.ceil(error.options.retryAfterSeconds)));
+  if (error.options.retryAfterSeconds !== undefined)
+    headers['Retry-After'] = String(Math.max(1, Math.ceil(error.options.retryAfterSeconds)));
   return { status: error.status, headers, body, reason: error.slug };
 }
 

@@ -7,12 +7,19 @@ describe(ExemptPaths.name, () => {
     expect(DEFAULT_EXEMPT_PATHS).toEqual(['/health', '/metrics']);
   });
 
-  it.each(['/health/live', '/health/ready', '/health', '/metrics', '/metrics?name[]=x', '/health?x=1', '/HEALTH/live', '/Metrics', '/metrics/'])(
-    'exempts %s',
-    (url) => {
-      expect(defaults.matches(url)).toBe(true);
-    },
-  );
+  it.each([
+    '/health/live',
+    '/health/ready',
+    '/health',
+    '/metrics',
+    '/metrics?name[]=x',
+    '/health?x=1',
+    '/HEALTH/live',
+    '/Metrics',
+    '/metrics/',
+  ])('exempts %s', (url) => {
+    expect(defaults.matches(url)).toBe(true);
+  });
 
   it.each(['/api/v1/users', '/healthz', '/metricsx', '/api/health/live', '/', '', '/healt'])('does not exempt %s', (url) => {
     expect(defaults.matches(url)).toBe(false);

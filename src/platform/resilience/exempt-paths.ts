@@ -37,5 +37,5 @@ function continuesPrefix(url: string, prefix: string): boolean {
   }
   if (url.length === prefix.length) return true;
   const next = url.charCodeAt(prefix.length);
-  return next === 47 /* / */ || next === 63 /* ? */;
+  return next === 47 /* / */ || next === 63; /* ? */
 }

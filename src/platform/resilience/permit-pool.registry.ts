@@ -62,7 +62,9 @@ export class PermitPoolRegistry implements OnModuleDestroy {
   get(name: string): PermitPool {
     const entry = this.pools.get(name);
     if (!entry) {
-      throw new Error(`no permit pool "${name}"; declared: ${[...this.pools.keys()].join(', ')} (add ResilienceModule.forFeature({ name: '${name}', permits }))`);
+      throw new Error(
+        `no permit pool "${name}"; declared: ${[...this.pools.keys()].join(', ')} (add ResilienceModule.forFeature({ name: '${name}', permits }))`,
+      );
     }
     return entry.pool;
   }

@@ -45,7 +45,11 @@ describe(PressureMonitor.name, () => {
     const m = monitor({ shedMaxEventLoopUtilization: 1, shedMaxEventLoopDelayMs: 60_000, shedMaxHeapUsedPercent: 100 });
     m.onModuleInit();
     await new Promise((r) => setTimeout(r, PRESSURE_SAMPLE_INTERVAL_MS * 3));
-    expect(m.last).toEqual({ eventLoopDelayMs: expect.any(Number), eventLoopUtilization: expect.any(Number), heapUsedPercent: expect.any(Number) });
+    expect(m.last).toEqual({
+      eventLoopDelayMs: expect.any(Number),
+      eventLoopUtilization: expect.any(Number),
+      heapUsedPercent: expect.any(Number),
+    });
     expect(m.last?.heapUsedPercent).toBeGreaterThan(0);
     m.onModuleDestroy();
     const last = m.last;

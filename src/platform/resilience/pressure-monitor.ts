@@ -120,8 +120,12 @@ export class PressureMonitor implements OnModuleInit, OnModuleDestroy {
     const overloaded = ratio > 1;
     if (overloaded !== this.overloaded) {
       const what = [
-        t.maxEventLoopDelayMs === undefined ? '' : `event-loop delay ${sample.eventLoopDelayMs.toFixed(1)} ms (max ${t.maxEventLoopDelayMs})`,
-        t.maxEventLoopUtilization === undefined ? '' : `utilisation ${sample.eventLoopUtilization.toFixed(2)} (max ${t.maxEventLoopUtilization})`,
+        t.maxEventLoopDelayMs === undefined
+          ? ''
+          : `event-loop delay ${sample.eventLoopDelayMs.toFixed(1)} ms (max ${t.maxEventLoopDelayMs})`,
+        t.maxEventLoopUtilization === undefined
+          ? ''
+          : `utilisation ${sample.eventLoopUtilization.toFixed(2)} (max ${t.maxEventLoopUtilization})`,
         t.maxHeapUsedPercent === undefined ? '' : `heap ${sample.heapUsedPercent.toFixed(1)} % (max ${t.maxHeapUsedPercent})`,
       ]
         .filter(Boolean)

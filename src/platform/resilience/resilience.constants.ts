@@ -16,4 +16,3 @@ export const PERMITS_METADATA = 'ballast:resilience:permits';
 
 /** Seconds a client is told to wait (`Retry-After`) after a capacity refusal (concurrency limit, permits). */
 export const CAPACITY_RETRY_AFTER_SECONDS = 1;
-

@@ -21,7 +21,11 @@ export class PermitsExhaustedError extends ServiceUnavailableError {
     /** The permit pool that refused; for logs only, clients are not told internal resource names. */
     readonly resource: string,
   ) {
-    super('permits-exhausted', 'Too many concurrent operations on a shared resource. Retry after the Retry-After delay.', CAPACITY_RETRY_AFTER_SECONDS);
+    super(
+      'permits-exhausted',
+      'Too many concurrent operations on a shared resource. Retry after the Retry-After delay.',
+      CAPACITY_RETRY_AFTER_SECONDS,
+    );
   }
 }
 

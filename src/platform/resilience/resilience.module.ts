@@ -54,7 +54,17 @@ export class ResilienceModule {
   /** The platform part, imported once by the composition root. */
   static forRoot(options: ResilienceModuleOptions = {}): DynamicModule {
     const exemptPaths: Provider = { provide: ExemptPaths, useValue: new ExemptPaths(options.exemptPaths ?? DEFAULT_EXEMPT_PATHS) };
-    const exported = [...platformPools, exemptPaths, ...resilienceMetricProviders, PermitPoolRegistry, PermitsInterceptor, PressureMonitor, ShedPriorityRoutes, AdmissionControlMiddleware, RequestDeadlineMiddleware];
+    const exported = [
+      ...platformPools,
+      exemptPaths,
+      ...resilienceMetricProviders,
+      PermitPoolRegistry,
+      PermitsInterceptor,
+      PressureMonitor,
+      ShedPriorityRoutes,
+      AdmissionControlMiddleware,
+      RequestDeadlineMiddleware,
+    ];
     return {
       module: ResilienceModule,
       global: true,

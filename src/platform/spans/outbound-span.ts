@@ -37,7 +37,12 @@ export async function traceOutboundCall<T>(upstream: TracedUpstream, call: () =>
 
 /** Adds a `retry` event to the active outbound span (attempt number, why the previous one failed) and counts it. */
 export function recordOutboundRetry(attempt: number, failure: unknown): void {
-  const reason = failure instanceof Error ? failure.constructor.name : typeof failure === 'object' && failure !== null && 'status' in failure ? `http_${String(failure.status)}` : 'unknown';
+  const reason =
+    failure instanceof Error
+      ? failure.constructor.name
+      : typeof failure === 'object' && failure !== null && 'status' in failure
+        ? `http_${String(failure.status)}`
+        : 'unknown';
   const span = trace.getActiveSpan();
   span?.addEvent('retry', { 'ballast.outbound.attempt': attempt, 'ballast.outbound.retry_reason': reason });
   span?.setAttribute(TRACING_ATTRIBUTE.outboundRetries, attempt);

@@ -11,17 +11,26 @@ function exporterAnswering(answer: ((done: (result: ExportResult) => void) => vo
 
 describe(CountingSpanExporter.name, () => {
   it('counts the spans handed over, and as dropped those of failed exports only', async () => {
-    const ok = new CountingSpanExporter(exporterAnswering((done) => done({ code: ExportResultCode.SUCCESS })), 1000);
+    const ok = new CountingSpanExporter(
+      exporterAnswering((done) => done({ code: ExportResultCode.SUCCESS })),
+      1000,
+    );
     await new Promise<ExportResult>((resolve) => ok.export(spans(3), resolve));
     expect([ok.handedOver, ok.dropped]).toEqual([3, 0]);
-    const failing = new CountingSpanExporter(exporterAnswering((done) => done({ code: ExportResultCode.FAILED })), 1000);
+    const failing = new CountingSpanExporter(
+      exporterAnswering((done) => done({ code: ExportResultCode.FAILED })),
+      1000,
+    );
     await new Promise<ExportResult>((resolve) => failing.export(spans(4), resolve));
     expect([failing.handedOver, failing.dropped]).toEqual([4, 4]);
   });
 
   it('gives up on an export that never answers after its timeout, counting its spans once', async () => {
     let late: ((result: ExportResult) => void) | undefined;
-    const hanging = new CountingSpanExporter(exporterAnswering((done) => (late = done)), 50);
+    const hanging = new CountingSpanExporter(
+      exporterAnswering((done) => (late = done)),
+      50,
+    );
     const result = await new Promise<ExportResult>((resolve) => hanging.export(spans(5), resolve));
     expect(result.code).toBe(ExportResultCode.FAILED);
     late?.({ code: ExportResultCode.FAILED });

@@ -27,7 +27,10 @@ export class CountingSpanExporter implements SpanExporter {
       if (result.code !== ExportResultCode.SUCCESS) this.dropped += spans.length;
       resultCallback(result);
     };
-    const timer = setTimeout(() => settle({ code: ExportResultCode.FAILED, error: new Error(`span export timed out after ${this.timeoutMs} ms`) }), this.timeoutMs);
+    const timer = setTimeout(
+      () => settle({ code: ExportResultCode.FAILED, error: new Error(`span export timed out after ${this.timeoutMs} ms`) }),
+      this.timeoutMs,
+    );
     timer.unref();
     try {
       this.inner.export(spans, settle);

@@ -10,7 +10,6 @@ import { traceConnectionCheckouts } from '../database/checkout-span';
 import { TRACING_SPANS_DROPPED_METRIC, tracingRuntime } from '../spans';
 import { collectOnScrape } from '../observability/collect-on-scrape';
 
-
 /**
  * The Nest side of the SDK that register.ts started: flushes spans at shutdown (phase `clients`, within
  * SHUTDOWN_CLOSE_TIMEOUT_MS like every close), fills `tracing_spans_dropped_total` at scrape time, traces
@@ -39,13 +38,20 @@ export class TracingLifecycle implements OnModuleInit, OnApplicationBootstrap, O
     const settings = this.config.get('tracing', { infer: true });
     const runtime = this.runtime;
     if (!runtime) {
-      if (settings) this.logger.warn('OTEL_EXPORTER_OTLP_ENDPOINT is set but the SDK did not start: import ./platform/tracing/register first in main.ts (or preload it)');
+      if (settings)
+        this.logger.warn(
+          'OTEL_EXPORTER_OTLP_ENDPOINT is set but the SDK did not start: import ./platform/tracing/register first in main.ts (or preload it)',
+        );
       return;
     }
     this.unhookDropped = collectOnScrape(this.dropped, this.collectDropped);
     this.shutdown.register('clients', 'span exporter', () => runtime.shutdown());
-    if (runtime.loadedTooEarly.length > 0) this.logger.warn(`tracing started after ${runtime.loadedTooEarly.join(', ')} loaded: those go untraced (register must load first)`);
-    else if (settings) this.logger.log(`tracing to ${new URL(settings.url).origin} (${settings.protocol}, sampler ${settings.sampler}${settings.sampler.endsWith('ratio') ? ` ${settings.ratio}` : ''})`);
+    if (runtime.loadedTooEarly.length > 0)
+      this.logger.warn(`tracing started after ${runtime.loadedTooEarly.join(', ')} loaded: those go untraced (register must load first)`);
+    else if (settings)
+      this.logger.log(
+        `tracing to ${new URL(settings.url).origin} (${settings.protocol}, sampler ${settings.sampler}${settings.sampler.endsWith('ratio') ? ` ${settings.ratio}` : ''})`,
+      );
   }
 
   onApplicationBootstrap(): void {

@@ -19,17 +19,20 @@ export function modulesLoadedBefore(): string[] {
   return INSTRUMENTED_MODULES.filter((name) => loaded.some((file) => file.includes(`/node_modules/${name}/`)));
 }
 
+type JsonExporterModule = typeof import('@opentelemetry/exporter-trace-otlp-http');
+type ProtoExporterModule = typeof import('@opentelemetry/exporter-trace-otlp-proto');
+
 function exporterFor(settings: TracingSettings): SpanExporter {
   const options = { url: settings.url, timeoutMillis: settings.exportRequestTimeoutMs };
   // Required here, not imported: only the configured transport is loaded.
   if (settings.protocol === 'http/json') {
     // eslint-disable-next-line @typescript-eslint/no-require-imports -- synchronous, and only the configured transport loads
-    const { OTLPTraceExporter } = require('@opentelemetry/exporter-trace-otlp-http') as typeof import('@opentelemetry/exporter-trace-otlp-http');
-    return new OTLPTraceExporter(options);
+    const json = require('@opentelemetry/exporter-trace-otlp-http') as JsonExporterModule;
+    return new json.OTLPTraceExporter(options);
   }
   // eslint-disable-next-line @typescript-eslint/no-require-imports -- synchronous, and only the configured transport loads
-  const { OTLPTraceExporter } = require('@opentelemetry/exporter-trace-otlp-proto') as typeof import('@opentelemetry/exporter-trace-otlp-proto');
-  return new OTLPTraceExporter(options);
+  const proto = require('@opentelemetry/exporter-trace-otlp-proto') as ProtoExporterModule;
+  return new proto.OTLPTraceExporter(options);
 }
 
 /**

@@ -14,7 +14,10 @@ export class TracingModule {
   /** Reads whether register.ts started the SDK. */
   static forRoot(): DynamicModule {
     const providers: Provider[] = [
-      makeCounterProvider({ name: TRACING_SPANS_DROPPED_METRIC, help: 'Spans dropped: export queue full (OTEL_BSP_MAX_QUEUE_SIZE), export failed or timed out.' }),
+      makeCounterProvider({
+        name: TRACING_SPANS_DROPPED_METRIC,
+        help: 'Spans dropped: export queue full (OTEL_BSP_MAX_QUEUE_SIZE), export failed or timed out.',
+      }),
       TracingLifecycle,
     ];
     if (tracingActive()) providers.push({ provide: APP_INTERCEPTOR, useClass: HandlerSpanInterceptor });

@@ -12,7 +12,7 @@ const TAR_BLOCK = 512;
 /** Returns the bytes of `entryName` in a gzipped (ustar) tarball; throws when it is not there. */
 export function extractFromTgz(tgz: Buffer, entryName: string): Buffer {
   const tar = gunzipSync(tgz);
-  for (let offset = 0; offset + TAR_BLOCK <= tar.length; ) {
+  for (let offset = 0; offset + TAR_BLOCK <= tar.length;) {
     const header = tar.subarray(offset, offset + TAR_BLOCK);
     if (header.every((byte) => byte === 0)) break;
     const name = readTarString(header, 0, 100);
