@@ -29,8 +29,10 @@ if [ -z "$ready" ]; then
 fi
 echo "npm start: /health/ready 200 after $(( $(date +%s) - started )) s (build included)"
 kill -TERM -- "-$pid"
-for _ in $(seq 1 60); do kill -0 "$pid" 2>/dev/null || break; sleep 0.5; done
-if kill -0 "$pid" 2>/dev/null; then
+# Wait for the whole process group (npm, sh, node, postgres), not npm alone: npm exits as soon as it has
+# forwarded the signal, while node is still shutting down and writing its last log lines.
+for _ in $(seq 1 60); do kill -0 -- "-$pid" 2>/dev/null || break; sleep 0.5; done
+if kill -0 -- "-$pid" 2>/dev/null; then
   kill -KILL -- "-$pid" 2>/dev/null || true
   tail -30 "$PRIV/start.log"; echo "npm start: still running 30 s after SIGTERM"; exit 1
 fi
