@@ -6,14 +6,13 @@
 import { Logger } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import type { NestExpressApplication } from '@nestjs/platform-express';
-import { AppModule } from '../../src/app.module';
-import { loadConfig } from '../../src/config/load-config';
+import { AppModule, loadAppConfig } from '../../src/app.module';
 import { configureHttpServer } from '../../src/platform/http-server/configure-http-server';
 import { listen } from '../../src/platform/http-server/listen';
 import { ShutdownCoordinator } from '../../src/platform/lifecycle/shutdown-coordinator.service';
 
 async function bootstrap(): Promise<void> {
-  const config = loadConfig(process.env);
+  const config = loadAppConfig(process.env);
   const app = await NestFactory.create<NestExpressApplication>(AppModule.forRoot(config), { bodyParser: false, bufferLogs: true });
   configureHttpServer(app);
   app.get(ShutdownCoordinator).handleSignals(app);
