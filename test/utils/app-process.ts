@@ -28,12 +28,32 @@ export interface AppProcess {
 }
 
 /**
+ * Node flags for a child whose heap a test measures: SIGUSR2 runs a full garbage collection, so `heapAfterGc`
+ * reads what is retained, not what the collector has not got to yet (a young-generation sweep can leave
+ * tens of MiB of garbage on a busy process).
+ */
+export const GC_ON_SIGUSR2 = ['--expose-gc', "--import=data:text/javascript,process.on('SIGUSR2',()=>globalThis.gc())"];
+
+/** Heap used (bytes) after a full collection, read from /metrics; the child must run with GC_ON_SIGUSR2. */
+export async function heapAfterGc(app: AppProcess): Promise<number> {
+  app.child.kill('SIGUSR2');
+  await new Promise((r) => setTimeout(r, 300));
+  const text = await (await fetch(`${app.baseUrl}/metrics`)).text();
+  const line = text.split('\n').find((l) => l.startsWith('nodejs_heap_size_used_bytes '));
+  if (!line) throw new Error('nodejs_heap_size_used_bytes not in /metrics');
+  return Number(line.slice(line.lastIndexOf(' ') + 1));
+}
+
+/**
  * Starts the built service with `env` on top of a minimal environment (the test's own variables are not
  * inherited, so a developer's shell cannot change the outcome). PORT is free unless given.
  */
-export async function startAppProcess(env: Record<string, string>, options: { mainJs?: string } = {}): Promise<AppProcess> {
+export async function startAppProcess(
+  env: Record<string, string>,
+  options: { mainJs?: string; execArgv?: string[] } = {},
+): Promise<AppProcess> {
   const port = env['PORT'] ? Number(env['PORT']) : await freePort();
-  const child = spawn(process.execPath, [options.mainJs ?? MAIN_JS], {
+  const child = spawn(process.execPath, [...(options.execArgv ?? []), options.mainJs ?? MAIN_JS], {
     // High rate limits unless the test sets them: every test client is 127.0.0.1.
     env: {
       PATH: process.env['PATH'] ?? '',
