@@ -79,16 +79,20 @@ export function procStatusMiB(pid: number | undefined, field: 'VmHWM' | 'VmRSS')
   return match ? Number(match[1]) / 1024 : NaN;
 }
 
-/** Starts `node <script>` pinned to `core` with `env`, and waits until `readyPath` answers 200. */
+/**
+ * Starts `node [nodeFlags] <script>` pinned to `core` with `env`, and waits until `readyPath` answers 200.
+ * `nodeFlags`: e.g. `--cpu-prof` (bench/profile.ts).
+ */
 export async function startTarget(
   name: string,
   script: string,
   env: Record<string, string>,
   core: number,
   readyPath: string,
+  nodeFlags: string[] = [],
 ): Promise<Target> {
   const port = await freePort();
-  const nodeArgs = [script];
+  const nodeArgs = [...nodeFlags, script];
   const command = canPin ? 'taskset' : process.execPath;
   const args = canPin ? ['-c', String(core), process.execPath, ...nodeArgs] : nodeArgs;
   const child = spawn(command, args, {

@@ -4,7 +4,7 @@ import { NestFactory } from '@nestjs/core';
 import { InjectRepository, TypeOrmModule } from '@nestjs/typeorm';
 import { Column, Entity, PrimaryColumn, Repository } from 'typeorm';
 
-/** Bare NestJS 12 + platform-express + TypeORM serving the same route, with none of Ballast's platform. */
+/** Bare NestJS 12 + platform-express + TypeORM serving the same routes, with none of Ballast's platform. */
 @Entity({ name: 'users' })
 class User {
   @PrimaryColumn('uuid') id!: string;
@@ -31,6 +31,14 @@ class UsersController {
   }
 }
 
+/** GET /bench/json → `{"ok":true}`: Nest's own floor, without a database. */
+@Controller('bench')
+class JsonController {
+  @Get('json') json() {
+    return { ok: true };
+  }
+}
+
 @Module({
   imports: [
     TypeOrmModule.forRoot({
@@ -41,7 +49,7 @@ class UsersController {
     }),
     TypeOrmModule.forFeature([User]),
   ],
-  controllers: [UsersController],
+  controllers: [UsersController, JsonController],
   providers: [UsersService],
 })
 class BareModule {}

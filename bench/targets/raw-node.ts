@@ -2,13 +2,18 @@ import { createServer } from 'node:http';
 import { Pool } from 'pg';
 
 /**
- * The physical reference: node:http + pg, no framework, the same query as Ballast's GET /api/v1/users/:id.
- * Hand-written on purpose: it is the floor the frameworks are measured against.
+ * The physical reference: node:http + pg, no framework, the same query as Ballast's GET /api/v1/users/:id, and
+ * GET /bench/json answering `{"ok":true}` like the frameworks' bench route. Hand-written on purpose: it is the
+ * floor the frameworks are measured against.
  */
 const pool = new Pool({ connectionString: process.env['DATABASE_URL'], max: Number(process.env['DB_POOL_MAX'] ?? 20) });
 const ROUTE = /^\/api\/v1\/users\/([0-9a-f-]{36})$/;
 
 const server = createServer((req, res) => {
+  if (req.method === 'GET' && req.url === '/bench/json') {
+    res.writeHead(200, { 'content-type': 'application/json; charset=utf-8' }).end(JSON.stringify({ ok: true }));
+    return;
+  }
   const match = req.method === 'GET' && req.url ? ROUTE.exec(req.url) : null;
   if (!match) {
     res.writeHead(404).end();
