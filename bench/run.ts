@@ -2,28 +2,38 @@ import { spawn, spawnSync } from 'node:child_process';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { cpus, totalmem } from 'node:os';
 import { join } from 'node:path';
-import { createBenchDatabase, seedUsers } from './lib/database';
+import { checkConnectionRoom, createBenchDatabase, seedUsers } from './lib/database';
 import { Client } from 'pg';
+import { budgetTable, computeBudget, MIN_RATIO_OF_BARE, paired, type Protection, type RoundFigures } from './lib/budget';
 import { type LoadResult, loadGenerator, median, runLoad } from './lib/load';
 import { freePort } from '../src/platform/database/free-port';
 import { canPin, pinPids, pinSelf, SERVER_NODE_OPTIONS, startTarget, type Target } from './lib/processes';
 
 /**
  * `npm run bench`: raw node:http + pg, bare NestJS + TypeORM and Ballast with everything on, serving the same
- * PostgreSQL read, measured in interleaved rounds (A B C A B C …) so machine drift hits all alike; servers
- * pinned to core 0, this load generator and the bench database's PostgreSQL backends to core 1, so the
- * server core runs nothing but the server. Bounded: BENCH_ROUNDS × targets × BENCH_SECONDS.
+ * PostgreSQL read and a trivial JSON route, measured in interleaved rounds (A B C A B C …) so machine drift hits
+ * all alike; servers pinned to core 0, this load generator and the bench database's PostgreSQL backends to core
+ * 1, so the server core runs nothing but the server. Bounded: BENCH_ROUNDS × targets × BENCH_SECONDS.
+ * BENCH_ONLY=hotpath: only the hot path (both routes, the one-off variants, the CPU budget of issue #21);
+ * no tracing-sampled variants, growth or overload runs.
  */
 const ROOT = join(__dirname, '..', '..');
 const ROUNDS = Number(process.env['BENCH_ROUNDS'] ?? 3);
 const SECONDS = Number(process.env['BENCH_SECONDS'] ?? 8);
 const CONNECTIONS = Number(process.env['BENCH_CONNECTIONS'] ?? 50);
-/** Warm-up per target before the rounds (JIT, pools): V8 keeps optimising NestJS and TypeORM for seconds. */
+/** Warm-up per target and route before the rounds (JIT, pools): V8 keeps optimising NestJS and TypeORM for seconds. */
 const WARMUP_SECONDS = Number(process.env['BENCH_WARMUP_SECONDS'] ?? 5);
 const SERVER_CORE = 0;
 const LOAD_CORE = 1;
-/** Pool size of every target: 7 servers run side by side and PostgreSQL's default max_connections is 100. */
+/** Pool size of every target: 9 servers run side by side on the hot path and PostgreSQL's default max_connections is 100. */
 const POOL = process.env['BENCH_POOL'] ?? '10';
+const ONLY = process.env['BENCH_ONLY'] ?? '';
+const HOT_PATH_ONLY = ONLY === 'hotpath';
+/** The JSON route: the framework floor, no database. */
+const JSON_PATH = '/bench/json';
+const TARGETS = join(ROOT, 'dist-bench', 'bench', 'targets');
+/** Ballast for the hot path: src/main.ts plus GET /bench/json (bench/targets/ballast-bench.ts), one server for both routes. */
+const BALLAST_BENCH = join(TARGETS, 'ballast-bench.js');
 
 /** Ballast's production settings for the bench; the rate limit is high enough never to reject. */
 function ballastEnv(databaseUrl: string, extra: Record<string, string> = {}): Record<string, string> {
@@ -59,7 +69,11 @@ interface Row {
   peakRssMiB: number;
   non2xx: number;
   errors: number;
+  /** Each round's figures, unrounded, in round order: the budget pairs them. */
+  rounds: RoundFigures[];
 }
+
+const round2 = (x: number) => Math.round(x * 100) / 100;
 
 function summarise(target: Target, runs: Measured[]): Row {
   return {
@@ -67,15 +81,21 @@ function summarise(target: Target, runs: Measured[]): Row {
     rps: Math.round(median(runs.map((r) => r.rps))),
     cpuUs: Math.round(median(runs.map((r) => r.cpuUs))),
     util: Math.round(median(runs.map((r) => r.util))),
-    p50: median(runs.map((r) => r.p50)),
-    p99: median(runs.map((r) => r.p99)),
+    p50: round2(median(runs.map((r) => r.p50))),
+    p99: round2(median(runs.map((r) => r.p99))),
     peakRssMiB: Math.round(target.peakRssMiB()),
     non2xx: runs.reduce((n, r) => n + r.non2xx, 0),
     errors: runs.reduce((n, r) => n + r.errors + r.timeouts, 0),
+    rounds: runs.map((r) => ({ cpuUs: r.cpuUs, rps: r.rps })),
   };
 }
 
-/** Runs `targets` (warmed up) round-robin for ROUNDS rounds on `path` and returns one row per target. */
+/** Loads each target on `path` for the warm-up (JIT, and the pools of raw and bare, which open on demand). */
+async function warmUp(targets: Target[], path: string): Promise<void> {
+  for (const t of targets) await runLoad({ port: t.port, path, connections: CONNECTIONS, durationSec: WARMUP_SECONDS });
+}
+
+/** Runs `targets` (warmed up) round-robin for ROUNDS rounds on `path`; one row per target, in their order. */
 async function interleaved(targets: Target[], path: string): Promise<Row[]> {
   const runs = new Map<Target, Measured[]>(targets.map((t) => [t, []]));
   for (let round = 1; round <= ROUNDS; round++) {
@@ -128,223 +148,305 @@ function table(rows: Row[], reference?: Row): string {
   return [head, sep, ...lines].join('\n');
 }
 
+/** Ballast/bare and the references' ratios of one route's rows. */
+function ratiosOf(raw: Row, bare: Row, ballast: Row) {
+  return {
+    ballastOverBare: ballast.rps / bare.rps,
+    ballastOverRaw: ballast.rps / raw.rps,
+    bareOverRaw: bare.rps / raw.rps,
+    cpuBareOverBallast: bare.cpuUs / ballast.cpuUs,
+  };
+}
+
+function routeSection(title: string, rows: Row[], raw: Row, bare: Row, ballast: Row): string {
+  const ratios = ratiosOf(raw, bare, ballast);
+  return (
+    `## ${title}\n\n${table(rows, raw)}\n\n` +
+    `Ballast/bare **${ratios.ballastOverBare.toFixed(2)}** by req/s, **${ratios.cpuBareOverBallast.toFixed(2)}** by server CPU per request (bare µs / Ballast µs) — ` +
+    `medians of each; the budget below pairs the rounds instead (limit ≥ ${MIN_RATIO_OF_BARE}). Ballast/raw ${ratios.ballastOverRaw.toFixed(2)}, bare/raw ${ratios.bareOverRaw.toFixed(2)}. ` +
+    `A target whose server core is below ~95 % busy was held back by the load core (load generator + PostgreSQL), not by its own CPU.`
+  );
+}
+
+/** The one-off variants: one protection off at a time; the paired difference to "everything on" is its cost. */
+const ONE_OFFS: Array<[Protection, string, Record<string, string>]> = [
+  ['rate limiting', 'ballast − rate limit', { PROTECTIONS_DISABLED: 'rate_limit' }],
+  ['HTTP metrics', 'ballast − HTTP metrics', { PROTECTIONS_DISABLED: 'http_metrics' }],
+  ['request log line', 'ballast − request log', { LOG_LEVEL: 'warn' }],
+  ['DB permits', 'ballast − DB permits', { PROTECTIONS_DISABLED: 'db_permits' }],
+];
+/** Which one-offs also run on the JSON route (DB permits and metrics are left to the DB read, to bound the time). */
+const JSON_ONE_OFFS: Protection[] = ['rate limiting', 'request log line'];
+/** Everything the four one-offs switch off, at once: what remains over bare is the rest of the edge. */
+const EDGE_ONLY_ENV = { PROTECTIONS_DISABLED: 'rate_limit,http_metrics,db_permits', LOG_LEVEL: 'warn' };
+/** Servers up at once on the hot path: raw, bare, everything on, 4 one-offs, edge only, without tracing. */
+const HOT_PATH_SERVERS = 3 + ONE_OFFS.length + 2;
+
 async function main(): Promise<void> {
+  if (ONLY !== '' && ONLY !== 'hotpath') throw new Error(`BENCH_ONLY=${ONLY}: only "hotpath" (or unset, for everything) is known`);
   pinSelf(LOAD_CORE);
   const started = Date.now();
   const db = await createBenchDatabase();
   const targets: Target[] = [];
+  /** Starts a target and keeps it for the `finally` below. */
+  const launch = async (name: string, script: string, env: Record<string, string>, readyPath: string): Promise<Target> => {
+    const t = await startTarget(name, script, env, SERVER_CORE, readyPath);
+    targets.push(t);
+    return t;
+  };
+  let sink: ReturnType<typeof spawn> | undefined;
   let pinnedBackends: number | undefined;
   const report: string[] = [];
-  const json: Record<string, unknown> = {};
+  const json: Record<string, unknown> = { only: HOT_PATH_ONLY ? 'hotpath' : 'all' };
+  let budget: string;
   try {
-    const ballast = await startTarget(
-      'ballast (everything on)',
-      join(ROOT, 'dist', 'main.js'),
-      ballastEnv(db.url),
-      SERVER_CORE,
-      '/api/v1/users',
+    await checkConnectionRoom(
+      db.url,
+      HOT_PATH_SERVERS * Number(POOL) + 2,
+      `the hot path's ${HOT_PATH_SERVERS} servers × BENCH_POOL ${POOL}`,
     );
-    targets.push(ballast);
+    // Ballast first: it migrates the schema the others read.
+    const ballast = await launch('ballast (everything on)', BALLAST_BENCH, ballastEnv(db.url), '/api/v1/users');
     const id = await seedUsers(db.url, 1000);
     const path = `/api/v1/users/${id}`;
-    const raw = await startTarget(
-      'raw node:http + pg',
-      join(ROOT, 'dist-bench', 'bench', 'targets', 'raw-node.js'),
-      { DATABASE_URL: db.url, DB_POOL_MAX: POOL },
-      SERVER_CORE,
-      path,
-    );
-    const bare = await startTarget(
-      'bare NestJS + TypeORM',
-      join(ROOT, 'dist-bench', 'bench', 'targets', 'bare-nest.js'),
-      { DATABASE_URL: db.url, DB_POOL_MAX: POOL },
-      SERVER_CORE,
-      path,
-    );
-    targets.push(raw, bare);
+    const raw = await launch('raw node:http + pg', join(TARGETS, 'raw-node.js'), { DATABASE_URL: db.url, DB_POOL_MAX: POOL }, path);
+    const bare = await launch('bare NestJS + TypeORM', join(TARGETS, 'bare-nest.js'), { DATABASE_URL: db.url, DB_POOL_MAX: POOL }, path);
+    const oneOffs = new Map<Protection, Target>();
+    for (const [protection, name, extra] of ONE_OFFS)
+      oneOffs.set(protection, await launch(name, BALLAST_BENCH, ballastEnv(db.url, extra), path));
+    const edgeOnly = await launch('ballast edge only', BALLAST_BENCH, ballastEnv(db.url, EDGE_ONLY_ENV), path);
+    // "Without tracing" never loads the register (bench/targets/ballast-untraced.ts); "everything on" loads it, off.
+    const untracedMain = process.env['BENCH_UNTRACED_MAIN'] ?? join(TARGETS, 'ballast-untraced.js');
+    const untraced = await launch('ballast without tracing', untracedMain, ballastEnv(db.url), path);
 
-    // One protection off at a time, same run, same rounds: the difference to "everything on" is its cost.
-    const variants: Array<[string, Record<string, string>]> = [
-      ['ballast − rate limit', { PROTECTIONS_DISABLED: 'rate_limit' }],
-      ['ballast − HTTP metrics', { PROTECTIONS_DISABLED: 'http_metrics' }],
-      ['ballast − request log', { LOG_LEVEL: 'warn' }],
-      ['ballast − DB permits', { PROTECTIONS_DISABLED: 'db_permits' }],
-    ];
-    const without: Target[] = [];
-    for (const [name, extra] of variants)
-      without.push(await startTarget(name, join(ROOT, 'dist', 'main.js'), ballastEnv(db.url, extra), SERVER_CORE, path));
-    targets.push(...without);
-
-    // Tracing: off is "ballast (everything on)"; sampled 10 % and 100 % export to a local OTLP sink (on the
-    // load core) that accepts and discards; "without tracing" never loads the register (bench/targets).
-    const sinkPort = await freePort();
-    const sink = spawn(process.execPath, [join(ROOT, 'dist-bench', 'bench', 'targets', 'otlp-sink.js')], {
-      env: { PATH: process.env['PATH'] ?? '', PORT: String(sinkPort) },
-      stdio: 'ignore',
-    });
-    pinPids(sink.pid === undefined ? [] : [sink.pid], LOAD_CORE);
-    const otlp = { OTEL_EXPORTER_OTLP_ENDPOINT: `http://127.0.0.1:${sinkPort}` };
-    const untracedMain = process.env['BENCH_UNTRACED_MAIN'] ?? join(ROOT, 'dist-bench', 'bench', 'targets', 'ballast-untraced.js');
-    const tracing: Target[] = [
-      await startTarget('ballast without tracing', untracedMain, ballastEnv(db.url), SERVER_CORE, path),
-      await startTarget(
-        'ballast + tracing 10 %',
-        join(ROOT, 'dist', 'main.js'),
-        ballastEnv(db.url, { ...otlp, OTEL_TRACES_SAMPLER: 'parentbased_traceidratio', OTEL_TRACES_SAMPLER_ARG: '0.1' }),
-        SERVER_CORE,
-        path,
-      ),
-      await startTarget(
-        'ballast + tracing 100 %',
-        join(ROOT, 'dist', 'main.js'),
-        ballastEnv(db.url, { ...otlp, OTEL_TRACES_SAMPLER: 'parentbased_always_on' }),
-        SERVER_CORE,
-        path,
-      ),
-    ];
-    targets.push(...tracing);
+    const dbTargets = [raw, bare, ballast, ...oneOffs.values(), edgeOnly, untraced];
+    const jsonTargets = [raw, bare, ballast, edgeOnly, ...JSON_ONE_OFFS.map((p) => oneOffs.get(p) as Target)];
+    // Warm-up, which also fills every pool; then move the bench database's backends off the server core.
+    await warmUp(dbTargets, path);
+    await warmUp(jsonTargets, JSON_PATH);
+    pinnedBackends = await pinDatabaseBackends(db.url);
 
     process.stdout.write(`\n# GET /api/v1/users/:id — ${ROUNDS} rounds × ${SECONDS} s, ${CONNECTIONS} connections, ${loadGenerator}\n`);
-    const measured = [raw, bare, ballast, ...without, ...tracing];
-    // Warm-up, which also fills every pool (bare and raw open connections on demand); then move the bench
-    // database's backends off the server core.
-    for (const t of measured) await runLoad({ port: t.port, path, connections: CONNECTIONS, durationSec: WARMUP_SECONDS });
-    pinnedBackends = await pinDatabaseBackends(db.url);
-    const all = await interleaved(measured, path);
-    const rows = all.slice(0, 3);
-    const [rawRow, bareRow, ballastRow] = rows as [Row, Row, Row];
-    const tracingRows = all.slice(3 + without.length);
-    const costs = all.slice(3, 3 + without.length).map((row) => ({
-      protection: row.name.replace('ballast − ', ''),
-      rps: row.rps,
-      costOfBare: (row.rps - ballastRow.rps) / bareRow.rps,
-      cpuUs: row.cpuUs,
-      cpuCostUs: ballastRow.cpuUs - row.cpuUs,
-      cpuCostOfBare: (ballastRow.cpuUs - row.cpuUs) / bareRow.cpuUs,
-    }));
-    json['perFeature'] = { variants: all.slice(3, 3 + without.length), costs };
-    const [untracedRow] = tracingRows as [Row];
-    const tracingTable = [{ ...ballastRow, name: 'ballast, tracing off' }, ...tracingRows];
-    json['tracing'] = { rows: tracingTable, reference: untracedRow.name };
+    const dbRows = await interleaved(dbTargets, path);
+    process.stdout.write(`\n# GET ${JSON_PATH} — ${ROUNDS} rounds × ${SECONDS} s, ${CONNECTIONS} connections, ${loadGenerator}\n`);
+    const jsonRows = await interleaved(jsonTargets, JSON_PATH);
+    const dbOf = (t: Target) => dbRows[dbTargets.indexOf(t)];
+    const jsonOf = (t: Target) => jsonRows[jsonTargets.indexOf(t)];
+
+    report.push(routeSection('GET /api/v1/users/:id (a real PostgreSQL read)', dbRows, dbOf(raw), dbOf(bare), dbOf(ballast)));
     report.push(
-      `## Tracing (same run; goals: off costs nothing measurable, 10 % costs ≤ 5 % of throughput)\n\n${table(tracingTable, untracedRow)}\n\n` +
-        `Sampled variants export over OTLP/HTTP (protobuf) to a local sink that discards; CPU per request includes the SDK's export work.`,
+      routeSection(
+        `GET ${JSON_PATH} (\`{"ok":true}\`, no database: the framework floor)`,
+        jsonRows,
+        jsonOf(raw),
+        jsonOf(bare),
+        jsonOf(ballast),
+      ),
     );
-    await Promise.all(tracing.map((t) => t.stop()));
-    sink.kill();
+    json['dbRoute'] = { rows: dbRows, ratios: ratiosOf(dbOf(raw), dbOf(bare), dbOf(ballast)) };
+    json['jsonRoute'] = { rows: jsonRows, ratios: ratiosOf(jsonOf(raw), jsonOf(bare), jsonOf(ballast)) };
+
+    const on = dbOf(ballast);
+    const costs = ONE_OFFS.map(([protection]) => {
+      const row = dbOf(oneOffs.get(protection) as Target);
+      const cpuCostUs = paired(on.rounds, row.rounds, (a, b) => a.cpuUs - b.cpuUs).value;
+      return {
+        protection,
+        rps: row.rps,
+        costOfBare: (row.rps - on.rps) / dbOf(bare).rps,
+        cpuUs: row.cpuUs,
+        cpuCostUs,
+        cpuCostOfBare: cpuCostUs / dbOf(bare).cpuUs,
+      };
+    });
+    json['perFeature'] = { variants: ONE_OFFS.map(([p]) => dbOf(oneOffs.get(p) as Target)), costs };
     report.push(
-      `## Cost of each protection (same run; target ≤ 0.05 of bare)\n\n` +
-        `By throughput: (req/s without it − req/s with everything) / bare req/s. By CPU: (µs/req with everything − µs/req without it) / bare µs/req.\n\n` +
+      `## Cost of each protection on the DB read (same run)\n\n` +
+        `By throughput: (req/s without it − req/s with everything) / bare req/s. By CPU: median over rounds of (µs/req with everything − µs/req without it), its share of bare µs/req.\n\n` +
         `| protection off | req/s | cost of bare (req/s) | server CPU µs/req | its CPU µs/req | cost of bare (CPU) |\n|---|---:|---:|---:|---:|---:|\n` +
         costs
           .map(
             (c) =>
-              `| ${c.protection} | ${c.rps} | ${c.costOfBare.toFixed(3)} | ${c.cpuUs} | ${c.cpuCostUs} | ${c.cpuCostOfBare.toFixed(3)} |`,
+              `| ${c.protection} | ${c.rps} | ${c.costOfBare.toFixed(3)} | ${c.cpuUs} | ${c.cpuCostUs.toFixed(1)} | ${c.cpuCostOfBare.toFixed(3)} |`,
           )
           .join('\n'),
     );
-    await Promise.all(without.map((t) => t.stop()));
 
-    // Growth: 100,000 distinct rate-limit clients (X-Forwarded-For from a trusted loopback proxy), then 10,000
-    // requests to unknown paths: RSS and the number of /metrics series before and after.
-    const growth = await startTarget(
-      'ballast (growth)',
-      join(ROOT, 'dist', 'main.js'),
-      ballastEnv(db.url, {
-        TRUST_PROXY: 'loopback',
-        LOG_LEVEL: 'warn',
-        // Slow refill, so every one of the 100,000 buckets stays live (a full bucket is evicted once idle).
-        RATE_LIMIT_PER_SECOND: '1',
-        RATE_LIMIT_BURST: '1000',
-        RATE_LIMIT_MAX_KEYS: '200000',
-      }),
-      SERVER_CORE,
-      path,
-    );
-    targets.push(growth);
-    const series = async () =>
-      (await (await fetch(`http://127.0.0.1:${growth.port}/metrics`)).text()).split('\n').filter((l) => l && !l.startsWith('#')).length;
-    const heapMiB = async () =>
-      Number(
-        /^nodejs_heap_size_used_bytes (\S+)/m.exec(await (await fetch(`http://127.0.0.1:${growth.port}/metrics`)).text())?.[1] ?? NaN,
-      ) /
-      2 ** 20;
-    const bucketGauge = async () =>
-      Number(
-        /^rate_limit_buckets(?:\{[^}]*\})? (\d+)/m.exec(await (await fetch(`http://127.0.0.1:${growth.port}/metrics`)).text())?.[1] ?? NaN,
-      );
-    await runLoad({ port: growth.port, path, connections: CONNECTIONS, durationSec: 2 });
-    const rssBefore = growth.rssMiB();
-    const heapBefore = await heapMiB();
-    let client = 0;
-    const clients = await runLoad({
-      port: growth.port,
-      path,
-      connections: CONNECTIONS,
-      durationSec: 120,
-      amount: 100_000,
-      headers: () => {
-        const n = client++;
-        return { 'x-forwarded-for': `10.${(n >> 16) & 255}.${(n >> 8) & 255}.${n & 255}` };
+    const budgetLines = computeBudget({
+      db: {
+        on: on.rounds,
+        bare: dbOf(bare).rounds,
+        edgeOnly: dbOf(edgeOnly).rounds,
+        untraced: dbOf(untraced).rounds,
+        without: Object.fromEntries(ONE_OFFS.map(([p]) => [p, dbOf(oneOffs.get(p) as Target).rounds])),
       },
+      json: {
+        on: jsonOf(ballast).rounds,
+        bare: jsonOf(bare).rounds,
+        edgeOnly: jsonOf(edgeOnly).rounds,
+        without: Object.fromEntries(JSON_ONE_OFFS.map((p) => [p, jsonOf(oneOffs.get(p) as Target).rounds])),
+      },
+      peakRssMiB: { ballast: ballast.peakRssMiB(), bare: bare.peakRssMiB() },
     });
-    const rssAfterClients = growth.rssMiB();
-    const heapAfter = await heapMiB();
-    const buckets = await bucketGauge();
-    const seriesBefore = await series();
-    const unknown = await runLoad({
-      port: growth.port,
-      path: () => `/scan/${Math.random().toString(36).slice(2)}`,
-      connections: CONNECTIONS,
-      durationSec: 60,
-      amount: 10_000,
-    });
-    const seriesAfter = await series();
-    json['growth'] = {
-      rssBefore,
-      rssAfterClients,
-      heapBefore,
-      heapAfter,
-      buckets,
-      clientRequests: clients.requests,
-      clientNon2xx: clients.non2xx,
-      seriesBefore,
-      seriesAfter,
-      unknownRequests: unknown.requests,
-    };
-    report.push(
-      `## Growth\n\n| measure | value |\n|---|---:|\n` +
-        `| RSS before, MiB | ${rssBefore.toFixed(0)} |\n` +
-        `| RSS after ${clients.requests} requests from 100,000 distinct clients, MiB | ${rssAfterClients.toFixed(0)} (+${(rssAfterClients - rssBefore).toFixed(0)}) |\n` +
-        `| V8 heap used before → after, MiB | ${heapBefore.toFixed(0)} → ${heapAfter.toFixed(0)} (+${(heapAfter - heapBefore).toFixed(0)}) |\n` +
-        `| rate-limit buckets held (rate_limit_buckets) | ${buckets} |\n` +
-        `| /metrics series before → after ${unknown.requests} requests to random unknown paths | ${seriesBefore} → ${seriesAfter} |`,
-    );
-    await growth.stop();
-    const ratios = {
-      ballastOverBare: ballastRow.rps / bareRow.rps,
-      ballastOverRaw: ballastRow.rps / rawRow.rps,
-      bareOverRaw: bareRow.rps / rawRow.rps,
-      cpuBareOverBallast: bareRow.cpuUs / ballastRow.cpuUs,
-    };
-    json['dbRoute'] = { rows, ratios };
-    // First in the report, though measured with the rest of the interleaved rounds.
-    report.unshift(
-      `## GET /api/v1/users/:id (a real PostgreSQL read)\n\n${table(rows, rawRow)}\n\n` +
-        `Ballast/bare **${ratios.ballastOverBare.toFixed(2)}** by req/s (target ≥ 0.90), **${ratios.cpuBareOverBallast.toFixed(2)}** by server CPU per request (bare µs / Ballast µs); ` +
-        `Ballast/raw ${ratios.ballastOverRaw.toFixed(2)}, bare/raw ${ratios.bareOverRaw.toFixed(2)}. ` +
-        `A target whose server core is below ~95 % busy was held back by the load core (load generator + PostgreSQL), not by its own CPU.`,
-    );
+    json['budget'] = budgetLines;
+    budget =
+      `## CPU budget of the hot path (issue #21; reported, not asserted)\n\n${budgetTable(budgetLines)}\n\n` +
+      `CPU µs per request of the server process (all threads, /proc), ${ROUNDS} rounds: each line is the median over rounds of ` +
+      `the difference within a round (the two targets ran back to back), the spread its min–max. "X off" is Ballast with ` +
+      `everything on but X (rate limit, HTTP metrics, DB permits: PROTECTIONS_DISABLED; the request line: LOG_LEVEL=warn); ` +
+      `"edge only" has all four off. Peak RSS is VmHWM since start (both routes, warm-ups included).`;
+    await Promise.all([...oneOffs.values(), edgeOnly].map((t) => t.stop()));
+    if (!HOT_PATH_ONLY) {
+      // Tracing, its own interleaved rounds: off is "ballast (everything on)"; sampled 10 % and 100 % export to a
+      // local OTLP sink (on the load core) that accepts and discards; "without tracing" never loads the register.
+      const sinkPort = await freePort();
+      sink = spawn(process.execPath, [join(TARGETS, 'otlp-sink.js')], {
+        env: { PATH: process.env['PATH'] ?? '', PORT: String(sinkPort) },
+        stdio: 'ignore',
+      });
+      pinPids(sink.pid === undefined ? [] : [sink.pid], LOAD_CORE);
+      const otlp = { OTEL_EXPORTER_OTLP_ENDPOINT: `http://127.0.0.1:${sinkPort}` };
+      const sampled = [
+        await launch(
+          'ballast + tracing 10 %',
+          BALLAST_BENCH,
+          ballastEnv(db.url, { ...otlp, OTEL_TRACES_SAMPLER: 'parentbased_traceidratio', OTEL_TRACES_SAMPLER_ARG: '0.1' }),
+          path,
+        ),
+        await launch(
+          'ballast + tracing 100 %',
+          BALLAST_BENCH,
+          ballastEnv(db.url, { ...otlp, OTEL_TRACES_SAMPLER: 'parentbased_always_on' }),
+          path,
+        ),
+      ];
+      await warmUp(sampled, path);
+      await pinDatabaseBackends(db.url);
+      process.stdout.write(`\n# tracing, GET /api/v1/users/:id — ${ROUNDS} rounds × ${SECONDS} s\n`);
+      const [offRow, untracedRow, ...sampledRows] = await interleaved([ballast, untraced, ...sampled], path);
+      const tracingTable = [{ ...offRow, name: 'ballast, tracing off' }, untracedRow, ...sampledRows];
+      json['tracing'] = { rows: tracingTable, reference: untracedRow.name };
+      report.push(
+        `## Tracing (its own interleaved rounds; goals: off costs nothing measurable, 10 % costs ≤ 5 % of throughput)\n\n${table(tracingTable, untracedRow)}\n\n` +
+          `Sampled variants export over OTLP/HTTP (protobuf) to a local sink that discards; CPU per request includes the SDK's export work.`,
+      );
+      await Promise.all(sampled.map((t) => t.stop()));
+      sink.kill();
+
+      // Growth: 100,000 distinct rate-limit clients (X-Forwarded-For from a trusted loopback proxy), then 10,000
+      // requests to unknown paths: RSS and the number of /metrics series before and after.
+      const growth = await launch(
+        'ballast (growth)',
+        join(ROOT, 'dist', 'main.js'),
+        ballastEnv(db.url, {
+          TRUST_PROXY: 'loopback',
+          LOG_LEVEL: 'warn',
+          // Slow refill, so every one of the 100,000 buckets stays live (a full bucket is evicted once idle).
+          RATE_LIMIT_PER_SECOND: '1',
+          RATE_LIMIT_BURST: '1000',
+          RATE_LIMIT_MAX_KEYS: '200000',
+        }),
+        path,
+      );
+      report.push(await growthSection(growth, path, json));
+      await growth.stop();
+    }
   } finally {
+    sink?.kill();
     await Promise.all(targets.map((t) => t.stop()));
     await db.drop();
   }
 
-  // Overload: 10x the HTTP concurrency limit on a slow route (bench/overload.ts, its own bounded runs), twice:
-  // - open loop: 10,000 connections sending 10,000 req/s in all (10x what the limit of 1,000 in-flight × 1 s
-  //   admits), the way independent users arrive;
-  // - closed loop: 10,000 connections each resending the moment it is answered (a retry storm that ignores
-  //   Retry-After): latency is then the connections over the server's refusal rate, whatever the server does.
+  if (!HOT_PATH_ONLY) report.push(...overloadSections(json));
+  report.push(budget);
+
+  const machine =
+    `${cpus().length} × ${cpus()[0]?.model ?? 'cpu'}, ${Math.round(totalmem() / 2 ** 30)} GiB, Node ${process.version}, ` +
+    `${canPin ? `servers pinned to core 0; load generator (${loadGenerator}) and ${pinnedBackends} PostgreSQL backends of the bench database to core 1` : `no taskset: unpinned; load generator ${loadGenerator}`}, ` +
+    `PostgreSQL ${db.where}, servers' NODE_OPTIONS "${SERVER_NODE_OPTIONS}" (the chart's default heap)`;
+  const header =
+    `# Ballast benchmark — ${new Date().toISOString()}${HOT_PATH_ONLY ? ' (BENCH_ONLY=hotpath)' : ''}\n\n` +
+    `${machine}. ${ROUNDS} interleaved rounds of ${SECONDS} s per target; medians.\n`;
+  const markdown = [header, ...report].join('\n\n') + `\n\n(total bench time ${Math.round((Date.now() - started) / 1000)} s)\n`;
+  const out = join(ROOT, '.bench');
+  mkdirSync(out, { recursive: true });
+  writeFileSync(join(out, 'results.md'), markdown);
+  writeFileSync(
+    join(out, 'results.json'),
+    JSON.stringify({ machine, rounds: ROUNDS, seconds: SECONDS, connections: CONNECTIONS, ...json }, null, 2),
+  );
+  // The budget last, where the eye lands when the run ends.
+  process.stdout.write(`\n${markdown}\nwritten to .bench/results.md and .bench/results.json\n\n${budget}\n`);
+}
+
+/** Growth of `growth` under 100,000 distinct clients and 10,000 unknown paths; fills json.growth. */
+async function growthSection(growth: Target, path: string, json: Record<string, unknown>): Promise<string> {
+  const metrics = async () => (await fetch(`http://127.0.0.1:${growth.port}/metrics`)).text();
+  const series = async () => (await metrics()).split('\n').filter((l) => l && !l.startsWith('#')).length;
+  const heapMiB = async () => Number(/^nodejs_heap_size_used_bytes (\S+)/m.exec(await metrics())?.[1] ?? NaN) / 2 ** 20;
+  const bucketGauge = async () => Number(/^rate_limit_buckets(?:\{[^}]*\})? (\d+)/m.exec(await metrics())?.[1] ?? NaN);
+  await runLoad({ port: growth.port, path, connections: CONNECTIONS, durationSec: 2 });
+  const rssBefore = growth.rssMiB();
+  const heapBefore = await heapMiB();
+  let client = 0;
+  const clients = await runLoad({
+    port: growth.port,
+    path,
+    connections: CONNECTIONS,
+    durationSec: 120,
+    amount: 100_000,
+    headers: () => {
+      const n = client++;
+      return { 'x-forwarded-for': `10.${(n >> 16) & 255}.${(n >> 8) & 255}.${n & 255}` };
+    },
+  });
+  const rssAfterClients = growth.rssMiB();
+  const heapAfter = await heapMiB();
+  const buckets = await bucketGauge();
+  const seriesBefore = await series();
+  const unknown = await runLoad({
+    port: growth.port,
+    path: () => `/scan/${Math.random().toString(36).slice(2)}`,
+    connections: CONNECTIONS,
+    durationSec: 60,
+    amount: 10_000,
+  });
+  const seriesAfter = await series();
+  json['growth'] = {
+    rssBefore,
+    rssAfterClients,
+    heapBefore,
+    heapAfter,
+    buckets,
+    clientRequests: clients.requests,
+    clientNon2xx: clients.non2xx,
+    seriesBefore,
+    seriesAfter,
+    unknownRequests: unknown.requests,
+  };
+  return (
+    `## Growth\n\n| measure | value |\n|---|---:|\n` +
+    `| RSS before, MiB | ${rssBefore.toFixed(0)} |\n` +
+    `| RSS after ${clients.requests} requests from 100,000 distinct clients, MiB | ${rssAfterClients.toFixed(0)} (+${(rssAfterClients - rssBefore).toFixed(0)}) |\n` +
+    `| V8 heap used before → after, MiB | ${heapBefore.toFixed(0)} → ${heapAfter.toFixed(0)} (+${(heapAfter - heapBefore).toFixed(0)}) |\n` +
+    `| rate-limit buckets held (rate_limit_buckets) | ${buckets} |\n` +
+    `| /metrics series before → after ${unknown.requests} requests to random unknown paths | ${seriesBefore} → ${seriesAfter} |`
+  );
+}
+
+/**
+ * The overload runs (their own processes, databases and bounds); fills json.overload and json.overloadAdaptive.
+ * 10x the HTTP concurrency limit on a slow route (bench/overload.ts), twice:
+ * - open loop: 10,000 connections sending 10,000 req/s in all (10x what the limit of 1,000 in-flight × 1 s
+ *   admits), the way independent users arrive;
+ * - closed loop: 10,000 connections each resending the moment it is answered (a retry storm that ignores
+ *   Retry-After): latency is then the connections over the server's refusal rate, whatever the server does.
+ * Then the route's cost changing mid-run (bench/overload-adaptive.ts): the database 10x slower for the middle
+ * third; fixed cap vs adaptive vs node:http + pg, closed loop and open loop. OVERLOAD_ADAPTIVE_SECONDS (30 per
+ * target) and the other OVERLOAD_ADAPTIVE_* pass through.
+ */
+function overloadSections(json: Record<string, unknown>): string[] {
+  const sections: string[] = [];
   const overloadBase = {
     OVERLOAD_CONNECTIONS: '10000',
     OVERLOAD_LIMIT: '1000',
@@ -369,13 +471,10 @@ async function main(): Promise<void> {
       `${overload.stdout ?? ''}${overload.status === 0 ? '' : `\n(overload run exited ${overload.status}: ${overload.stderr ?? ''})`}`.trim();
     process.stdout.write(`\n${text}\n`);
     overloadJson[title] = { env, output: text };
-    report.push(`## Overload, ${title} (HTTP_CONCURRENCY_LIMIT=1000, 1 s route)\n\n\`\`\`\n${text}\n\`\`\``);
+    sections.push(`## Overload, ${title} (HTTP_CONCURRENCY_LIMIT=1000, 1 s route)\n\n\`\`\`\n${text}\n\`\`\``);
   }
   json['overload'] = overloadJson;
 
-  // Overload when the route's cost changes mid-run (bench/overload-adaptive.ts, its own database and bounded
-  // runs): the database 10x slower for the middle third; fixed cap vs adaptive vs node:http + pg, closed loop
-  // and open loop. OVERLOAD_ADAPTIVE_SECONDS (30 per target) and the other OVERLOAD_ADAPTIVE_* pass through.
   const adaptiveRuns: Array<[string, Record<string, string>]> = [
     ['closed loop', {}],
     ['open loop', { OVERLOAD_ADAPTIVE_RATE: process.env['OVERLOAD_ADAPTIVE_RATE'] ?? '2000' }],
@@ -392,24 +491,10 @@ async function main(): Promise<void> {
       `${run.stdout ?? ''}${run.status === 0 ? '' : `\n(overload-adaptive run exited ${run.status}: ${run.stderr ?? ''})`}`.trim();
     process.stdout.write(`\n${text}\n`);
     adaptiveJson[title] = { env, output: text };
-    report.push(`## Overload, database 10x slower mid-run, ${title}: fixed cap vs adaptive\n\n${text.replace(/^## [^\n]*\n+/, '')}`);
+    sections.push(`## Overload, database 10x slower mid-run, ${title}: fixed cap vs adaptive\n\n${text.replace(/^## [^\n]*\n+/, '')}`);
   }
   json['overloadAdaptive'] = adaptiveJson;
-
-  const machine =
-    `${cpus().length} × ${cpus()[0]?.model ?? 'cpu'}, ${Math.round(totalmem() / 2 ** 30)} GiB, Node ${process.version}, ` +
-    `${canPin ? `servers pinned to core 0; load generator (${loadGenerator}) and ${pinnedBackends} PostgreSQL backends of the bench database to core 1` : `no taskset: unpinned; load generator ${loadGenerator}`}, ` +
-    `PostgreSQL ${db.where}, servers' NODE_OPTIONS "${SERVER_NODE_OPTIONS}" (the chart's default heap)`;
-  const header = `# Ballast benchmark — ${new Date().toISOString()}\n\n${machine}. ${ROUNDS} interleaved rounds of ${SECONDS} s per target; medians.\n`;
-  const markdown = [header, ...report].join('\n\n') + `\n\n(total bench time ${Math.round((Date.now() - started) / 1000)} s)\n`;
-  const out = join(ROOT, '.bench');
-  mkdirSync(out, { recursive: true });
-  writeFileSync(join(out, 'results.md'), markdown);
-  writeFileSync(
-    join(out, 'results.json'),
-    JSON.stringify({ machine, rounds: ROUNDS, seconds: SECONDS, connections: CONNECTIONS, ...json }, null, 2),
-  );
-  process.stdout.write(`\n${markdown}\nwritten to .bench/results.md and .bench/results.json\n`);
+  return sections;
 }
 
 main().catch((error: unknown) => {

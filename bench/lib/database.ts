@@ -64,3 +64,24 @@ export async function seedUsers(url: string, count: number): Promise<string> {
     return rows[0].id;
   });
 }
+
+/**
+ * Throws, before any server starts, unless PostgreSQL has room for `needed` more client connections (each
+ * Ballast target opens its whole pool at boot, raw and bare theirs under load): a clear message instead of
+ * "too many clients" from a target halfway through the run.
+ */
+export async function checkConnectionRoom(url: string, needed: number, what: string): Promise<void> {
+  const { max, used } = await admin(url, async (c) => {
+    const { rows } = await c.query<{ max: number; used: number }>(
+      `SELECT current_setting('max_connections')::int AS max,
+              (SELECT count(*)::int FROM pg_stat_activity WHERE backend_type = 'client backend') AS used`,
+    );
+    return rows[0] ?? { max: 0, used: 0 };
+  });
+  if (max - used < needed) {
+    throw new Error(
+      `PostgreSQL has room for ${max - used} more connections (max_connections ${max}, ${used} open), ${what} need ${needed}: ` +
+        'lower BENCH_POOL or raise max_connections',
+    );
+  }
+}
