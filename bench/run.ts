@@ -2,8 +2,8 @@ import { spawn, spawnSync } from 'node:child_process';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { cpus, totalmem } from 'node:os';
 import { join } from 'node:path';
-import { checkConnectionRoom, createBenchDatabase, seedUsers } from './lib/database';
-import { Client } from 'pg';
+import { ballastEnv as ballastEnvOf } from './lib/ballast-env';
+import { checkConnectionRoom, createBenchDatabase, pinDatabaseBackends, seedUsers } from './lib/database';
 import { budgetTable, computeBudget, MIN_RATIO_OF_BARE, paired, type Protection, type RoundFigures } from './lib/budget';
 import { type LoadResult, loadGenerator, median, runLoad } from './lib/load';
 import { freePort } from '../src/platform/database/free-port';
@@ -35,21 +35,9 @@ const TARGETS = join(ROOT, 'dist-bench', 'bench', 'targets');
 /** Ballast for the hot path: src/main.ts plus GET /bench/json (bench/targets/ballast-bench.ts), one server for both routes. */
 const BALLAST_BENCH = join(TARGETS, 'ballast-bench.js');
 
-/** Ballast's production settings for the bench; the rate limit is high enough never to reject. */
+/** Ballast's bench settings (lib/ballast-env.ts) with this run's pool and connections. */
 function ballastEnv(databaseUrl: string, extra: Record<string, string> = {}): Record<string, string> {
-  return {
-    NODE_ENV: 'production',
-    DATABASE_URL: databaseUrl,
-    RATE_LIMIT_PER_SECOND: '1000000',
-    RATE_LIMIT_BURST: '1000000',
-    LOG_LEVEL: 'info',
-    DB_POOL_MAX: POOL,
-    DB_POOL_MIN: POOL,
-    // Permits on (every checkout takes one) but above the bench's 50 connections: a permit is returned a
-    // moment after the response, so DB_PERMITS = connections (its default, 50) sheds a few requests.
-    DB_PERMITS: String(Math.max(50, CONNECTIONS * 2)),
-    ...extra,
-  };
+  return ballastEnvOf(databaseUrl, POOL, CONNECTIONS, extra);
 }
 
 interface Measured extends LoadResult {
@@ -116,23 +104,6 @@ async function interleaved(targets: Target[], path: string): Promise<Row[]> {
     }
   }
   return targets.map((t) => summarise(t, runs.get(t) ?? []));
-}
-
-/** Pins the PostgreSQL backends serving the bench database to the load core (where permitted); returns how many. */
-async function pinDatabaseBackends(url: string): Promise<number> {
-  const client = new Client({ connectionString: url });
-  await client.connect();
-  try {
-    const { rows } = await client.query<{ pid: number }>(
-      'SELECT pid FROM pg_stat_activity WHERE datname = current_database() AND pid <> pg_backend_pid()',
-    );
-    return pinPids(
-      rows.map((r) => r.pid),
-      LOAD_CORE,
-    );
-  } finally {
-    await client.end();
-  }
 }
 
 function table(rows: Row[], reference?: Row): string {
@@ -224,7 +195,7 @@ async function main(): Promise<void> {
     // Warm-up, which also fills every pool; then move the bench database's backends off the server core.
     await warmUp(dbTargets, path);
     await warmUp(jsonTargets, JSON_PATH);
-    pinnedBackends = await pinDatabaseBackends(db.url);
+    pinnedBackends = await pinDatabaseBackends(db.url, LOAD_CORE);
 
     process.stdout.write(`\n# GET /api/v1/users/:id — ${ROUNDS} rounds × ${SECONDS} s, ${CONNECTIONS} connections, ${loadGenerator}\n`);
     const dbRows = await interleaved(dbTargets, path);
@@ -321,7 +292,7 @@ async function main(): Promise<void> {
         ),
       ];
       await warmUp(sampled, path);
-      await pinDatabaseBackends(db.url);
+      await pinDatabaseBackends(db.url, LOAD_CORE);
       process.stdout.write(`\n# tracing, GET /api/v1/users/:id — ${ROUNDS} rounds × ${SECONDS} s\n`);
       const [offRow, untracedRow, ...sampledRows] = await interleaved([ballast, untraced, ...sampled], path);
       const tracingTable = [{ ...offRow, name: 'ballast, tracing off' }, untracedRow, ...sampledRows];

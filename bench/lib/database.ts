@@ -4,6 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Client } from 'pg';
 import { startEmbeddedPostgres } from '../../test/utils/embedded-postgres';
+import { pinPids } from './processes';
 
 /** A database for one bench run, on BENCH_DATABASE_URL/DATABASE_URL or an embedded PostgreSQL. */
 export interface BenchDatabase {
@@ -84,4 +85,15 @@ export async function checkConnectionRoom(url: string, needed: number, what: str
         'lower BENCH_POOL or raise max_connections',
     );
   }
+}
+
+/** Pins the PostgreSQL backends serving the bench database to `core` (where permitted); returns how many. */
+export async function pinDatabaseBackends(url: string, core: number): Promise<number> {
+  const pids = await admin(url, async (c) => {
+    const { rows } = await c.query<{ pid: number }>(
+      'SELECT pid FROM pg_stat_activity WHERE datname = current_database() AND pid <> pg_backend_pid()',
+    );
+    return rows.map((r) => r.pid);
+  });
+  return pinPids(pids, core);
 }

@@ -47,9 +47,12 @@ const CLOCK_TICKS = (() => {
   }
 })();
 
-/** CPU seconds (user + system, all threads) a process has used so far, from /proc (NaN where there is none). */
-export function cpuSeconds(pid: number | undefined): number {
-  const path = `/proc/${pid}/stat`;
+/**
+ * CPU seconds (user + system) a process has used so far, from /proc (NaN where there is none): all its threads,
+ * or only thread `tid` (the main thread's tid is the pid).
+ */
+export function cpuSeconds(pid: number | undefined, tid?: number): number {
+  const path = tid === undefined ? `/proc/${pid}/stat` : `/proc/${pid}/task/${tid}/stat`;
   if (!pid || !existsSync(path)) return NaN;
   const stat = readFileSync(path, 'utf8');
   // Fields after the command name, which is parenthesised and may hold spaces: utime and stime are 12th and 13th.
@@ -68,6 +71,8 @@ export interface Target {
   rssMiB(): number;
   /** CPU seconds used so far (all threads). */
   cpuSeconds(): number;
+  /** CPU seconds the main thread (the event loop, JavaScript) used so far. */
+  mainThreadCpuSeconds(): number;
   stop(): Promise<void>;
 }
 
@@ -121,6 +126,7 @@ export async function startTarget(
     peakRssMiB: () => procStatusMiB(child.pid, 'VmHWM'),
     rssMiB: () => procStatusMiB(child.pid, 'VmRSS'),
     cpuSeconds: () => cpuSeconds(child.pid),
+    mainThreadCpuSeconds: () => cpuSeconds(child.pid, child.pid),
     stop: () =>
       new Promise<void>((resolve) => {
         if (child.exitCode !== null) return resolve();
