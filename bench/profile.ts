@@ -9,7 +9,8 @@ import { pinSelf, startTarget, type Target } from './lib/processes';
 /**
  * `npm run bench:profile`: where Ballast's CPU per request goes, against bare NestJS. Starts both servers
  * under `node --cpu-prof` (core 0; this process and the load generator on core 1), warms each up, loads each
- * for BENCH_SECONDS on the DB read (PROFILE_PATH=/bench/json for the JSON route), SIGTERMs them so V8 writes
+ * for BENCH_SECONDS on the DB read (PROFILE_PATH=/bench/json for the JSON route), PROFILE_ROUNDS times in
+ * alternation, SIGTERMs them so V8 writes
  * the profiles, then attributes the samples taken during each measured load — warm-up and boot left out — to
  * functions, packages (node_modules/<pkg>, src/<folder>) and files, per request answered in that load.
  */
@@ -23,6 +24,8 @@ const TOP = Number(process.env['PROFILE_TOP'] ?? 25);
 /** Sampling interval, µs (V8's default is 1000): 250 gives 4 samples per ms for the small differences. */
 const INTERVAL_US = Number(process.env['PROFILE_INTERVAL_US'] ?? 250);
 const PROFILE_PATH = process.env['PROFILE_PATH'];
+/** Measured loads per server, alternating bare, ballast, bare, ballast…, so drift of the machine hits both alike. */
+const ROUNDS = Number(process.env['PROFILE_ROUNDS'] ?? 2);
 const SERVER_CORE = 0;
 const LOAD_CORE = 1;
 const TARGETS = join(ROOT, 'dist-bench', 'bench', 'targets');
@@ -33,24 +36,24 @@ interface Profiled {
   name: string;
   dir: string;
   target: Target;
-  window?: Window;
-  requests?: number;
-  rps?: number;
-  non2xx?: number;
-  /** Server CPU during the measured load (/proc), µs: all threads, and the main thread alone. */
-  procCpuUs?: number;
-  mainCpuUs?: number;
+  /** The measured loads, one per round; the sums below are over all of them. */
+  windows: Window[];
+  requests: number;
+  non2xx: number;
+  /** Server CPU during the measured loads (/proc), µs: all threads, and the main thread alone. */
+  procCpuUs: number;
+  mainCpuUs: number;
 }
 
 /**
  * One server's profile in CPU µs per request. V8 samples wall time: a sample that is not "(idle)" counts its
  * whole interval, also while the thread waited for the core (preempted by the other processes on it). So the
- * busy samples are scaled to the main thread's CPU time over the same window (/proc/<pid>/task/<pid>/stat):
+ * busy samples are scaled to the main thread's CPU time over the same windows (/proc/<pid>/task/<pid>/stat):
  * a function's µs/req = its share of the busy samples × main-thread CPU µs / requests. Other threads' CPU
  * (libuv's pool, V8's GC helpers and compiler, the profiler's sampler) is not in the profile; it is shown apart.
  */
 interface PerRequest {
-  p: Required<Profiled>;
+  p: Profiled;
   a: Attribution;
   /** Main-thread CPU / busy sample time: below 1 when the thread was preempted, or the profile ran long. */
   scale: number;
@@ -64,7 +67,7 @@ interface PerRequest {
   idleWall: number;
 }
 
-function perRequest(p: Required<Profiled>, a: Attribution): PerRequest {
+function perRequest(p: Profiled, a: Attribution): PerRequest {
   const scale = p.mainCpuUs / a.busyUs;
   const per = (us: number) => (us * scale) / p.requests;
   const mapOf = (m: Map<string, number>) => new Map([...m].map(([k, us]) => [k, per(us)]));
@@ -103,7 +106,7 @@ function section(r: PerRequest, path: string): string {
   return [
     `## ${p.name} — GET ${path}`,
     '',
-    `${p.requests} requests in ${SECONDS} s (${Math.round(p.rps)} req/s, ${p.non2xx} non-2xx); ${a.samples} samples (every ~${INTERVAL_US} µs) in the window.`,
+    `${p.requests} requests in ${ROUNDS} × ${SECONDS} s (${Math.round(p.requests / (ROUNDS * SECONDS))} req/s, ${p.non2xx} non-2xx); ${a.samples} samples (every ~${INTERVAL_US} µs) in those windows.`,
     '',
     `- server CPU (/proc): **${f1(r.all)} µs/req**, of which the main thread ${f1(r.main)} and other threads ${f1(r.all - r.main)}`,
     `- main thread, profiled: busy samples ${f1(r.busyWall)} µs/req of wall time (idle ${f1(r.idleWall)}), scaled ×${r.scale.toFixed(2)} to its CPU time; ` +
@@ -154,7 +157,8 @@ async function main(): Promise<void> {
     const dir = join(PROFILES, key);
     rmSync(dir, { recursive: true, force: true });
     mkdirSync(dir, { recursive: true });
-    const p: Profiled = { key, name, dir, target: await startTarget(name, script, env, SERVER_CORE, readyPath, flags(dir)) };
+    const target = await startTarget(name, script, env, SERVER_CORE, readyPath, flags(dir));
+    const p: Profiled = { key, name, dir, target, windows: [], requests: 0, non2xx: 0, procCpuUs: 0, mainCpuUs: 0 };
     profiled.push(p);
     return p;
   };
@@ -179,18 +183,22 @@ async function main(): Promise<void> {
     );
     for (const p of [bare, ballast]) await runLoad({ port: p.target.port, path, connections: CONNECTIONS, durationSec: WARMUP_SECONDS });
     await pinDatabaseBackends(db.url, LOAD_CORE);
-    for (const p of [bare, ballast]) {
-      const cpuBefore = p.target.cpuSeconds();
-      const mainBefore = p.target.mainThreadCpuSeconds();
-      const fromUs = nowUs();
-      const load = await runLoad({ port: p.target.port, path, connections: CONNECTIONS, durationSec: SECONDS });
-      p.window = { fromUs, toUs: nowUs() };
-      p.procCpuUs = (p.target.cpuSeconds() - cpuBefore) * 1e6;
-      p.mainCpuUs = (p.target.mainThreadCpuSeconds() - mainBefore) * 1e6;
-      Object.assign(p, { requests: load.requests, rps: load.rps, non2xx: load.non2xx });
-      process.stdout.write(
-        `  ${p.name}: ${Math.round(load.rps)} req/s, ${f1(p.procCpuUs / load.requests)} µs CPU/req (/proc) under the profiler\n`,
-      );
+    for (let round = 1; round <= ROUNDS; round++) {
+      for (const p of [bare, ballast]) {
+        const cpuBefore = p.target.cpuSeconds();
+        const mainBefore = p.target.mainThreadCpuSeconds();
+        const fromUs = nowUs();
+        const load = await runLoad({ port: p.target.port, path, connections: CONNECTIONS, durationSec: SECONDS });
+        p.windows.push({ fromUs, toUs: nowUs() });
+        const cpuUs = (p.target.cpuSeconds() - cpuBefore) * 1e6;
+        p.procCpuUs += cpuUs;
+        p.mainCpuUs += (p.target.mainThreadCpuSeconds() - mainBefore) * 1e6;
+        p.requests += load.requests;
+        p.non2xx += load.non2xx;
+        process.stdout.write(
+          `  round ${round} ${p.name}: ${Math.round(load.rps)} req/s, ${f1(cpuUs / load.requests)} µs CPU/req (/proc) under the profiler\n`,
+        );
+      }
     }
   } finally {
     // SIGTERM: both exit through process.exit, which is when V8 writes the profile.
@@ -198,10 +206,9 @@ async function main(): Promise<void> {
     await db.drop();
   }
 
-  const done = profiled as Array<Required<Profiled>>;
-  const results = done.map((p) => {
-    const a = attribute(readProfile(p.dir), ROOT, p.window);
-    if (a.samples === 0) throw new Error(`${p.name}: no samples in the measured window (is the profile's clock not process.hrtime's?)`);
+  const results = profiled.map((p) => {
+    const a = attribute(readProfile(p.dir), ROOT, p.windows);
+    if (a.samples === 0) throw new Error(`${p.name}: no samples in the measured windows (is the profile's clock not process.hrtime's?)`);
     return perRequest(p, a);
   });
   const of = (key: Profiled['key']) => results.find((r) => r.p.key === key) as PerRequest;
@@ -209,10 +216,10 @@ async function main(): Promise<void> {
   const report = [
     `# CPU profile, Ballast vs bare NestJS — ${new Date().toISOString()}`,
     '',
-    `GET ${path}, ${CONNECTIONS} connections, ${SECONDS} s per server after ${WARMUP_SECONDS} s warm-up, ${loadGenerator}; ` +
-      `\`node --cpu-prof --cpu-prof-interval=${INTERVAL_US}\`, servers on core 0. Only the samples taken during the measured load count ` +
+    `GET ${path}, ${CONNECTIONS} connections, ${ROUNDS} rounds × ${SECONDS} s per server (bare, ballast, bare, ballast…) after ${WARMUP_SECONDS} s warm-up, ${loadGenerator}; ` +
+      `\`node --cpu-prof --cpu-prof-interval=${INTERVAL_US}\`, servers on core 0. Only the samples taken during the measured loads count ` +
       `(boot and warm-up left out). CPU µs/req (self) = the function's share of the main thread's busy samples × the main thread's ` +
-      `CPU time in the window (/proc) / requests answered in it; self time excludes callees. The profiler adds CPU of its own: ` +
+      `CPU time in those windows (/proc) / requests answered in them; self time excludes callees. The profiler adds CPU of its own: ` +
       `take absolute figures from \`npm run bench\`, and the split from here.`,
     '',
     section(bare, path),
@@ -237,7 +244,7 @@ async function main(): Promise<void> {
         name: r.p.name,
         path,
         requests: r.p.requests,
-        rps: r.p.rps,
+        rps: r.p.requests / (ROUNDS * SECONDS),
         cpuUsPerRequest: { all: r.all, mainThread: r.main },
         sampledMainThreadUsPerRequest: { busy: r.busyWall, idle: r.idleWall },
         scale: r.scale,

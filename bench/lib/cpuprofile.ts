@@ -84,7 +84,7 @@ export interface FunctionTime extends Location {
   selfUs: number;
 }
 
-/** What the samples in a window add up to. */
+/** What the samples in the windows add up to. */
 export interface Attribution {
   /** Length of the window covered by samples, µs. */
   sampledUs: number;
@@ -100,10 +100,10 @@ export interface Attribution {
 }
 
 /**
- * Self time per function, group and file of the samples taken in `window` (the whole profile without one).
+ * Self time per function, group and file of the samples taken in any of `windows` (the whole profile without).
  * A sample stands for the time until the next one (the last: until endTime), as DevTools counts it.
  */
-export function attribute(profile: CpuProfile, root: string, window?: Window): Attribution {
+export function attribute(profile: CpuProfile, root: string, windows?: Window[]): Attribution {
   const byId = new Map(profile.nodes.map((n) => [n.id, n]));
   const selfById = new Map<number, number>();
   const n = profile.samples.length;
@@ -114,7 +114,7 @@ export function attribute(profile: CpuProfile, root: string, window?: Window): A
   let idleUs = 0;
   let samples = 0;
   for (let i = 0; i < n; i++) {
-    if (window && (times[i] < window.fromUs || times[i] > window.toUs)) continue;
+    if (windows && !windows.some((w) => w.fromUs <= times[i] && times[i] <= w.toUs)) continue;
     const duration = Math.max(0, (i + 1 < n ? times[i + 1] : profile.endTime) - times[i]);
     const id = profile.samples[i];
     sampledUs += duration;
