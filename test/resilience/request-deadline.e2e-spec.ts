@@ -47,6 +47,26 @@ describe('Request deadline (e2e, real PostgreSQL)', () => {
     expect(await metric(base, 'http_requests_rejected_total', { reason: 'timeout' })).toBe(1);
   });
 
+  it('expires each of several requests in flight at its own deadline (one queue and one timer for all)', async () => {
+    const started = performance.now();
+    const at = (ms: number) => new Promise((r) => setTimeout(r, ms - (performance.now() - started)));
+    const slow = () => timedGet(`${base}/test/slow?ms=${DEADLINE_MS + 600}`);
+    const first = slow();
+    await at(150);
+    const quick = timedGet(`${base}/test/slow?ms=50`);
+    const second = slow();
+    await at(300);
+    const third = slow();
+    const results = await Promise.all([first, quick, second, third]);
+    expect(results.map((r) => r.status)).toEqual([504, 200, 504, 504]);
+    for (const r of [results[0], results[2], results[3]]) {
+      expect(r?.ms).toBeGreaterThanOrEqual(DEADLINE_MS - 20);
+      expect(r?.ms).toBeLessThan(DEADLINE_MS + 400);
+    }
+    // The server is not left with a stale timer or queue: the next request is served in time.
+    expect((await timedGet(`${base}/test/slow?ms=1`)).status).toBe(200);
+  });
+
   it('lets a request that finishes in time through untouched', async () => {
     const res = await timedGet(`${base}/test/slow?ms=50`);
     expect(res.status).toBe(200);

@@ -5,7 +5,7 @@ import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource } from 'typeorm';
 import { type Checkout, type CheckoutGuard, guardConnectionCheckouts, type PgClient } from './connection-checkout';
 import { cancelBackend } from './pg-cancel';
-import { currentRequestContext } from '../request-context';
+import { abortReasonOf, currentRequestContext, onRequestAbort, type RequestContext } from '../request-context';
 import { InjectPermits, PLATFORM_PERMITS, type PermitPool } from '../resilience';
 
 /**
@@ -44,8 +44,8 @@ export class DatabasePermitsCheckout implements OnModuleInit {
   private readonly guard: CheckoutGuard = async (obtain) => {
     const context = currentRequestContext();
     if (!context) return obtain();
-    const signal = context.signal;
-    signal?.throwIfAborted();
+    let reason = abortReasonOf(context);
+    if (reason !== undefined) throw reason as Error;
     const permit = context.exempt || this.permitsDisabled ? undefined : await this.permits.acquire();
     let checkout: Checkout;
     try {
@@ -55,16 +55,17 @@ export class DatabasePermitsCheckout implements OnModuleInit {
       throw error;
     }
     const [client, release] = checkout;
-    if (signal?.aborted) {
+    reason = abortReasonOf(context);
+    if (reason !== undefined) {
       release();
       permit?.release();
-      throw signal.reason;
+      throw reason as Error;
     }
-    const binding = signal ? bindToSignal(client, signal) : undefined;
+    const binding = bindToAbort(client, context);
     return [
       client,
       (error?: Error) => {
-        const aborted = binding?.unbind() ?? false;
+        const aborted = binding.unbind();
         try {
           release(error ?? (aborted ? new Error('connection discarded: its request was aborted') : undefined));
         } finally {
@@ -75,22 +76,25 @@ export class DatabasePermitsCheckout implements OnModuleInit {
   };
 }
 
-/** Ties a checked-out client to a request's signal until `unbind()`, which tells whether it aborted. */
-function bindToSignal(client: PgClient, signal: AbortSignal): { unbind(): boolean } {
+/**
+ * Ties a checked-out client to its request's abort (deadline, client gone) until `unbind()`, which tells whether
+ * it aborted. Through onRequestAbort, not the AbortSignal: the signal would be created for every database request.
+ */
+function bindToAbort(client: PgClient, context: RequestContext): { unbind(): boolean } {
   let aborted = false;
   const query = client.query;
   client.query = function (this: unknown, ...args: never[]) {
-    if (signal.aborted) throw signal.reason;
+    const reason = abortReasonOf(context);
+    if (reason !== undefined) throw reason as Error;
     return query.apply(this, args);
   };
-  const onAbort = () => {
+  const remove = onRequestAbort(context, () => {
     aborted = true;
     void cancelBackend(client);
-  };
-  signal.addEventListener('abort', onAbort, { once: true });
+  });
   return {
     unbind() {
-      signal.removeEventListener('abort', onAbort);
+      remove();
       // Put the previous function back as an own property rather than `delete` it: deleting a property
       // turns the pooled client into a slow dictionary-mode object for the rest of its life.
       client.query = query;

@@ -1,2 +1,2 @@
 /** Public surface of the per-request context (AsyncLocalStorage): read the current request's id and deadline. */
-export { type RequestContext, currentRequestContext, remainingTimeMs } from './request-context';
+export { type RequestContext, abortReasonOf, currentRequestContext, onRequestAbort, remainingTimeMs } from './request-context';

@@ -16,8 +16,12 @@ export interface RequestContext {
   tracestate?: string;
   /** Set by observability with tracing on: the ids of the request's SERVER span (for the request line). */
   span?: { traceId: string; spanId: string; sampled: boolean };
-  /** Set by resilience: aborted when the request deadline passes or the client goes away. */
-  signal?: AbortSignal;
+  /**
+   * Aborted when the request deadline passes or the client goes away (resilience calls {@link abortRequest}).
+   * On a request the server received it is created on first read: most requests never need one, and the
+   * platform's own listeners use {@link onRequestAbort} instead, which needs none.
+   */
+  readonly signal?: AbortSignal;
   /** Set by resilience: the deadline as a `performance.now()` instant. */
   deadlineAt?: number;
   /** Set by resilience: a health or metrics request, never shed and never refused a permit. */
@@ -31,12 +35,100 @@ export interface RequestContext {
 const storage = new AsyncLocalStorage<RequestContext>();
 const CONTEXT = Symbol('ballast:request-context');
 
-type WithContext = IncomingMessage & { [CONTEXT]?: RequestContext };
+type AbortListener = (reason: Error) => void;
+
+/**
+ * The context of a request the server received. Its AbortSignal (an AbortController, an EventTarget and their
+ * listeners: a few µs and several objects per request) exists only once something reads `signal`; aborting
+ * before that records the reason, and a signal created later starts aborted with it. Hand-written because no
+ * library offers a lazily created AbortSignal.
+ */
+class ServedRequestContext implements RequestContext {
+  requestId?: string = undefined;
+  traceparent?: string = undefined;
+  tracestate?: string = undefined;
+  span?: { traceId: string; spanId: string; sampled: boolean } = undefined;
+  deadlineAt?: number = undefined;
+  exempt?: boolean = undefined;
+  summarised?: boolean = undefined;
+  clientIp?: string = undefined;
+  /** Why the request's work was aborted, once it was. */
+  abortReason: Error | undefined = undefined;
+  private controller: AbortController | undefined = undefined;
+  private listeners: AbortListener[] | undefined = undefined;
+
+  constructor(readonly startedAt: number) {}
+
+  get signal(): AbortSignal {
+    if (!this.controller) {
+      this.controller = new AbortController();
+      if (this.abortReason) this.controller.abort(this.abortReason);
+    }
+    return this.controller.signal;
+  }
+
+  abort(reason: Error): void {
+    if (this.abortReason) return;
+    this.abortReason = reason;
+    const listeners = this.listeners;
+    this.listeners = undefined;
+    if (listeners) for (const listener of listeners) listener(reason);
+    this.controller?.abort(reason);
+  }
+
+  onAbort(listener: AbortListener): () => void {
+    if (this.abortReason) {
+      listener(this.abortReason);
+      return noop;
+    }
+    (this.listeners ??= []).push(listener);
+    return () => {
+      const index = this.listeners?.indexOf(listener) ?? -1;
+      if (index !== -1) this.listeners?.splice(index, 1);
+    };
+  }
+}
+
+function noop(): void {}
+
+type WithContext = IncomingMessage & { [CONTEXT]?: ServedRequestContext };
 
 /** The context attached to a request, created on first use. Works before the async context is entered. */
 export function contextOf(req: IncomingMessage): RequestContext {
   const holder = req as WithContext;
-  return (holder[CONTEXT] ??= { startedAt: performance.now() });
+  return (holder[CONTEXT] ??= new ServedRequestContext(performance.now()));
+}
+
+/**
+ * Aborts the request's work with `reason` (the first reason wins): its signal if one was created, and the
+ * listeners of {@link onRequestAbort}. A context that is not a served request's (tests, background work) has
+ * no such state: nothing happens.
+ */
+export function abortRequest(context: RequestContext, reason: Error): void {
+  if (context instanceof ServedRequestContext) context.abort(reason);
+}
+
+/** Why the request's work was aborted, or undefined while it runs; never creates the signal. */
+export function abortReasonOf(context: RequestContext): unknown {
+  if (context instanceof ServedRequestContext) return context.abortReason;
+  return context.signal?.aborted ? (context.signal.reason as unknown) : undefined;
+}
+
+/**
+ * Calls `listener` once when the request's work is aborted (at once when it already was); returns the function
+ * that removes it. Unlike `signal.addEventListener` it creates no signal on a served request.
+ */
+export function onRequestAbort(context: RequestContext, listener: (reason: unknown) => void): () => void {
+  if (context instanceof ServedRequestContext) return context.onAbort(listener);
+  const signal = context.signal;
+  if (!signal) return noop;
+  if (signal.aborted) {
+    listener(signal.reason);
+    return noop;
+  }
+  const onAbort = () => listener(signal.reason);
+  signal.addEventListener('abort', onAbort, { once: true });
+  return () => signal.removeEventListener('abort', onAbort);
 }
 
 /**
