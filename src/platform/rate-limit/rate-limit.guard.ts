@@ -26,6 +26,7 @@ import type { RateLimitKeyFn } from './rate-limit.decorator';
 import { appendItem, limitItem, policyItem } from './rate-limit-headers';
 import { throttlerMetadataKeys } from './throttler-metadata';
 import { RateLimitedError } from './rate-limited.error';
+import { MemoryTokenBucketStorage, type ThrottlerStorageRecord, toThrottlerRecord } from './memory-token-bucket.storage';
 
 /**
  * @nestjs/throttler's guard with token-bucket semantics and standard signalling. It keeps the stock
@@ -43,17 +44,33 @@ import { RateLimitedError } from './rate-limited.error';
 /** One named policy as it applies to one route. */
 interface RouteStep {
   throttler: ThrottlerOptions;
+  name: string;
   skip: boolean;
   limit: number;
   ttl: number;
   blockDuration: number;
   getTracker: ThrottlerGetTrackerFunction;
   generateKey: ThrottlerGenerateKeyFunction;
+  /** The route's own bucket prefix (`Class.handler|`) when it overrides the policy's numbers, else ''. */
+  scope: string;
+  /** This step's `RateLimit-Policy` item, the same on every request. */
+  policyItem: string;
 }
-type RoutePlan = RouteStep[];
+/** A route's policies, resolved once; `sync`: every step can be decided without a promise (see canActivate). */
+interface RoutePlan {
+  steps: RouteStep[];
+  sync: boolean;
+}
 /** What Nest's ExecutionContext gives as the route's handler and class (the metadata targets). */
 type RouteHandler = ReturnType<ExecutionContext['getHandler']>;
 type RouteClass = ReturnType<ExecutionContext['getClass']>;
+
+/**
+ * A passing guard's answer without a promise. ThrottlerGuard types `canActivate` as `Promise<boolean>`, but Nest's
+ * CanActivate contract (and GuardsConsumer) takes `boolean | Promise<boolean> | Observable<boolean>`, and checks
+ * for a boolean before awaiting: the cast keeps the override's declared type while skipping a promise per request.
+ */
+const PASS = true as unknown as Promise<boolean>;
 
 @Injectable()
 export class RateLimitGuard extends ThrottlerGuard {
@@ -73,17 +90,53 @@ export class RateLimitGuard extends ThrottlerGuard {
     this.disabled = config.get('protections.disabled', { infer: true }).includes('rate_limit');
   }
 
+  /** The stock tracker and key generator (bound by ThrottlerGuard.onModuleInit), unless the options set their own. */
+  private defaultTracker: ThrottlerGetTrackerFunction | undefined;
+  private defaultKeyGenerator: ThrottlerGenerateKeyFunction | undefined;
+  /** The in-process store, when it is the storage: its decisions need no promise. */
+  private memoryStorage: MemoryTokenBucketStorage | undefined;
+
+  override async onModuleInit(): Promise<void> {
+    await super.onModuleInit();
+    const options = Array.isArray(this.options) ? undefined : this.options;
+    this.defaultTracker = options?.getTracker ? undefined : (this.commonOptions.getTracker as ThrottlerGetTrackerFunction);
+    this.defaultKeyGenerator = options?.generateKey ? undefined : this.commonOptions.generateKey;
+    this.memoryStorage = this.storageService instanceof MemoryTokenBucketStorage ? this.storageService : undefined;
+  }
+
   /**
    * The stock `canActivate`, with each route's decorator metadata read once instead of on every request (per
    * named policy: skip flag, limit, ttl, block duration, tracker, key generator — six lookups and three awaits
    * each). Routes whose limit, ttl or block duration is a function of the request keep the stock path.
+   * With the in-process store and the stock tracker (no `@RateLimitKey`, no custom `getTracker`/`generateKey`)
+   * the decision is synchronous: a boolean, no promise chain (Nest takes a guard's boolean as it is). Redis,
+   * key functions and custom trackers go through the promise path, with the same keys, headers and refusals.
    */
-  override async canActivate(context: ExecutionContext): Promise<boolean> {
-    if (await this.shouldSkip(context)) return true;
+  override canActivate(context: ExecutionContext): Promise<boolean> {
+    if (this.disabled || context.getType() !== 'http') return PASS;
+    const http = context.switchToHttp();
+    const req = http.getRequest<IncomingMessage & { originalUrl?: string }>();
+    if (this.exemptPaths.matches(req.originalUrl ?? req.url ?? '/')) return PASS;
     const plan = this.planOf(context.getHandler(), context.getClass());
     if (!plan) return super.canActivate(context);
+    const storage = this.memoryStorage;
+    if (!plan.sync || !storage) return this.activateAsync(context, plan);
+    const res = http.getResponse<ServerResponse>();
+    let tracker: string | undefined;
+    for (const step of plan.steps) {
+      if (step.skip) continue;
+      const skipIf = step.throttler.skipIf ?? this.commonOptions.skipIf;
+      if (skipIf?.(context)) continue;
+      tracker ??= this.ipTracker(req);
+      const decision = storage.take(`${step.name}:${step.scope}${tracker}`, step.ttl / step.limit, step.limit);
+      this.answer(res, step, toThrottlerRecord(decision, step.limit));
+    }
+    return PASS;
+  }
+
+  private async activateAsync(context: ExecutionContext, plan: RoutePlan): Promise<boolean> {
     let pass = true;
-    for (const step of plan) {
+    for (const step of plan.steps) {
       if (step.skip) continue;
       const skipIf = step.throttler.skipIf ?? this.commonOptions.skipIf;
       if (skipIf?.(context)) continue;
@@ -100,10 +153,13 @@ export class RateLimitGuard extends ThrottlerGuard {
     if (!byClass) this.plans.set(handler, (byClass = new WeakMap()));
     let plan = byClass.get(classRef);
     if (plan !== undefined) return plan;
-    plan = [];
+    const steps: RouteStep[] = [];
     const targets = [handler, classRef];
     const keys = this.metadataKeys;
     const meta = <T>(key: string, name: string): T | undefined => this.reflector.getAllAndOverride<T | undefined>(key + name, targets);
+    const keyFn = this.reflector.getAllAndOverride<RateLimitKeyFn | undefined>(RATE_LIMIT_KEY_METADATA, targets);
+    let sync = keyFn === undefined;
+    plan = { steps, sync };
     for (const throttler of this.throttlers) {
       const name = throttler.name ?? DEFAULT_POLICY;
       const limit = meta<ThrottlerOptions['limit']>(keys.limit, name) ?? throttler.limit;
@@ -113,24 +169,39 @@ export class RateLimitGuard extends ThrottlerGuard {
         plan = null;
         break;
       }
-      plan.push({
+      const getTracker: ThrottlerGetTrackerFunction =
+        meta<ThrottlerGetTrackerFunction>(keys.tracker, name) ??
+        throttler.getTracker ??
+        (this.commonOptions.getTracker as ThrottlerGetTrackerFunction);
+      const generateKey: ThrottlerGenerateKeyFunction =
+        meta<ThrottlerGenerateKeyFunction>(keys.keyGenerator, name) ??
+        throttler.generateKey ??
+        (this.commonOptions.generateKey as ThrottlerGenerateKeyFunction);
+      if (getTracker !== this.defaultTracker || generateKey !== this.defaultKeyGenerator) sync = false;
+      // A route that overrides a policy's numbers gets its own bucket: sharing one bucket between
+      // different burst sizes would let each route drain the other's.
+      const routeScoped = limit !== throttler.limit || ttl !== throttler.ttl;
+      steps.push({
         throttler,
+        name,
         skip: meta<boolean>(keys.skip, name) === true,
         limit,
         ttl,
         blockDuration,
-        getTracker:
-          meta<ThrottlerGetTrackerFunction>(keys.tracker, name) ??
-          throttler.getTracker ??
-          (this.commonOptions.getTracker as ThrottlerGetTrackerFunction),
-        generateKey:
-          meta<ThrottlerGenerateKeyFunction>(keys.keyGenerator, name) ??
-          throttler.generateKey ??
-          (this.commonOptions.generateKey as ThrottlerGenerateKeyFunction),
+        getTracker,
+        generateKey,
+        scope: routeScoped ? `${(classRef as { name: string }).name}.${(handler as { name: string }).name}|` : '',
+        policyItem: policyItem(name, limit, ttl),
       });
     }
+    if (plan) plan.sync = sync;
     byClass.set(classRef, plan);
     return plan;
+  }
+
+  /** The stock tracker's answer without a key function: the client IP (IPv6 by /64). */
+  private ipTracker(req: IncomingMessage): string {
+    return `ip:${normalizeIp(clientIpOf(req) ?? '', this.ipv6SubnetPrefix)}`;
   }
 
   protected override shouldSkip(context: ExecutionContext): Promise<boolean> {
@@ -151,7 +222,7 @@ export class RateLimitGuard extends ThrottlerGuard {
       // Hashed: the value may be an API key, and keys are visible in Redis and in memory dumps.
       if (value) return `key:${createHash('sha256').update(String(value)).digest('base64url').slice(0, 22)}`;
     }
-    return `ip:${normalizeIp(clientIpOf(req as IncomingMessage) ?? '', this.ipv6SubnetPrefix)}`;
+    return this.ipTracker(req as IncomingMessage);
   }
 
   protected override generateKey(_context: ExecutionContext, tracker: string, name: string): string {
@@ -163,22 +234,28 @@ export class RateLimitGuard extends ThrottlerGuard {
     const name = throttler.name ?? DEFAULT_POLICY;
     const { req, res } = this.getRequestResponse(context) as { req: Record<string, unknown>; res: ServerResponse };
     const tracker = await getTracker(req, context);
-    // A route that overrides a policy's numbers gets its own bucket: sharing one bucket between
-    // different burst sizes would let each route drain the other's.
     const routeScoped = limit !== throttler.limit || ttl !== throttler.ttl;
     const key = generateKey(context, routeScoped ? `${context.getClass().name}.${context.getHandler().name}|${tracker}` : tracker, name);
     const record = await this.storageService.increment(key, ttl, limit, blockDuration, name);
-    const policyHeader = appendItem(res.getHeader('RateLimit-Policy'), policyItem(name, limit, ttl));
+    this.answer(res, { name, limit, policyItem: policyItem(name, limit, ttl) }, record);
+    return true;
+  }
+
+  /** Sets the RateLimit headers of a passed request, or throws the 429 of a refused one (both paths). */
+  private answer(res: ServerResponse, step: Pick<RouteStep, 'name' | 'limit' | 'policyItem'>, record: ThrottlerStorageRecord): void {
+    const policyHeader = appendItem(res.getHeader('RateLimit-Policy'), step.policyItem);
     if (record.isBlocked) {
       const retryAfter = Math.max(1, record.timeToBlockExpire);
       this.rejected.inc({ reason: 'rate_limit' });
       throw new RateLimitedError(retryAfter, {
         'RateLimit-Policy': policyHeader,
-        RateLimit: appendItem(res.getHeader('RateLimit'), limitItem(name, 0, retryAfter)),
+        RateLimit: appendItem(res.getHeader('RateLimit'), limitItem(step.name, 0, retryAfter)),
       });
     }
     res.setHeader('RateLimit-Policy', policyHeader);
-    res.setHeader('RateLimit', appendItem(res.getHeader('RateLimit'), limitItem(name, limit - record.totalHits, record.timeToExpire)));
-    return true;
+    res.setHeader(
+      'RateLimit',
+      appendItem(res.getHeader('RateLimit'), limitItem(step.name, step.limit - record.totalHits, record.timeToExpire)),
+    );
   }
 }
