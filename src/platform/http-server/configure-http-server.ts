@@ -14,6 +14,7 @@ import { RequestDeadlineMiddleware } from '../resilience/request-deadline.middle
 import { jsonContentTypeMiddleware } from './json-content-type.middleware';
 import { nestSecurityHook } from './nest-security-hook';
 import { applyServerLimits } from './server-limits';
+import { weakEtag } from './weak-etag';
 
 /**
  * Applies the Node server limits (timeouts, header size, connection cap), then installs the edge of the
@@ -45,6 +46,8 @@ export function configureHttpServer(app: NestExpressApplication): void {
   const security = config.get('security', { infer: true });
   app.useSecurityHeaders(securityHeadersOptions(security));
   app.disable('x-powered-by');
+  // The same weak ETags as Express's default, computed without a Hash object per response (weak-etag.ts).
+  app.set('etag', weakEtag);
   // Which proxies may name the client in X-Forwarded-For (req.ip, the rate-limit key); unset: none.
   app.set('trust proxy', parseTrustProxy(config.get('rateLimit.trustProxy', { infer: true })));
   const telemetry = app.get(HttpTelemetryMiddleware);

@@ -100,6 +100,23 @@ const BODY_RESPONSES: Responses = {
   '415': { description: 'The body is not application/json.', headers: rateLimitHeaders(false), content: PROBLEM_CONTENT },
 };
 
+/** Express tags every GET answer that has a body with a weak ETag (http-server/weak-etag.ts). */
+const ETAG_HEADER = {
+  ETag: {
+    description: 'Weak entity tag of the body; send it back in If-None-Match to get 304 while it is unchanged.',
+    required: false,
+    schema: { type: 'string', maxLength: 64, pattern: '^W/"[0-9a-f]+-[A-Za-z0-9+/]{27}"$' },
+  },
+};
+
+/** A GET whose If-None-Match matches the current ETag: Express answers 304 without a body. */
+const NOT_MODIFIED: Responses = {
+  '304': {
+    description: 'Not Modified: If-None-Match matches the current ETag; no body.',
+    headers: { ...ETAG_HEADER, ...rateLimitHeaders(true) },
+  },
+};
+
 /**
  * Adds the problem schema and the platform responses to every operation under `/api`, keeping what a feature
  * declared; declares the rate-limit headers on the feature's own 2xx/4xx responses (the guard sends them on
@@ -113,12 +130,13 @@ export function addPlatformResponses(document: OpenAPIObject): OpenAPIObject {
     for (const method of ['get', 'put', 'post', 'patch', 'delete'] as const) {
       const operation = item[method];
       if (!operation) continue;
-      const extra = { ...PLATFORM_RESPONSES, ...BODY_RESPONSES };
+      const extra = { ...(method === 'get' ? NOT_MODIFIED : {}), ...PLATFORM_RESPONSES, ...BODY_RESPONSES };
       const declared = operation.responses as Record<string, Response & { content?: unknown; headers?: Record<string, unknown> }>;
       for (const [status, response] of Object.entries(declared)) {
         // Feature-declared error responses (e.g. @ApiNotFoundResponse) are problem+json as well.
         if (Number(status) >= 400 && response.content === undefined) response.content = PROBLEM_CONTENT;
         if (Number(status) < 500) response.headers = { ...rateLimitHeaders(true), ...response.headers };
+        if (method === 'get' && Number(status) === 200) response.headers = { ...response.headers, ...ETAG_HEADER };
       }
       operation.responses = { ...extra, ...declared };
     }
