@@ -70,6 +70,22 @@ describe(cachedIsoTime.name, () => {
     await new Promise((resolve) => setTimeout(resolve, 5));
     expect(cachedIsoTime()).not.toBe(first);
   });
+
+  it('equals toISOString for every millisecond, across second, minute and year boundaries', () => {
+    const now = jest.spyOn(Date, 'now');
+    try {
+      const starts = [Date.UTC(2026, 11, 31, 23, 59, 58, 990), Date.UTC(2027, 0, 1, 0, 0, 0, 0), 0];
+      for (const start of starts) {
+        for (const step of [0, 1, 7, 10, 99, 100, 999, 1000, 1001, 2013]) {
+          const t = start + step;
+          now.mockReturnValue(t);
+          expect(cachedIsoTime()).toBe(`,"time":"${new Date(t).toISOString()}"`);
+        }
+      }
+    } finally {
+      now.mockRestore();
+    }
+  });
 });
 
 describe(scrubUrlCredentials.name, () => {
