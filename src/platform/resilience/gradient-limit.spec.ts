@@ -42,6 +42,16 @@ describe(GradientLimit.name, () => {
     expect(l.limit).toBe(100);
   });
 
+  it('still shrinks while app-limited when the RTT shows queueing: a limit above twice the demand is not stuck', () => {
+    const l = limiter();
+    let t = window(l, 0, 10, 49); // minRTT 10, app-limited: 100
+    t = window(l, t, 10, 49);
+    expect(l.limit).toBe(100);
+    window(l, t, 250, 40);
+    // gradient floored at 0.5, no headroom added: 100 × 0.5 = 50; smoothed 100 × 0.8 + 50 × 0.2 = 90
+    expect(l.limit).toBe(90);
+  });
+
   it('halves the estimate (smoothed) after a drop: a 503 or 504 from below the edge', () => {
     const l = limiter();
     for (let i = 0; i < 10; i++) l.onDrop(0, 100);

@@ -30,7 +30,8 @@ export interface GradientLimitOptions {
  * `queue = max(4, √limit)` (the headroom):
  *   gradient = clamp(tolerance × minRtt / rtt, 0.5, 1)
  *   new      = limit / 2                     after a drop (a 503/504 from below the edge)
- *            = limit                         when app-limited (max in flight < limit / 2)
+ *            = limit                         when app-limited (max in flight < limit / 2) and no queueing (gradient 1)
+ *            = limit × gradient              when app-limited and queueing (gradient < 1)
  *            = limit × gradient + queue      otherwise
  *   a decrease is smoothed: new = limit × (1 − smoothing) + new × smoothing; then clamped to [min, max].
  * Probe (every `probeIntervalMs` ± jitter): the limit is pinned to `min` (Envoy: min_concurrency); once no
@@ -143,8 +144,19 @@ export class GradientLimit {
     if (rttMs < this.minRttMs) this.minRttMs = rttMs;
     let next: number;
     if (dropped) next = this.estimate / 2;
-    else if (maxInFlight < this.estimate / 2 || Number.isNaN(rttMs)) return;
-    else next = this.estimate * Math.max(0.5, Math.min(1, (this.tolerance * this.minRttMs) / rttMs)) + queue;
+    else if (Number.isNaN(rttMs)) return;
+    else {
+      const gradient = Math.max(0.5, Math.min(1, (this.tolerance * this.minRttMs) / rttMs));
+      // App-limited (fewer than half the limit in flight): no evidence to grow. Queueing (gradient < 1) is still
+      // evidence to shrink, or a limit that grew past twice the demand while the database was fast would never
+      // fall when it slows (GradientLimit.java returns early here; the e2e test found a limit stuck at 84).
+      if (maxInFlight < this.estimate / 2) {
+        if (gradient >= 1) return;
+        next = this.estimate * gradient;
+      } else {
+        next = this.estimate * gradient + queue;
+      }
+    }
     if (next < this.estimate) next = this.estimate * (1 - this.smoothing) + next * this.smoothing;
     this.set(next);
   }
