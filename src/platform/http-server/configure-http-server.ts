@@ -14,6 +14,8 @@ import { RequestDeadlineMiddleware } from '../resilience/request-deadline.middle
 import { jsonContentTypeMiddleware } from './json-content-type.middleware';
 import { nestSecurityHook } from './nest-security-hook';
 import { applyServerLimits } from './server-limits';
+import { bodyThen, type EdgeHandler, edgeChain } from './edge-chain';
+import bodyParser from 'body-parser';
 import { weakEtag } from './weak-etag';
 
 /**
@@ -33,7 +35,8 @@ import { weakEtag } from './weak-etag';
  *   5. JSON body parser with BODY_LIMIT_BYTES
  *   6. the async request context, entered after parsing (stream callbacks would lose it)
  * Every edge handler is a plain Node `(req, res, next)` function: no Express API, so the edge moves to
- * another adapter unchanged. Called by `main.ts` and the test bootstrap alike (create the app with
+ * another adapter unchanged. The slots are registered as one Express middleware (two with CORS, which Nest
+ * registers itself), composed by edgeChain; the body parser runs only for requests that carry a body. Called by `main.ts` and the test bootstrap alike (create the app with
  * `bodyParser: false`).
  */
 export function configureHttpServer(app: NestExpressApplication): void {
@@ -51,13 +54,10 @@ export function configureHttpServer(app: NestExpressApplication): void {
   // Which proxies may name the client in X-Forwarded-For (req.ip, the rate-limit key); unset: none.
   app.set('trust proxy', parseTrustProxy(config.get('rateLimit.trustProxy', { infer: true })));
   const telemetry = app.get(HttpTelemetryMiddleware);
-  app.use(telemetry.handle);
   const httpDrain = app.get(HttpDrain);
   httpDrain.attach(server);
-  app.use(httpDrain.handle);
-  const cors = corsOptions(security);
-  if (cors) app.enableCors(cors);
   const admission = app.get(AdmissionControlMiddleware);
+  const cors = corsOptions(security);
   // Nest's private security hook (nest-security-hook.ts, which warns when it is gone); a test holds a refusal's
   // headers equal to a served response's. Without it admission stays in the pipeline.
   const securityHook = cors ? undefined : nestSecurityHook(app);
@@ -67,13 +67,19 @@ export function configureHttpServer(app: NestExpressApplication): void {
       telemetry.handle(req, res, noop);
       httpDrain.markIfClosing(res);
     });
-  } else {
-    app.use(admission.handle);
   }
-  app.use(app.get(RequestDeadlineMiddleware).handle);
-  app.use(jsonContentTypeMiddleware);
-  app.useBodyParser('json', { limit: bodyLimitBytes, type: ['application/json', 'application/*+json'] });
-  app.use(enterRequestContext);
+  // The slots run as one Express middleware each side of CORS (edge-chain.ts): same order, fewer router layers.
+  const beforeCors: EdgeHandler[] = [telemetry.handle, httpDrain.handle];
+  const afterCors: EdgeHandler[] = securityHook ? [] : [admission.handle];
+  const json = bodyParser.json({ limit: bodyLimitBytes, type: ['application/json', 'application/*+json'] }) as EdgeHandler;
+  afterCors.push(app.get(RequestDeadlineMiddleware).handle, jsonContentTypeMiddleware, bodyThen(json, enterRequestContext));
+  if (cors) {
+    app.use(edgeChain(beforeCors));
+    app.enableCors(cors);
+    app.use(edgeChain(afterCors));
+  } else {
+    app.use(edgeChain([...beforeCors, ...afterCors]));
+  }
   setupOpenApi(app);
 }
 
