@@ -46,7 +46,8 @@ export class DatabasePermitsCheckout implements OnModuleInit {
     if (!context) return obtain();
     let reason = abortReasonOf(context);
     if (reason !== undefined) throw reason as Error;
-    const permit = context.exempt || this.permitsDisabled ? undefined : await this.permits.acquire();
+    // A free permit is taken without a promise; only a wait (or a refusal) goes through acquire().
+    const permit = context.exempt || this.permitsDisabled ? undefined : (this.permits.tryAcquire() ?? (await this.permits.acquire()));
     let checkout: Checkout;
     try {
       checkout = await obtain();
