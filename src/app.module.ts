@@ -40,7 +40,7 @@ export class AppModule {
         HealthModule,
         DatabaseModule.forRoot({ migrations: features.migrations }),
         ResilienceModule.forRoot(),
-        RateLimitModule.forRoot(),
+        RateLimitModule.forRoot({ guard: !config.protections.disabled.includes('rate_limit') }),
         IdempotencyModule,
         TracingModule.forRoot(),
         ...features.modules,

@@ -29,7 +29,7 @@ export class RateLimitModule extends RateLimitConfigurableModule {
         RateLimitStorageModule,
         ThrottlerModule.forRootAsync({ imports: [RateLimitStorageModule], useClass: RateLimitOptionsService }),
       ],
-      providers: [...(base.providers ?? []), { provide: APP_GUARD, useClass: RateLimitGuard }],
+      providers: [...(base.providers ?? []), ...(options.guard === false ? [] : [{ provide: APP_GUARD, useClass: RateLimitGuard }])],
     };
   }
 }
