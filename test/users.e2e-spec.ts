@@ -45,9 +45,7 @@ describe('Users API (e2e, real PostgreSQL)', () => {
     const first = await request(t.server).get(`/api/v1/users/${created.body.id}`);
     expect(first.status).toBe(200);
     expect(first.headers['etag']).toMatch(/^W\/"[0-9a-f]+-[A-Za-z0-9+/]{27}"$/);
-    const again = await request(t.server)
-      .get(`/api/v1/users/${created.body.id}`)
-      .set('If-None-Match', first.headers['etag']);
+    const again = await request(t.server).get(`/api/v1/users/${created.body.id}`).set('If-None-Match', first.headers['etag']);
     expect(again.status).toBe(304);
     expect(again.text).toBe('');
     const other = await request(t.server).get(`/api/v1/users/${created.body.id}`).set('If-None-Match', 'W/"0-nope"');
