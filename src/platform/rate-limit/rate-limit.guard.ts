@@ -113,20 +113,17 @@ export class RateLimitGuard extends ThrottlerGuard {
    * key functions and custom trackers go through the promise path, with the same keys, headers and refusals.
    */
   override canActivate(context: ExecutionContext): Promise<boolean> {
-    if (this.disabled || context.getType() !== 'http') return PASS;
+    if (this.skips(context)) return PASS;
     const http = context.switchToHttp();
-    const req = http.getRequest<IncomingMessage & { originalUrl?: string }>();
-    if (this.exemptPaths.matches(req.originalUrl ?? req.url ?? '/')) return PASS;
     const plan = this.planOf(context.getHandler(), context.getClass());
     if (!plan) return super.canActivate(context);
     const storage = this.memoryStorage;
     if (!plan.sync || !storage) return this.activateAsync(context, plan);
+    const req = http.getRequest<IncomingMessage>();
     const res = http.getResponse<ServerResponse>();
     let tracker: string | undefined;
     for (const step of plan.steps) {
-      if (step.skip) continue;
-      const skipIf = step.throttler.skipIf ?? this.commonOptions.skipIf;
-      if (skipIf?.(context)) continue;
+      if (!this.applies(step, context)) continue;
       tracker ??= this.ipTracker(req);
       const decision = storage.take(`${step.name}:${step.scope}${tracker}`, step.ttl / step.limit, step.limit);
       this.answer(res, step, toThrottlerRecord(decision, step.limit));
@@ -135,14 +132,23 @@ export class RateLimitGuard extends ThrottlerGuard {
   }
 
   private async activateAsync(context: ExecutionContext, plan: RoutePlan): Promise<boolean> {
-    let pass = true;
-    for (const step of plan.steps) {
-      if (step.skip) continue;
-      const skipIf = step.throttler.skipIf ?? this.commonOptions.skipIf;
-      if (skipIf?.(context)) continue;
-      if (!(await this.handleRequest({ context, ...step }))) pass = false;
-    }
-    return pass;
+    for (const step of plan.steps) if (this.applies(step, context)) await this.decide(context, step);
+    return true;
+  }
+
+  /** Whether a policy counts for this request: not skipped on the route (`@SkipThrottle`), not by `skipIf`. */
+  private applies(step: RouteStep, context: ExecutionContext): boolean {
+    if (step.skip) return false;
+    const skipIf = step.throttler.skipIf ?? this.commonOptions.skipIf;
+    return !skipIf?.(context);
+  }
+
+  /** One policy through the storage's promise API: the tracker, the key, `increment`, then headers or the 429. */
+  private async decide(context: ExecutionContext, step: Omit<RouteStep, 'throttler' | 'skip'>): Promise<void> {
+    const { req, res } = this.getRequestResponse(context) as { req: Record<string, unknown>; res: ServerResponse };
+    const tracker = await step.getTracker(req, context);
+    const key = step.generateKey(context, `${step.scope}${tracker}`, step.name);
+    this.answer(res, step, await this.storageService.increment(key, step.ttl, step.limit, step.blockDuration, step.name));
   }
 
   private readonly plans = new WeakMap<RouteHandler, WeakMap<RouteClass, RoutePlan | null>>();
@@ -178,9 +184,6 @@ export class RateLimitGuard extends ThrottlerGuard {
         throttler.generateKey ??
         (this.commonOptions.generateKey as ThrottlerGenerateKeyFunction);
       if (getTracker !== this.defaultTracker || generateKey !== this.defaultKeyGenerator) sync = false;
-      // A route that overrides a policy's numbers gets its own bucket: sharing one bucket between
-      // different burst sizes would let each route drain the other's.
-      const routeScoped = limit !== throttler.limit || ttl !== throttler.ttl;
       steps.push({
         throttler,
         name,
@@ -190,7 +193,7 @@ export class RateLimitGuard extends ThrottlerGuard {
         blockDuration,
         getTracker,
         generateKey,
-        scope: routeScoped ? `${(classRef as { name: string }).name}.${(handler as { name: string }).name}|` : '',
+        scope: routeScope(throttler, limit, ttl, handler, classRef),
         policyItem: policyItem(name, limit, ttl),
       });
     }
@@ -205,9 +208,14 @@ export class RateLimitGuard extends ThrottlerGuard {
   }
 
   protected override shouldSkip(context: ExecutionContext): Promise<boolean> {
-    if (this.disabled || context.getType() !== 'http') return Promise.resolve(true);
+    return Promise.resolve(this.skips(context));
+  }
+
+  /** Rate limiting off (PROTECTIONS_DISABLED), not HTTP, or a health/metrics path. */
+  private skips(context: ExecutionContext): boolean {
+    if (this.disabled || context.getType() !== 'http') return true;
     const req = context.switchToHttp().getRequest<IncomingMessage & { originalUrl?: string }>();
-    return Promise.resolve(this.exemptPaths.matches(req.originalUrl ?? req.url ?? '/'));
+    return this.exemptPaths.matches(req.originalUrl ?? req.url ?? '/');
   }
 
   /** The client: `@RateLimitKey`'s value when the route has one and it returns something, else the IP (IPv6 by /64). */
@@ -229,15 +237,21 @@ export class RateLimitGuard extends ThrottlerGuard {
     return `${name}:${tracker}`;
   }
 
+  /** The stock path (limits that are functions of the request): the same decision, worked out per request. */
   protected override async handleRequest(props: ThrottlerRequest): Promise<boolean> {
     const { context, limit, ttl, throttler, blockDuration, getTracker, generateKey } = props;
     const name = throttler.name ?? DEFAULT_POLICY;
-    const { req, res } = this.getRequestResponse(context) as { req: Record<string, unknown>; res: ServerResponse };
-    const tracker = await getTracker(req, context);
-    const routeScoped = limit !== throttler.limit || ttl !== throttler.ttl;
-    const key = generateKey(context, routeScoped ? `${context.getClass().name}.${context.getHandler().name}|${tracker}` : tracker, name);
-    const record = await this.storageService.increment(key, ttl, limit, blockDuration, name);
-    this.answer(res, { name, limit, policyItem: policyItem(name, limit, ttl) }, record);
+    const scope = routeScope(throttler, limit, ttl, context.getHandler(), context.getClass());
+    await this.decide(context, {
+      name,
+      limit,
+      ttl,
+      blockDuration,
+      getTracker,
+      generateKey,
+      scope,
+      policyItem: policyItem(name, limit, ttl),
+    });
     return true;
   }
 
@@ -258,4 +272,13 @@ export class RateLimitGuard extends ThrottlerGuard {
       appendItem(res.getHeader('RateLimit'), limitItem(step.name, step.limit - record.totalHits, record.timeToExpire)),
     );
   }
+}
+
+/**
+ * A route that overrides a policy's numbers gets its own bucket (`Class.handler|` before the client), else ''
+ * (the API-wide bucket): sharing one bucket between different burst sizes would let each route drain the other's.
+ */
+function routeScope(throttler: ThrottlerOptions, limit: number, ttl: number, handler: RouteHandler, classRef: RouteClass): string {
+  const scoped = limit !== throttler.limit || ttl !== throttler.ttl;
+  return scoped ? `${(classRef as { name: string }).name}.${(handler as { name: string }).name}|` : '';
 }
