@@ -36,8 +36,8 @@ import { weakEtag } from './weak-etag';
  *   6. the async request context, entered after parsing (stream callbacks would lose it)
  * Every edge handler is a plain Node `(req, res, next)` function: no Express API, so the edge moves to
  * another adapter unchanged. The slots are registered as one Express middleware (two with CORS, which Nest
- * registers itself), composed by edgeChain; the body parser runs only for requests that carry a body. Called by `main.ts` and the test bootstrap alike (create the app with
- * `bodyParser: false`).
+ * registers itself), composed by edgeChain; the body parser runs only for requests that carry a body. Called by
+ * `bootstrap.ts` and the test bootstrap alike (create the app with `bodyParser: false`).
  */
 export function configureHttpServer(app: NestExpressApplication): void {
   const config = app.get(ConfigService<AllConfig, true>);

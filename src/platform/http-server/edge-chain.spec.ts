@@ -1,5 +1,5 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import { bodyThen, type EdgeHandler, edgeChain, hasBody } from './edge-chain';
+import { bodyThen, type EdgeHandler, edgeChain, parserReadsBody } from './edge-chain';
 
 const req = (headers: Record<string, string> = {}) => ({ headers }) as unknown as IncomingMessage;
 const res = {} as ServerResponse;
@@ -38,10 +38,10 @@ describe('edgeChain', () => {
 
 describe('bodyThen', () => {
   it("skips the parser without a body (type-is's rule) and leaves req.body undefined", () => {
-    expect(hasBody(req())).toBe(false);
-    expect(hasBody(req({ 'content-length': '0' }))).toBe(true);
-    expect(hasBody(req({ 'content-length': '12' }))).toBe(true);
-    expect(hasBody(req({ 'transfer-encoding': 'chunked' }))).toBe(true);
+    expect(parserReadsBody(req())).toBe(false);
+    expect(parserReadsBody(req({ 'content-length': '0' }))).toBe(true);
+    expect(parserReadsBody(req({ 'content-length': '12' }))).toBe(true);
+    expect(parserReadsBody(req({ 'transfer-encoding': 'chunked' }))).toBe(true);
     const parser = jest.fn<void, Parameters<EdgeHandler>>((r, _s, next) => {
       (r as IncomingMessage & { body?: unknown }).body = { parsed: true };
       next();

@@ -25,10 +25,11 @@ export function edgeChain(handlers: readonly EdgeHandler[]): EdgeHandler {
 }
 
 /**
- * Whether a request carries a body by the rule body-parser uses to skip one (type-is `hasBody`): a
- * Transfer-Encoding, or any Content-Length (`0` included, which body-parser parses as an empty body).
+ * Whether body-parser would read the request, by its own rule (type-is `hasBody`): a Transfer-Encoding, or any
+ * Content-Length (`0` included, which it parses as an empty body). Deliberately not the 415 check's rule
+ * (json-content-type.middleware.ts), which lets an empty body through without a content type.
  */
-export function hasBody(req: IncomingMessage): boolean {
+export function parserReadsBody(req: IncomingMessage): boolean {
   return req.headers['transfer-encoding'] !== undefined || !Number.isNaN(Number(req.headers['content-length']));
 }
 
@@ -39,7 +40,7 @@ export function hasBody(req: IncomingMessage): boolean {
  */
 export function bodyThen(parser: EdgeHandler, after: EdgeHandler): EdgeHandler {
   return (req, res, next) => {
-    if (!hasBody(req)) {
+    if (!parserReadsBody(req)) {
       const holder = req as IncomingMessage & { body?: unknown };
       if (!('body' in holder)) holder.body = undefined;
       return after(req, res, next);

@@ -75,12 +75,15 @@ export class FastHistogram<T extends string = string> extends Histogram<T> {
     return cell;
   }
 
+  /** prom-client's two call forms of `labels()`/`remove()`: one labels object, or the values in labelNames order. */
+  private labelsOf(args: unknown[]): LabelValues<T> {
+    return args.length === 1 && typeof args[0] === 'object' && args[0] !== null
+      ? args[0]
+      : (Object.fromEntries(this.names.map((name, i) => [name, args[i]])) as LabelValues<T>);
+  }
+
   override labels(...args: unknown[]): { observe(value: number): void; startTimer(): (labels?: LabelValues<T>) => number } {
-    const labels = (
-      args.length === 1 && typeof args[0] === 'object' && args[0] !== null
-        ? args[0]
-        : Object.fromEntries(this.names.map((name, i) => [name, args[i]]))
-    ) as LabelValues<T>;
+    const labels = this.labelsOf(args);
     return {
       observe: (value: number) => this.observe(labels, value),
       startTimer: () => this.startTimer(labels),
@@ -101,12 +104,7 @@ export class FastHistogram<T extends string = string> extends Histogram<T> {
   }
 
   override remove(...args: unknown[]): void {
-    const labels = (
-      args.length === 1 && typeof args[0] === 'object' && args[0] !== null
-        ? args[0]
-        : Object.fromEntries(this.names.map((n, i) => [n, args[i]]))
-    ) as LabelValues<string>;
-    this.cells.delete(this.keyOf(labels));
+    this.cells.delete(this.keyOf(this.labelsOf(args)));
   }
 
   /** What the registry formats: prom-client's own shape (bucket lines with `le`, then +Inf, sum and count per label set). */
