@@ -1,7 +1,7 @@
 import { execFileSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { get } from 'node:http';
-import { type AppProcess, startAppProcess } from '../utils/app-process';
+import { type AppProcess, heapUsedBytes, startAppProcess } from '../utils/app-process';
 import { type RawClient, type SocketOutcome, trickle } from '../utils/raw-socket';
 import { createTestDatabase, type TestDatabase } from '../utils/test-database';
 
@@ -17,14 +17,6 @@ function rssBytes(pid: number): number {
   const match = /^VmRSS:\s+(\d+) kB$/m.exec(readFileSync(`/proc/${pid}/status`, 'utf8'));
   if (!match) throw new Error(`no VmRSS for pid ${pid}`);
   return Number(match[1]) * 1024;
-}
-
-/** V8 heap in use, from the process' own Prometheus default metrics. */
-async function heapUsedBytes(baseUrl: string): Promise<number> {
-  const text = await (await fetch(`${baseUrl}/metrics`)).text();
-  const match = /^nodejs_heap_size_used_bytes (\d+(?:\.\d+)?(?:e\+\d+)?)$/m.exec(text);
-  if (!match) throw new Error('nodejs_heap_size_used_bytes missing from /metrics');
-  return Number(match[1]);
 }
 
 /** One GET on a new TCP connection (no agent): proves the server still accepts, not just serves a pooled socket. */

@@ -34,14 +34,19 @@ export interface AppProcess {
  */
 export const GC_ON_SIGUSR2 = ['--expose-gc', "--import=data:text/javascript,process.on('SIGUSR2',()=>globalThis.gc())"];
 
-/** Heap used (bytes) after a full collection, read from /metrics; the child must run with GC_ON_SIGUSR2. */
+/** V8 heap in use (bytes), from the process' own Prometheus default metrics. */
+export async function heapUsedBytes(baseUrl: string): Promise<number> {
+  const text = await (await fetch(`${baseUrl}/metrics`)).text();
+  const match = /^nodejs_heap_size_used_bytes (\d+(?:\.\d+)?(?:e\+\d+)?)$/m.exec(text);
+  if (!match) throw new Error('nodejs_heap_size_used_bytes missing from /metrics');
+  return Number(match[1]);
+}
+
+/** Heap used (bytes) after a full collection; the child must run with GC_ON_SIGUSR2. */
 export async function heapAfterGc(app: AppProcess): Promise<number> {
   app.child.kill('SIGUSR2');
   await new Promise((r) => setTimeout(r, 300));
-  const text = await (await fetch(`${app.baseUrl}/metrics`)).text();
-  const line = text.split('\n').find((l) => l.startsWith('nodejs_heap_size_used_bytes '));
-  if (!line) throw new Error('nodejs_heap_size_used_bytes not in /metrics');
-  return Number(line.slice(line.lastIndexOf(' ') + 1));
+  return heapUsedBytes(app.baseUrl);
 }
 
 /**
