@@ -333,7 +333,9 @@ describe('Hostile input, property-based (real app, real PostgreSQL)', () => {
         if (outcome.status >= 500) throw new Error(`${outcome.status}: ${context}\n${outcome.received.slice(0, 500)}`);
         const [head = '', payload = ''] = outcome.received.split('\r\n\r\n', 2);
         if (outcome.status === 201) {
-          const user = JSON.parse(payload) as { id: string; email: string };
+          // The raw client keeps the bytes as latin1 characters; the server's JSON is UTF-8 (an invalid byte in the
+          // request became U+FFFD, three bytes): decode it as such, or the ledger compares mojibake.
+          const user = JSON.parse(Buffer.from(payload, 'latin1').toString('utf8')) as { id: string; email: string };
           acknowledged.set(user.id, user.email);
         }
         if (outcome.status >= 400 && /content-type:/i.test(head)) {
