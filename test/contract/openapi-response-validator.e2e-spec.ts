@@ -1,4 +1,7 @@
+import { once } from 'node:events';
+import type { AddressInfo } from 'node:net';
 import request from 'supertest';
+import { trickle } from '../utils/raw-socket';
 import { createTestApp, type TestApp } from '../utils/create-test-app';
 import { type CapturedResponse, OpenApiResponseValidator } from './openapi-response-validator';
 
@@ -60,6 +63,23 @@ describe(OpenApiResponseValidator.name, () => {
     expect(
       problems(response({ url: '/health/ready', status: 503, headers: { 'content-type': 'application/json' }, json: { status: 'error' } })),
     ).toMatch(/details|version/);
+  });
+
+  it('routes a path as the server does: a fragment (`#…`) a raw client sent is not part of the path', async () => {
+    // Found by hostile-input: `GET /api/v1/users/#x` reaches the list route (the router drops the fragment), and
+    // the validator, which kept it, checked the list against the one-user schema.
+    t.server.listen(0, '127.0.0.1');
+    await once(t.server, 'listening');
+    const port = (t.server.address() as AddressInfo).port;
+    const message = 'GET /api/v1/users/#x HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\n\r\n';
+    const outcome = await trickle(port, message, { intervalMs: 1, bytesPerTick: message.length }).closed;
+    expect(outcome.status).toBe(200);
+    const body = Buffer.from(outcome.received.split('\r\n\r\n', 2)[1] ?? '');
+    const headers = { 'content-type': 'application/json; charset=utf-8', ...RATE_LIMIT };
+    expect(validator.validate({ method: 'GET', url: '/api/v1/users/#x', status: 200, headers, body })).toEqual({
+      validated: true,
+      problems: [],
+    });
   });
 
   it('leaves out only what the document does not describe: unknown routes and methods, paths outside /api, /health, /metrics', () => {

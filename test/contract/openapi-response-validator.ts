@@ -58,7 +58,9 @@ export class OpenApiResponseValidator {
 
   /** Checks one response; skips (with the reason) what the document does not claim to describe. */
   validate(response: CapturedResponse): ValidationOutcome {
-    const path = decodeURIComponentSafe(response.url.split('?')[0] ?? '');
+    // The path as the router sees it: up to `?` or `#` (a raw client can send a fragment; the router drops it),
+    // and without a trailing slash (routing is not strict: `/api/v1/users/` is `/api/v1/users`).
+    const path = decodeURIComponentSafe(response.url.split(/[?#]/, 1)[0] ?? '').replace(/(?<=.)\/$/, '');
     if (!CONTRACT_PREFIXES.some((prefix) => path === prefix.replace(/\/$/, '') || path.startsWith(prefix)))
       return { validated: false, reason: 'outside the contract' };
     const route = this.routes.find((r) => r.pattern.test(path));
