@@ -174,6 +174,31 @@ describe('tracing of node dist/main.js to a real OTLP/HTTP receiver', () => {
     expect(only(trace, (s) => s.spanId === call.parentSpanId).name).toBe('UsersController.findOneWithProfile');
   });
 
+  it('records a retried outbound call: one CLIENT span per attempt under the call span, which counts the retry', async () => {
+    let attempts = 0;
+    const ok = behave.json({ displayName: 'Ada', avatarUrl: null });
+    upstream.behaviour = (req, res) => (attempts++ === 0 ? behave.status(503)(req, res) : ok(req, res));
+    try {
+      const res = await fetch(`${app.baseUrl}/api/v1/users/${userId}/profile`, { headers: { 'x-request-id': 'trace-retry-1' } });
+      expect(res.status).toBe(200);
+      expect(((await res.json()) as { profileStatus: string }).profileStatus).toBe('ok');
+    } finally {
+      upstream.behaviour = ok;
+    }
+    expect(attempts).toBe(2);
+    const server = (await receiver.waitFor((all) => all.some((s) => s.attributes['ballast.request_id'] === 'trace-retry-1'))).find(
+      (s) => s.attributes['ballast.request_id'] === 'trace-retry-1',
+    )!;
+    await receiver.waitFor(
+      () => receiver.trace(server.traceId).filter((s) => s.kind === SPAN_KIND.client && s.attributes['http.request.method']).length >= 2,
+    );
+    const trace = receiver.trace(server.traceId);
+    const call = only(trace, (s) => s.name === 'outbound profile');
+    expect(call.attributes).toMatchObject({ 'ballast.outbound.retries': 1, 'ballast.outbound.circuit_state': 'closed' });
+    const tries = trace.filter((s) => s.kind === SPAN_KIND.client && s.parentSpanId === call.spanId);
+    expect(tries.map((s) => s.attributes['http.response.status_code']).sort()).toEqual([200, 503]);
+  });
+
   it('gives every log line of a request the trace_id and span_id of the span it was written in', async () => {
     upstream.behaviour = behave.json({ nope: true }, 418);
     try {
