@@ -26,6 +26,13 @@ const INTERVAL_US = Number(process.env['PROFILE_INTERVAL_US'] ?? 250);
 const PROFILE_PATH = process.env['PROFILE_PATH'];
 /** Measured loads per server, alternating bare, ballast, bare, ballast…, so drift of the machine hits both alike. */
 const ROUNDS = Number(process.env['PROFILE_ROUNDS'] ?? 2);
+/** Extra settings for Ballast only, `KEY=value` separated by spaces (e.g. a tracing endpoint and sampler). */
+const BALLAST_EXTRA = Object.fromEntries(
+  (process.env['PROFILE_BALLAST_ENV'] ?? '')
+    .split(/\s+/)
+    .filter((pair) => pair.includes('='))
+    .map((pair) => [pair.slice(0, pair.indexOf('=')), pair.slice(pair.indexOf('=') + 1)]),
+);
 const SERVER_CORE = 0;
 const LOAD_CORE = 1;
 const TARGETS = join(ROOT, 'dist-bench', 'bench', 'targets');
@@ -169,7 +176,7 @@ async function main(): Promise<void> {
       'ballast (everything on)',
       'ballast',
       join(TARGETS, 'ballast-bench.js'),
-      ballastEnv(db.url, POOL, CONNECTIONS),
+      { ...ballastEnv(db.url, POOL, CONNECTIONS), ...BALLAST_EXTRA },
       '/api/v1/users',
     );
     const dbPath = `/api/v1/users/${await seedUsers(db.url, 1000)}`;

@@ -4,7 +4,16 @@ import { cpus, totalmem } from 'node:os';
 import { join } from 'node:path';
 import { ballastEnv as ballastEnvOf } from './lib/ballast-env';
 import { checkConnectionRoom, createBenchDatabase, pinDatabaseBackends, seedUsers } from './lib/database';
-import { budgetTable, computeBudget, MIN_RATIO_OF_BARE, paired, type Protection, type RoundFigures } from './lib/budget';
+import {
+  budgetTable,
+  computeBudget,
+  MIN_RATIO_OF_BARE,
+  type PairLine,
+  type PairRounds,
+  paired,
+  type Protection,
+  type RoundFigures,
+} from './lib/budget';
 import { type LoadResult, loadGenerator, median, runLoad } from './lib/load';
 import { freePort } from '../src/platform/database/free-port';
 import { canPin, pinPids, pinSelf, SERVER_NODE_OPTIONS, startTarget, type Target } from './lib/processes';
@@ -23,6 +32,18 @@ const SECONDS = Number(process.env['BENCH_SECONDS'] ?? 8);
 const CONNECTIONS = Number(process.env['BENCH_CONNECTIONS'] ?? 50);
 /** Warm-up per target and route before the rounds (JIT, pools): V8 keeps optimising NestJS and TypeORM for seconds. */
 const WARMUP_SECONDS = Number(process.env['BENCH_WARMUP_SECONDS'] ?? 5);
+/**
+ * Concurrent pairs for the budget's CPU lines (0: off, the interleaved rounds are used): rounds per pair and their
+ * length. Two targets loaded at the same time on the same core meet the same machine, so their difference per
+ * request is free of the drift that moves sequential rounds by tens of µs.
+ */
+const PAIR_ROUNDS = Number(process.env['BENCH_PAIR_ROUNDS'] ?? 6);
+const PAIR_SECONDS = Number(process.env['BENCH_PAIR_SECONDS'] ?? 3);
+/**
+ * Pairs on the DB read too (BENCH_PAIR_DB=1). Off by default: there the two servers also share PostgreSQL on the
+ * load core, and on 2026-12-02 the pairs were no steadier than the interleaved rounds (docs/performance.md).
+ */
+const PAIR_DB = process.env['BENCH_PAIR_DB'] === '1';
 const SERVER_CORE = 0;
 const LOAD_CORE = 1;
 /** Pool size of every target: 9 servers run side by side on the hot path and PostgreSQL's default max_connections is 100. */
@@ -104,6 +125,43 @@ async function interleaved(targets: Target[], path: string): Promise<Row[]> {
     }
   }
   return targets.map((t) => summarise(t, runs.get(t) ?? []));
+}
+
+/**
+ * `a` and `b` under load at the same time, half the connections each, both servers on the server core: per round
+ * each one's CPU per request (scheduler nanoseconds, all threads) and req/s. After a joint 2 s warm-up: the first
+ * seconds of sharing a core run slower for both (caches, the scheduler settling).
+ */
+async function concurrentPair(a: Target, b: Target, path: string): Promise<PairRounds> {
+  const connections = Math.max(1, Math.round(CONNECTIONS / 2));
+  const both = [a, b];
+  await Promise.all(both.map((t) => runLoad({ port: t.port, path, connections, durationSec: 2 })));
+  const rounds: PairRounds = { a: [], b: [] };
+  for (let round = 1; round <= PAIR_ROUNDS; round++) {
+    const before = both.map((t) => t.schedCpuSeconds());
+    const loads = await Promise.all(both.map((t) => runLoad({ port: t.port, path, connections, durationSec: PAIR_SECONDS })));
+    const [fa, fb] = both.map((t, i) => ({
+      cpuUs: ((t.schedCpuSeconds() - before[i]) * 1e6) / Math.max(1, loads[i].requests),
+      rps: loads[i].rps,
+    }));
+    rounds.a.push(fa);
+    rounds.b.push(fb);
+    process.stdout.write(
+      `  pair round ${round} ${a.name} ${fa.cpuUs.toFixed(1)} µs/req | ${b.name} ${fb.cpuUs.toFixed(1)} µs/req | difference ${(fa.cpuUs - fb.cpuUs).toFixed(1)} µs\n`,
+    );
+  }
+  return rounds;
+}
+
+/** The concurrent pairs of one route's budget lines (none when BENCH_PAIR_ROUNDS=0). */
+async function concurrentPairs(pairs: Array<[PairLine, Target, Target]>, path: string): Promise<Partial<Record<PairLine, PairRounds>>> {
+  const out: Partial<Record<PairLine, PairRounds>> = {};
+  if (PAIR_ROUNDS <= 0 || pairs.length === 0) return out;
+  process.stdout.write(
+    `\n# concurrent pairs, GET ${path} — ${PAIR_ROUNDS} rounds × ${PAIR_SECONDS} s, ${CONNECTIONS / 2} connections each\n`,
+  );
+  for (const [line, a, b] of pairs) out[line] = await concurrentPair(a, b, path);
+  return out;
 }
 
 function table(rows: Row[], reference?: Row): string {
@@ -243,6 +301,23 @@ async function main(): Promise<void> {
           .join('\n'),
     );
 
+    const offOf = (p: Protection) => oneOffs.get(p) as Target;
+    const dbPairs = await concurrentPairs(
+      PAIR_DB
+        ? [
+            ...ONE_OFFS.map(([p]): [PairLine, Target, Target] => [p, ballast, offOf(p)]),
+            ['tracing off', ballast, untraced],
+            ['edge', edgeOnly, bare],
+            ['all', ballast, bare],
+          ]
+        : [],
+      path,
+    );
+    const jsonPairs = await concurrentPairs(
+      [...JSON_ONE_OFFS.map((p): [PairLine, Target, Target] => [p, ballast, offOf(p)]), ['edge', edgeOnly, bare], ['all', ballast, bare]],
+      JSON_PATH,
+    );
+    json['concurrentPairs'] = { rounds: PAIR_ROUNDS, seconds: PAIR_SECONDS, db: dbPairs, json: jsonPairs };
     const budgetLines = computeBudget({
       db: {
         on: on.rounds,
@@ -250,20 +325,27 @@ async function main(): Promise<void> {
         edgeOnly: dbOf(edgeOnly).rounds,
         untraced: dbOf(untraced).rounds,
         without: Object.fromEntries(ONE_OFFS.map(([p]) => [p, dbOf(oneOffs.get(p) as Target).rounds])),
+        concurrent: dbPairs,
       },
       json: {
         on: jsonOf(ballast).rounds,
         bare: jsonOf(bare).rounds,
         edgeOnly: jsonOf(edgeOnly).rounds,
         without: Object.fromEntries(JSON_ONE_OFFS.map((p) => [p, jsonOf(oneOffs.get(p) as Target).rounds])),
+        concurrent: jsonPairs,
       },
       peakRssMiB: { ballast: ballast.peakRssMiB(), bare: bare.peakRssMiB() },
     });
     json['budget'] = budgetLines;
     budget =
       `## CPU budget of the hot path (issue #21; reported, not asserted)\n\n${budgetTable(budgetLines)}\n\n` +
-      `CPU µs per request of the server process (all threads, /proc), ${ROUNDS} rounds: each line is the median over rounds of ` +
-      `the difference within a round (the two targets ran back to back), the spread its min–max. "X off" is Ballast with ` +
+      (PAIR_ROUNDS > 0
+        ? `CPU µs per request of the server process (all threads). Lines marked "(concurrent pair)" (the JSON route${PAIR_DB ? ' and the DB read' : ''}): ` +
+          `the two targets loaded at the same time on the server core, ${CONNECTIONS / 2} connections each, ${PAIR_ROUNDS} rounds × ${PAIR_SECONDS} s, ` +
+          `scheduler nanoseconds; the others (and every throughput ratio) from the ${ROUNDS} interleaved rounds (/proc), the two targets ` +
+          `back to back. Each line is the median over rounds of the difference within a round, the spread its min–max. "X off" is Ballast with `
+        : `CPU µs per request of the server process (all threads, /proc), ${ROUNDS} rounds: each line is the median over rounds of ` +
+          `the difference within a round (the two targets ran back to back), the spread its min–max. "X off" is Ballast with `) +
       `everything on but X (rate limit, HTTP metrics, DB permits: PROTECTIONS_DISABLED; the request line: LOG_LEVEL=warn); ` +
       `"edge only" has all four off. Peak RSS is VmHWM since start (both routes, warm-ups included).`;
     await Promise.all([...oneOffs.values(), edgeOnly].map((t) => t.stop()));
