@@ -1,4 +1,5 @@
 import autocannon from 'autocannon';
+import { Agent, request } from 'undici';
 import { join } from 'node:path';
 import { createBenchDatabase } from './lib/database';
 import { canPin, pinSelf, startTarget, type Target } from './lib/processes';
@@ -24,8 +25,14 @@ const MAX = env('MAX', 1000);
 const DB_MS = env('DB_MS', 5);
 const SLOW_FACTOR = env('SLOW_FACTOR', 10);
 const POOL = env('POOL', 20);
-/** Arrivals per second in all (autocannon overallRate); 0: closed loop, every connection resends the moment it is answered. */
+/**
+ * Arrivals per second in all; 0: closed loop, every connection resends the moment it is answered. The open loop
+ * sends on its own clock, evenly spread (a batch every OPEN_TICK_MS), whatever the answers do: autocannon's
+ * `overallRate` is not that — each connection sends, waits for its answer, then for its own 1 s timer, and all the
+ * timers start together, so 2,000 connections at 2,000 req/s arrive as one burst of 2,000 once a second.
+ */
 const RATE = env('RATE', 0);
+const OPEN_TICK_MS = 5;
 const PHASES = ['before', 'slowed', 'after'] as const;
 type Phase = (typeof PHASES)[number];
 
@@ -46,6 +53,46 @@ export interface OverloadAdaptiveRow {
   peakRssMiB: number;
   /** Socket errors and timeouts over the whole run of the target (not per phase). */
   errors: number;
+}
+
+/**
+ * The open loop: RATE requests a second for `totalMs`, a batch every OPEN_TICK_MS on a fixed schedule, over at most
+ * CONNECTIONS connections (undici queues beyond them). Latency counts from the scheduled send time, so waiting for a
+ * free connection is the server's latency too (no coordinated omission). Resolves, once every answer is in or has
+ * timed out (30 s), with the number of failed requests.
+ */
+async function openLoop(url: string, totalMs: number, started: number, samples: Sample[]): Promise<number> {
+  const agent = new Agent({ connections: CONNECTIONS, pipelining: 1, headersTimeout: 30_000, bodyTimeout: 30_000 });
+  const pending: Promise<void>[] = [];
+  let failures = 0;
+  let sent = 0;
+  const send = (scheduledAt: number) => {
+    pending.push(
+      request(url, { dispatcher: agent })
+        .then(async (res) => {
+          await res.body.dump();
+          samples.push([scheduledAt, res.statusCode, performance.now() - started - scheduledAt]);
+        })
+        .catch(() => {
+          failures++;
+        }),
+    );
+  };
+  await new Promise<void>((resolve) => {
+    const timer = setInterval(() => {
+      const now = performance.now() - started;
+      // Catch up to the schedule: every request due by now, each stamped with its own due time.
+      const due = Math.min(Math.floor((Math.min(now, totalMs) * RATE) / 1000), Math.floor((totalMs * RATE) / 1000));
+      for (; sent < due; sent++) send((sent * 1000) / RATE);
+      if (now >= totalMs) {
+        clearInterval(timer);
+        resolve();
+      }
+    }, OPEN_TICK_MS);
+  });
+  await Promise.all(pending);
+  await agent.close();
+  return failures;
 }
 
 function percentile(sorted: number[], p: number): number {
@@ -78,16 +125,18 @@ async function measure(target: Target, isBallast: boolean): Promise<OverloadAdap
   const poll = isBallast
     ? setInterval(() => void concurrencyLimit(target.port).then((l) => limits.push([performance.now() - started, l])), 500)
     : undefined;
-  const result = await new Promise<autocannon.Result>((resolve, reject) => {
-    const instance = autocannon(
-      { url, connections: CONNECTIONS, duration: SECONDS, timeout: 30, ...(RATE > 0 ? { overallRate: RATE } : {}) },
-      (error, res) => (error ? reject(error as Error) : resolve(res)),
-    );
-    instance.on('response', (_client, status, _bytes, responseTime) => {
-      const now = performance.now() - started;
-      samples.push([now - responseTime, status, responseTime]);
-    });
-  });
+  const failures =
+    RATE > 0
+      ? await openLoop(url, totalMs, started, samples)
+      : await new Promise<number>((resolve, reject) => {
+          const instance = autocannon({ url, connections: CONNECTIONS, duration: SECONDS, timeout: 30 }, (error, res) =>
+            error ? reject(error as Error) : resolve(res.errors + res.timeouts),
+          );
+          instance.on('response', (_client, status, _bytes, responseTime) => {
+            const now = performance.now() - started;
+            samples.push([now - responseTime, status, responseTime]);
+          });
+        });
   toggles.forEach(clearTimeout);
   clearInterval(poll);
   const peak = target.peakRssMiB();
@@ -122,7 +171,7 @@ async function measure(target: Target, isBallast: boolean): Promise<OverloadAdap
       other: mine.length - ok.length - shed.length,
       limitMedian: isBallast ? percentile(phaseLimits, 50) : LIMIT,
       peakRssMiB: Math.round(peak),
-      errors: result.errors + result.timeouts,
+      errors: failures,
     };
   });
 }
@@ -177,7 +226,7 @@ export async function overloadAdaptive(databaseUrl: string): Promise<{ rows: Ove
       `| ${r.target} | ${r.phase} | ${r.goodput} | ${r.admittedP50} | ${r.admittedP99} | ${r.shedP99} | ${r.shed} | ${r.other} | ${r.limitMedian} | ${r.peakRssMiB} | ${r.errors} |`,
   );
   const markdown =
-    `${CONNECTIONS} connections, ${RATE > 0 ? `${RATE} req/s in all (open loop)` : 'closed loop'}, ${SECONDS} s per target; route: one pg_sleep(${DB_MS} ms) query, ${SLOW_FACTOR}× slower for the middle third ("slowed"); ` +
+    `${CONNECTIONS} connections, ${RATE > 0 ? `open loop: ${RATE} req/s in all, evenly spread (a batch every ${OPEN_TICK_MS} ms), at most ${CONNECTIONS} connections` : 'closed loop'}, ${SECONDS} s per target; route: one pg_sleep(${DB_MS} ms) query, ${SLOW_FACTOR}× slower for the middle third ("slowed"); ` +
     `pool ${POOL}; goodput by answer time, latencies by send time (a request still in flight when the run ends is not counted)${canPin ? '; server on core 0, load on core 1' : ''}.\n\n${[head, ...lines].join('\n')}`;
   return { rows, markdown };
 }
