@@ -3,7 +3,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { IdempotencyCleanup } from '../../src/platform/idempotency';
 import { fingerprintOf } from '../../src/platform/idempotency/idempotency-key';
 import { createTestApp, type TestApp } from '../utils/create-test-app';
-import { HOLD_RESPONSE_HEADER, HOLD_TRANSACTION_HEADER, IdempotencyTestModule } from './idempotency-test.module';
+import { HOLD_RESPONSE_HEADER, HOLD_TRANSACTION_HEADER, IdempotencyTestModule, PRINCIPAL_HEADER } from './idempotency-test.module';
 
 const DEADLINE_MS = 800;
 const USERS = '/api/v1/users';
@@ -42,6 +42,26 @@ describe('Idempotency-Key under faults: deadline after commit, lost lease, expir
     const row = (await t.query<{ id: string }>(`SELECT id FROM users WHERE email = $1`, [body.email])).rows[0];
     expect(retry.body.id).toBe(row.id);
     expect(await usersWith(body.email)).toBe(1);
+  });
+
+  it("replays Location with the stored answer, and scopes keys by the route's principal hook, not by the client", async () => {
+    const located = '/test/located';
+    const post = (principal: string, tag: string) =>
+      request(t.server).post(located).set('Idempotency-Key', 'k-shared').set(PRINCIPAL_HEADER, principal).send({ tag });
+    const first = await post('alice', 'located');
+    expect(first.status).toBe(201);
+    expect(first.headers['location']).toBe(`/test/located/${first.body.id}`);
+    const replay = await post('alice', 'located');
+    expect(replay.status).toBe(201);
+    expect(replay.headers['idempotency-replayed']).toBe('true');
+    expect(replay.headers['location']).toBe(first.headers['location']);
+    expect(replay.body).toEqual(first.body);
+    // Same client (one IP), same key, another principal: another owner's key, so it runs and writes its own row.
+    const other = await post('bob', 'located');
+    expect(other.status).toBe(201);
+    expect(other.headers['idempotency-replayed']).toBeUndefined();
+    expect(other.body.id).not.toBe(first.body.id);
+    expect((await t.query(`SELECT 1 FROM idem_probe WHERE tag = 'located'`)).rowCount).toBe(2);
   });
 
   it('without a key, that same retry answers 409 to a write that had in fact succeeded (the problem keys solve)', async () => {

@@ -9,9 +9,10 @@ import {
   Module,
   type NestInterceptor,
   Post,
+  Res,
 } from '@nestjs/common';
 import { APP_INTERCEPTOR } from '@nestjs/core';
-import type { IncomingMessage } from 'node:http';
+import type { IncomingMessage, ServerResponse } from 'node:http';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { concatMap, type Observable } from 'rxjs';
 import { Idempotent, TransactionRunner } from '../../src/platform/idempotency';
@@ -53,6 +54,32 @@ class ProbeController {
   }
 }
 
+/** Header of a test request to the located route: the principal its `principal` hook returns (an authenticated user). */
+export const PRINCIPAL_HEADER = 'x-test-principal';
+
+/**
+ * A create that answers with `Location` and scopes its keys by a principal (as an authenticated route does with its
+ * user id) instead of the client: what the users route cannot show. Writes one `idem_probe` row per run.
+ */
+@Controller('test/located')
+class LocatedController {
+  constructor(private readonly transactions: TransactionRunner) {}
+
+  @Post()
+  @HttpCode(201)
+  @Idempotent({ principal: (req) => (req as IncomingMessage).headers[PRINCIPAL_HEADER] as string | undefined })
+  async create(@Body() body: { tag: string }, @Res({ passthrough: true }) res: ServerResponse): Promise<{ id: number }> {
+    const [row] = await this.transactions.run<{ id: number }[]>((manager) =>
+      manager.query(`INSERT INTO idem_probe (tag) VALUES ($1) RETURNING id`, [body.tag]),
+    );
+    res.setHeader('Location', `/test/located/${row.id}`);
+    return { id: row.id };
+  }
+}
+
 /** Test-only routes and the response hold (composed through createTestApp's `extraImports`). */
-@Module({ controllers: [ProbeController], providers: [{ provide: APP_INTERCEPTOR, useClass: HoldResponseInterceptor }] })
+@Module({
+  controllers: [ProbeController, LocatedController],
+  providers: [{ provide: APP_INTERCEPTOR, useClass: HoldResponseInterceptor }],
+})
 export class IdempotencyTestModule {}
