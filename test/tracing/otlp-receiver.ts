@@ -84,6 +84,14 @@ export class OtlpReceiver {
     return this.spans;
   }
 
+  /** The one span that carries `ballast.request_id` = `requestId` (the request's SERVER span), once it arrived. */
+  async spanOfRequest(requestId: string, timeoutMs?: number): Promise<ReceivedSpan> {
+    const ofRequest = (spans: ReceivedSpan[]) => spans.filter((s) => s.attributes['ballast.request_id'] === requestId);
+    const found = ofRequest(await this.waitFor((spans) => ofRequest(spans).length > 0, timeoutMs));
+    if (found.length !== 1) throw new Error(`expected one span of request ${requestId}, found ${found.length}`);
+    return found[0];
+  }
+
   /** The spans of one trace. */
   trace(traceId: string): ReceivedSpan[] {
     return this.spans.filter((span) => span.traceId === traceId);

@@ -1,69 +1,44 @@
-import { type AppProcess, startAppProcess } from '../utils/app-process';
-import { createTestDatabase, type TestDatabase } from '../utils/test-database';
-import { behave, UpstreamServer } from '../utils/upstream-server';
-import { OtlpReceiver, type ReceivedSpan, SPAN_KIND } from './otlp-receiver';
+import { behave } from '../utils/upstream-server';
+import { SPAN_KIND } from './otlp-receiver';
+import { startTracedApp, type TracedApp } from './traced-app';
 
 /**
  * The refusals tracing.e2e-spec.ts cannot provoke without disturbing its other cases: a 429 (that app's limit is
  * the default) and a request answered while the service drains (that app must stay up). Own app, own limits.
  */
 describe('tracing of refused and drained requests (node dist/main.js, real OTLP/HTTP receiver)', () => {
-  let db: TestDatabase;
-  let receiver: OtlpReceiver;
-  let upstream: UpstreamServer;
-  let app: AppProcess;
-
-  const serverSpanOf = async (requestId: string): Promise<ReceivedSpan> => {
-    const spans = await receiver.waitFor((all) => all.some((s) => s.attributes['ballast.request_id'] === requestId));
-    const found = spans.filter((s) => s.attributes['ballast.request_id'] === requestId);
-    expect(found).toHaveLength(1);
-    return found[0];
-  };
+  let t: TracedApp;
 
   beforeAll(async () => {
-    db = await createTestDatabase();
-    receiver = await new OtlpReceiver().start();
-    upstream = new UpstreamServer(behave.json({ displayName: 'Ada', avatarUrl: null }));
-    await upstream.start();
-    app = await startAppProcess({
-      DATABASE_URL: db.url,
-      OTEL_EXPORTER_OTLP_ENDPOINT: receiver.endpoint,
-      OTEL_EXPORTER_OTLP_PROTOCOL: 'http/json',
-      OTEL_BSP_SCHEDULE_DELAY: '50',
-      PROFILE_SERVICE_URL: upstream.url,
-      PROFILE_SERVICE_TIMEOUT_MS: '1500',
+    t = await startTracedApp({
       // Three requests a client at once, then one a second.
       RATE_LIMIT_PER_SECOND: '1',
       RATE_LIMIT_BURST: '3',
       SHUTDOWN_DELAY_MS: '0',
     });
-    await app.waitFor('/health/ready', 200);
   }, 60_000);
 
   afterAll(async () => {
-    if (app?.child.exitCode === null) await app.stop();
-    await upstream?.stop();
-    await receiver?.close();
-    await db?.drop();
+    await t?.close();
   });
 
   it('records a request refused by the rate limit (429) with its status and the reason', async () => {
     const statuses: number[] = [];
     for (let i = 0; i < 6 && !statuses.includes(429); i++) {
-      const res = await fetch(`${app.baseUrl}/api/v1/users`, { headers: { 'x-request-id': `trace-limited-${i}` } });
+      const res = await fetch(`${t.app.baseUrl}/api/v1/users`, { headers: { 'x-request-id': `trace-limited-${i}` } });
       statuses.push(res.status);
       await res.arrayBuffer();
     }
     expect(statuses.slice(0, 3)).toEqual([200, 200, 200]);
     expect(statuses.at(-1)).toBe(429);
     const last = statuses.length - 1;
-    const refused = await serverSpanOf(`trace-limited-${last}`);
+    const refused = await t.receiver.spanOfRequest(`trace-limited-${last}`);
     expect(refused).toMatchObject({
       name: 'GET /api/v1/users',
       kind: SPAN_KIND.server,
       attributes: expect.objectContaining({ 'http.response.status_code': 429, 'ballast.refusal.reason': 'rate-limited' }),
     });
-    const served = await serverSpanOf(`trace-limited-${last - 1}`);
+    const served = await t.receiver.spanOfRequest(`trace-limited-${last - 1}`);
     expect(served.attributes['ballast.refusal.reason']).toBeUndefined();
   });
 
@@ -71,22 +46,22 @@ describe('tracing of refused and drained requests (node dist/main.js, real OTLP/
     // Two tokens back (one a second), for a user to hold a profile request on, then the request itself, held by
     // the hanging upstream (answered degraded after PROFILE_SERVICE_TIMEOUT_MS, 1.5 s).
     await new Promise((resolve) => setTimeout(resolve, 2_200));
-    const created = await fetch(`${app.baseUrl}/api/v1/users`, {
+    const created = await fetch(`${t.app.baseUrl}/api/v1/users`, {
       method: 'POST',
       headers: { 'content-type': 'application/json' },
       body: JSON.stringify({ email: 'drain@example.com', name: 'Drain' }),
     });
     expect(created.status).toBe(201);
     const { id } = (await created.json()) as { id: string };
-    upstream.behaviour = behave.hang();
-    const held = fetch(`${app.baseUrl}/api/v1/users/${id}/profile`, { headers: { 'x-request-id': 'trace-drained-1' } });
+    t.upstream.behaviour = behave.hang();
+    const held = fetch(`${t.app.baseUrl}/api/v1/users/${id}/profile`, { headers: { 'x-request-id': 'trace-drained-1' } });
     await new Promise((resolve) => setTimeout(resolve, 300));
-    const exited = app.stop('SIGTERM');
+    const exited = t.app.stop('SIGTERM');
     const res = await held;
     expect(res.status).toBe(200);
     expect(res.headers.get('connection')).toBe('close');
     expect(await exited).toBe(0);
-    const drained = await serverSpanOf('trace-drained-1');
+    const drained = await t.receiver.spanOfRequest('trace-drained-1');
     expect(drained.attributes).toMatchObject({ 'http.response.status_code': 200, 'ballast.connection_close': true });
   }, 30_000);
 });

@@ -1,7 +1,7 @@
-import { type AppProcess, startAppProcess } from '../utils/app-process';
-import { createTestDatabase, type TestDatabase } from '../utils/test-database';
-import { behave, UpstreamServer } from '../utils/upstream-server';
-import { OtlpReceiver, type ReceivedSpan, SPAN_KIND, spanTree } from './otlp-receiver';
+import type { AppProcess } from '../utils/app-process';
+import { behave, type UpstreamServer } from '../utils/upstream-server';
+import { type OtlpReceiver, type ReceivedSpan, SPAN_KIND, spanTree } from './otlp-receiver';
+import { PROFILE_OK, startTracedApp, type TracedApp } from './traced-app';
 
 const TRACE_ID = '4bf92f3577b34da6a3ce929d0e0e4736';
 const PARENT_ID = '00f067aa0ba902b7';
@@ -29,29 +29,15 @@ function logLines(app: AppProcess): Record<string, unknown>[] {
 }
 
 describe('tracing of node dist/main.js to a real OTLP/HTTP receiver', () => {
-  let db: TestDatabase;
+  let traced: TracedApp;
   let receiver: OtlpReceiver;
   let upstream: UpstreamServer;
   let app: AppProcess;
   let userId: string;
 
   beforeAll(async () => {
-    db = await createTestDatabase();
-    receiver = await new OtlpReceiver().start();
-    upstream = new UpstreamServer(behave.json({ displayName: 'Ada', avatarUrl: null }));
-    await upstream.start();
-    app = await startAppProcess({
-      DATABASE_URL: db.url,
-      OTEL_EXPORTER_OTLP_ENDPOINT: receiver.endpoint,
-      OTEL_EXPORTER_OTLP_PROTOCOL: 'http/json',
-      OTEL_SERVICE_NAME: 'ballast-under-test',
-      OTEL_BSP_SCHEDULE_DELAY: '50',
-      PROFILE_SERVICE_URL: upstream.url,
-      PROFILE_SERVICE_TIMEOUT_MS: '1500',
-      HTTP_CONCURRENCY_LIMIT: '1',
-      BODY_LIMIT_BYTES: '1000',
-    });
-    await app.waitFor('/health/ready', 200);
+    traced = await startTracedApp({ OTEL_SERVICE_NAME: 'ballast-under-test', HTTP_CONCURRENCY_LIMIT: '1', BODY_LIMIT_BYTES: '1000' });
+    ({ receiver, upstream, app } = traced);
     const created = await fetch(`${app.baseUrl}/api/v1/users`, {
       method: 'POST',
       headers: { 'content-type': 'application/json' },
@@ -62,10 +48,7 @@ describe('tracing of node dist/main.js to a real OTLP/HTTP receiver', () => {
   }, 60_000);
 
   afterAll(async () => {
-    await app?.stop();
-    await upstream?.stop();
-    await receiver?.close();
-    await db?.drop();
+    await traced?.close();
   });
 
   it('starts the SDK before pg, undici and Nest load (nothing was loaded too early)', async () => {
@@ -117,9 +100,7 @@ describe('tracing of node dist/main.js to a real OTLP/HTTP receiver', () => {
   it('puts trace ids on the latency histogram as exemplars, served as OpenMetrics when asked, Prometheus text otherwise', async () => {
     const res = await fetch(`${app.baseUrl}/api/v1/users/${userId}`, { headers: { 'x-request-id': 'trace-exemplar-1' } });
     expect(res.status).toBe(200);
-    const server = (await receiver.waitFor((all) => all.some((s) => s.attributes['ballast.request_id'] === 'trace-exemplar-1'))).find(
-      (s) => s.attributes['ballast.request_id'] === 'trace-exemplar-1',
-    )!;
+    const server = await receiver.spanOfRequest('trace-exemplar-1');
     const open = await fetch(`${app.baseUrl}/metrics`, {
       headers: { accept: 'application/openmetrics-text; version=1.0.0,text/plain;q=0.5' },
     });
@@ -176,19 +157,16 @@ describe('tracing of node dist/main.js to a real OTLP/HTTP receiver', () => {
 
   it('records a retried outbound call: one CLIENT span per attempt under the call span, which counts the retry', async () => {
     let attempts = 0;
-    const ok = behave.json({ displayName: 'Ada', avatarUrl: null });
-    upstream.behaviour = (req, res) => (attempts++ === 0 ? behave.status(503)(req, res) : ok(req, res));
+    upstream.behaviour = (req, res) => (attempts++ === 0 ? behave.status(503)(req, res) : PROFILE_OK(req, res));
     try {
       const res = await fetch(`${app.baseUrl}/api/v1/users/${userId}/profile`, { headers: { 'x-request-id': 'trace-retry-1' } });
       expect(res.status).toBe(200);
       expect(((await res.json()) as { profileStatus: string }).profileStatus).toBe('ok');
     } finally {
-      upstream.behaviour = ok;
+      upstream.behaviour = PROFILE_OK;
     }
     expect(attempts).toBe(2);
-    const server = (await receiver.waitFor((all) => all.some((s) => s.attributes['ballast.request_id'] === 'trace-retry-1'))).find(
-      (s) => s.attributes['ballast.request_id'] === 'trace-retry-1',
-    )!;
+    const server = await receiver.spanOfRequest('trace-retry-1');
     await receiver.waitFor(
       () => receiver.trace(server.traceId).filter((s) => s.kind === SPAN_KIND.client && s.attributes['http.request.method']).length >= 2,
     );
@@ -206,14 +184,12 @@ describe('tracing of node dist/main.js to a real OTLP/HTTP receiver', () => {
       expect(res.status).toBe(200);
       await app.waitForOutput(/"requestId":"trace-logs-1".*"msg":"request completed"/);
     } finally {
-      upstream.behaviour = behave.json({ displayName: 'Ada', avatarUrl: null });
+      upstream.behaviour = PROFILE_OK;
     }
     const lines = logLines(app).filter((line) => line['requestId'] === 'trace-logs-1');
     const warning = lines.find((line) => String(line['msg']).includes('profile service answered 418'));
     const requestLine = lines.find((line) => line['msg'] === 'request completed');
-    const server = (await receiver.waitFor((all) => all.some((s) => s.attributes['ballast.request_id'] === 'trace-logs-1'))).find(
-      (s) => s.attributes['ballast.request_id'] === 'trace-logs-1',
-    )!;
+    const server = await receiver.spanOfRequest('trace-logs-1');
     expect(requestLine).toMatchObject({ trace_id: server.traceId, span_id: server.spanId });
     await receiver.waitFor(() => receiver.trace(server.traceId).some((s) => s.name === 'UsersController.findOneWithProfile'));
     const handler = only(receiver.trace(server.traceId), (s) => s.name === 'UsersController.findOneWithProfile');
@@ -237,8 +213,7 @@ describe('tracing of node dist/main.js to a real OTLP/HTTP receiver', () => {
     const id = `trace-refused-${status}`;
     const res = await fetch(`${app.baseUrl}/api/v1/users`, { ...init, headers: { ...init.headers, 'x-request-id': id } });
     expect(res.status).toBe(status);
-    const spans = await receiver.waitFor((all) => all.some((s) => s.attributes['ballast.request_id'] === id));
-    const server = only(spans, (s) => s.attributes['ballast.request_id'] === id);
+    const server = await receiver.spanOfRequest(id);
     expect(server.kind).toBe(SPAN_KIND.server);
     expect(server.attributes['http.response.status_code']).toBe(status);
     expect(server.attributes['ballast.refusal.reason']).toBe(reason);
@@ -253,10 +228,9 @@ describe('tracing of node dist/main.js to a real OTLP/HTTP receiver', () => {
       expect(res.status).toBe(503);
     } finally {
       await held;
-      upstream.behaviour = behave.json({ displayName: 'Ada', avatarUrl: null });
+      upstream.behaviour = PROFILE_OK;
     }
-    const spans = await receiver.waitFor((all) => all.some((s) => s.attributes['ballast.request_id'] === 'trace-shed-1'));
-    const server = only(spans, (s) => s.attributes['ballast.request_id'] === 'trace-shed-1');
+    const server = await receiver.spanOfRequest('trace-shed-1');
     expect(server).toMatchObject({
       kind: SPAN_KIND.server,
       attributes: expect.objectContaining({ 'http.response.status_code': 503, 'ballast.refusal.reason': 'concurrency-limit' }),
