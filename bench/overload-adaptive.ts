@@ -82,7 +82,7 @@ async function openLoop(url: string, totalMs: number, started: number, samples: 
     const timer = setInterval(() => {
       const now = performance.now() - started;
       // Catch up to the schedule: every request due by now, each stamped with its own due time.
-      const due = Math.min(Math.floor((Math.min(now, totalMs) * RATE) / 1000), Math.floor((totalMs * RATE) / 1000));
+      const due = Math.floor((Math.min(now, totalMs) * RATE) / 1000);
       for (; sent < due; sent++) send((sent * 1000) / RATE);
       if (now >= totalMs) {
         clearInterval(timer);
