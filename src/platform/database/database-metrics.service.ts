@@ -2,18 +2,15 @@ import { Injectable, type OnModuleDestroy } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { InjectMetric } from '@willsoto/nestjs-prometheus';
 import type { Pool } from 'pg';
-import type { Gauge, Histogram } from 'prom-client';
+import type { Gauge } from 'prom-client';
 import type { DataSource } from 'typeorm';
 import { collectOnScrape } from '../observability/collect-on-scrape';
 import { METRIC } from '../observability/metrics.constants';
 import { driverPool } from './connection-checkout';
-import { createQueryMetricsSubscriber } from './query-metrics.subscriber';
 
 /**
- * Database metrics: `db_query_duration_seconds` for every query through TypeORM (a subscriber added to
- * the DataSource's options before it initialises, so re-initialisation after a failed start keeps it),
- * and `db_pool_connections{state=total|idle|waiting}` read from the live pg Pool when Prometheus scrapes
- * — no timer, and never stale.
+ * `db_pool_connections{state=total|idle|waiting}`, read from the live pg Pool when Prometheus scrapes — no timer,
+ * and never stale. (`db_query_duration_seconds` is timed on every pooled client by BrokenConnectionGuard.)
  */
 @Injectable()
 export class DatabaseMetricsService implements OnModuleDestroy {
@@ -21,16 +18,8 @@ export class DatabaseMetricsService implements OnModuleDestroy {
 
   constructor(
     @InjectDataSource() private readonly dataSource: DataSource,
-    @InjectMetric(METRIC.dbQueryDuration) queryDuration: Histogram<'outcome'>,
     @InjectMetric(METRIC.dbPoolConnections) private readonly poolConnections: Gauge<'state'>,
   ) {
-    const subscribers = dataSource.options.subscribers ?? [];
-    dataSource.setOptions({
-      subscribers: [
-        ...(Array.isArray(subscribers) ? subscribers : Object.values(subscribers)),
-        createQueryMetricsSubscriber(queryDuration),
-      ],
-    });
     this.unhookPool = collectOnScrape(poolConnections, () => this.readPool());
   }
 

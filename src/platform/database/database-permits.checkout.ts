@@ -62,13 +62,17 @@ export class DatabasePermitsCheckout implements OnModuleInit {
       permit?.release();
       throw reason as Error;
     }
-    const binding = bindToAbort(client, context);
+    const binding = (client as BoundClient)[BINDING] ?? bindable(client);
+    binding.context = context;
+    binding.aborted = false;
+    const unlisten = onRequestAbort(context, binding.onAbort);
     return [
       client,
       (error?: Error) => {
-        const aborted = binding.unbind();
+        unlisten();
+        binding.context = undefined;
         try {
-          release(error ?? (aborted ? new Error('connection discarded: its request was aborted') : undefined));
+          release(error ?? (binding.aborted ? new Error('connection discarded: its request was aborted') : undefined));
         } finally {
           permit?.release();
         }
@@ -77,29 +81,40 @@ export class DatabasePermitsCheckout implements OnModuleInit {
   };
 }
 
+/** A pooled client's tie to the request of its current checkout (none between checkouts). */
+interface AbortBinding {
+  context: RequestContext | undefined;
+  /** The request aborted while it held the client: its statement was cancelled, the client is discarded. */
+  aborted: boolean;
+  readonly onAbort: () => void;
+}
+
+const BINDING = Symbol('ballast:request-binding');
+type BoundClient = PgClient & { [BINDING]?: AbortBinding };
+type PgQuery = (this: unknown, config: unknown, values?: unknown, callback?: unknown) => unknown;
+
 /**
- * Ties a checked-out client to its request's abort (deadline, client gone) until `unbind()`, which tells whether
- * it aborted. Through onRequestAbort, not the AbortSignal: the signal would be created for every database request.
+ * Ties a pooled client, once for its life, to whichever request holds it: while one does, a query after that
+ * request aborted (deadline passed, client gone) fails at once, and the abort cancels the running statement on
+ * the server. Per checkout only the binding's fields change: no new `client.query` wrapper, closure or rest array
+ * per request. Through onRequestAbort, not the AbortSignal: the signal would be created for every database request.
  */
-function bindToAbort(client: PgClient, context: RequestContext): { unbind(): boolean } {
-  let aborted = false;
-  const query = client.query;
-  client.query = function (this: unknown, ...args: never[]) {
-    const reason = abortReasonOf(context);
-    if (reason !== undefined) throw reason as Error;
-    return query.apply(this, args);
-  };
-  const remove = onRequestAbort(context, () => {
-    aborted = true;
-    void cancelBackend(client);
-  });
-  return {
-    unbind() {
-      remove();
-      // Put the previous function back as an own property rather than `delete` it: deleting a property
-      // turns the pooled client into a slow dictionary-mode object for the rest of its life.
-      client.query = query;
-      return aborted;
+function bindable(client: BoundClient): AbortBinding {
+  const binding: AbortBinding = {
+    context: undefined,
+    aborted: false,
+    onAbort: () => {
+      binding.aborted = true;
+      void cancelBackend(client);
     },
   };
+  const query = client.query as unknown as PgQuery;
+  client.query = function (this: unknown, config: unknown, values?: unknown, callback?: unknown) {
+    const context = binding.context;
+    const reason = context === undefined ? undefined : abortReasonOf(context);
+    if (reason !== undefined) throw reason as Error;
+    return query.call(this, config, values, callback);
+  };
+  client[BINDING] = binding;
+  return binding;
 }

@@ -26,9 +26,12 @@ export class DatabaseReadinessGuard implements OnModuleInit {
     guardConnectionCheckouts(this.dataSource, this.guard);
   }
 
-  private readonly guard: CheckoutGuard = async (obtain) => {
+  /** Not an async function: a ready database costs no promise of its own per checkout. */
+  private readonly guard: CheckoutGuard = (obtain) => {
     if (this.connection.state === 'connecting' && !this.connection.isStartupWork()) {
-      throw new ServiceUnavailableError('database-unavailable', 'The database is not ready yet (starting up).', NOT_READY_RETRY_AFTER_S);
+      return Promise.reject(
+        new ServiceUnavailableError('database-unavailable', 'The database is not ready yet (starting up).', NOT_READY_RETRY_AFTER_S),
+      );
     }
     return obtain();
   };

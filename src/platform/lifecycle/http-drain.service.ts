@@ -7,6 +7,7 @@ import { DRAIN_POLL_MS, IDLE_CONNECTION_GRACE_MS } from './lifecycle.constants';
 
 /** What the drain knows about one client connection. */
 interface ConnectionState {
+  readonly socket: Socket;
   /** Responses on this connection not finished yet: usually none or one, more only with HTTP pipelining. */
   responses: ServerResponse[];
   /** `socket.bytesRead` when the connection last became idle: more means a request is arriving. */
@@ -14,6 +15,10 @@ interface ConnectionState {
   /** Monotonic time since which the connection has been idle and quiet. */
   quietSince: number;
 }
+
+const CONNECTION = Symbol('ballast:drain-connection');
+/** A tracked response knows its connection's state until it closes. */
+type TrackedResponse = ServerResponse & { [CONNECTION]?: ConnectionState };
 
 /** What draining the HTTP server came to. */
 export interface DrainReport {
@@ -55,7 +60,7 @@ export class HttpDrain {
     if (this.server === server) return;
     this.server = server;
     server.on('connection', (socket: Socket) => {
-      this.connections.set(socket, { responses: [], bytesReadWhenIdle: socket.bytesRead, quietSince: performance.now() });
+      this.connections.set(socket, { socket, responses: [], bytesReadWhenIdle: socket.bytesRead, quietSince: performance.now() });
       socket.once('close', () => this.connections.delete(socket));
     });
   }
@@ -133,21 +138,37 @@ export class HttpDrain {
     const connection = socket ? this.connections.get(socket) : undefined;
     if (this.closing) markClose(res);
     this.inFlightCount++;
-    if (connection) connection.responses.push(res);
-    else this.unattached.add(res);
-    res.once('close', () => {
-      this.inFlightCount--;
-      if (this.closing) this.completedSinceClosing++;
-      if (!connection || !socket) {
-        this.unattached.delete(res);
-        return;
-      }
-      const { responses } = connection;
-      if (responses[0] === res) responses.shift();
-      else responses.splice(responses.indexOf(res), 1);
-      connection.bytesReadWhenIdle = socket.bytesRead;
-      connection.quietSince = performance.now();
-    });
+    if (connection) {
+      connection.responses.push(res);
+      (res as TrackedResponse)[CONNECTION] = connection;
+    } else {
+      this.unattached.add(res);
+    }
+    // 'close' fires once per response: `on`, not `once` (which wraps the listener per call).
+    res.on('close', this.onClose);
+  }
+
+  /** One listener function for every response (`this` is the response): no closure per request. */
+  private readonly onClose = ((drain: HttpDrain) =>
+    function (this: TrackedResponse) {
+      drain.untrack(this);
+    })(this);
+
+  private untrack(res: TrackedResponse): void {
+    this.inFlightCount--;
+    if (this.closing) this.completedSinceClosing++;
+    const connection = res[CONNECTION];
+    if (!connection) {
+      this.unattached.delete(res);
+      return;
+    }
+    res[CONNECTION] = undefined;
+    const { responses } = connection;
+    if (responses[0] === res) responses.shift();
+    else responses.splice(responses.indexOf(res), 1);
+    // res.socket is already detached here: the connection keeps its own.
+    connection.bytesReadWhenIdle = connection.socket.bytesRead;
+    connection.quietSince = performance.now();
   }
 
   private closeQuietConnections(): void {

@@ -1,4 +1,4 @@
-import { queryOutcomeOf } from './query-metrics.subscriber';
+import { queryOutcomeOf } from './query-outcome';
 
 describe(queryOutcomeOf.name, () => {
   it('classifies statement and client query timeouts as timeout', () => {
