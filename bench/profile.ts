@@ -27,12 +27,19 @@ const PROFILE_PATH = process.env['PROFILE_PATH'];
 /** Measured loads per server, alternating bare, ballast, bare, ballast…, so drift of the machine hits both alike. */
 const ROUNDS = Number(process.env['PROFILE_ROUNDS'] ?? 2);
 /** Extra settings for Ballast only, `KEY=value` separated by spaces (e.g. a tracing endpoint and sampler). */
-const BALLAST_EXTRA = Object.fromEntries(
-  (process.env['PROFILE_BALLAST_ENV'] ?? '')
-    .split(/\s+/)
-    .filter((pair) => pair.includes('='))
-    .map((pair) => [pair.slice(0, pair.indexOf('=')), pair.slice(pair.indexOf('=') + 1)]),
-);
+const settingsOf = (value: string | undefined): Record<string, string> =>
+  Object.fromEntries(
+    (value ?? '')
+      .split(/\s+/)
+      .filter((pair) => pair.includes('='))
+      .map((pair) => [pair.slice(0, pair.indexOf('=')), pair.slice(pair.indexOf('=') + 1)]),
+  );
+const BALLAST_EXTRA = settingsOf(process.env['PROFILE_BALLAST_ENV']);
+/**
+ * Set: the baseline is Ballast itself with these settings instead of bare NestJS (e.g. `PROTECTIONS_DISABLED=rate_limit`),
+ * so the diff shows where one protection's µs go. Its profile stays under `.bench/profiles/bare`.
+ */
+const BASE_BALLAST_ENV = process.env['PROFILE_BASE_BALLAST_ENV'];
 const SERVER_CORE = 0;
 const LOAD_CORE = 1;
 const TARGETS = join(ROOT, 'dist-bench', 'bench', 'targets');
@@ -181,13 +188,16 @@ async function main(): Promise<void> {
     );
     const dbPath = `/api/v1/users/${await seedUsers(db.url, 1000)}`;
     path = PROFILE_PATH ?? dbPath;
-    const bare = await start(
-      'bare NestJS + TypeORM',
-      'bare',
-      join(TARGETS, 'bare-nest.js'),
-      { DATABASE_URL: db.url, DB_POOL_MAX: POOL },
-      dbPath,
-    );
+    const bare =
+      BASE_BALLAST_ENV === undefined
+        ? await start('bare NestJS + TypeORM', 'bare', join(TARGETS, 'bare-nest.js'), { DATABASE_URL: db.url, DB_POOL_MAX: POOL }, dbPath)
+        : await start(
+            `ballast with ${BASE_BALLAST_ENV}`,
+            'bare',
+            join(TARGETS, 'ballast-bench.js'),
+            { ...ballastEnv(db.url, POOL, CONNECTIONS), ...BALLAST_EXTRA, ...settingsOf(BASE_BALLAST_ENV) },
+            dbPath,
+          );
     for (const p of [bare, ballast]) await runLoad({ port: p.target.port, path, connections: CONNECTIONS, durationSec: WARMUP_SECONDS });
     await pinDatabaseBackends(db.url, LOAD_CORE);
     for (let round = 1; round <= ROUNDS; round++) {
