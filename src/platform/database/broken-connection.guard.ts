@@ -5,7 +5,7 @@ import { DatabaseError } from 'pg';
 import type { Histogram } from 'prom-client';
 import { DataSource } from 'typeorm';
 import { METRIC } from '../observability/metrics.constants';
-import { type Checkout, type CheckoutGuard, guardConnectionCheckouts, type PgClient } from './connection-checkout';
+import { type Checkout, type CheckoutGuard, guardConnectionCheckouts, type PgClient, type PgQuery } from './connection-checkout';
 import { type QueryOutcome, queryOutcomeOf } from './query-outcome';
 
 /**
@@ -25,15 +25,12 @@ export function breaksConnection(error: unknown): boolean {
 interface ClientWatch {
   /** The first connection-level failure of the current checkout, if any. */
   broken: Error | undefined;
-  /** Start times of the queries sent and not yet settled: pg answers a client's queries in order (FIFO). */
-  readonly started: number[];
   readonly settled: () => void;
   readonly failed: (error: unknown) => void;
 }
 
 const WATCH = Symbol('ballast:client-watch');
 type WatchedClient = PgClient & { [WATCH]?: ClientWatch };
-type PgQuery = (this: unknown, config: unknown, values?: unknown, callback?: unknown) => unknown;
 
 /**
  * Watches every query on every pooled connection, in a request or not (start-up, migrations, background work):
@@ -53,7 +50,7 @@ type PgQuery = (this: unknown, config: unknown, values?: unknown, callback?: unk
 export class BrokenConnectionGuard implements OnModuleInit {
   constructor(
     @InjectDataSource() private readonly dataSource: DataSource,
-    @InjectMetric(METRIC.dbQueryDuration) private readonly queryDuration: Histogram<'outcome'>,
+    @InjectMetric(METRIC.dbQueryDuration) queryDuration: Histogram<'outcome'>,
   ) {
     const observe = (outcome: QueryOutcome) => queryDuration.labels(outcome);
     this.observers = { ok: observe('ok'), error: observe('error'), timeout: observe('timeout'), constraint: observe('constraint') };
@@ -77,10 +74,10 @@ export class BrokenConnectionGuard implements OnModuleInit {
 
   private install(client: WatchedClient): ClientWatch {
     const observers = this.observers;
+    // Start times of the queries sent and not yet settled: pg answers a client's queries in order (FIFO).
     const started: number[] = [];
     const watch: ClientWatch = {
       broken: undefined,
-      started,
       settled: () => {
         const at = started.shift();
         if (at !== undefined) observers.ok.observe((performance.now() - at) / 1000);

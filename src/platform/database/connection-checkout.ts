@@ -22,6 +22,9 @@ export interface PgClient {
   query: (...args: never[]) => unknown;
 }
 
+/** pg's `Client#query(config, values?, callback?)`, for a wrapper that passes three parameters on instead of a rest array. */
+export type PgQuery = (this: unknown, config: unknown, values?: unknown, callback?: unknown) => unknown;
+
 /** Wraps one checkout: gets `obtain` (the pool's own checkout) and returns the checkout to hand out. */
 export type CheckoutGuard = (obtain: () => Promise<Checkout>) => Promise<Checkout>;
 

@@ -3,7 +3,7 @@ import type { AllConfig } from '../../config/app-config';
 import { Injectable, type OnModuleInit } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource } from 'typeorm';
-import { type Checkout, type CheckoutGuard, guardConnectionCheckouts, type PgClient } from './connection-checkout';
+import { type Checkout, type CheckoutGuard, guardConnectionCheckouts, type PgClient, type PgQuery } from './connection-checkout';
 import { cancelBackend } from './pg-cancel';
 import { abortReasonOf, currentRequestContext, onRequestAbort, type RequestContext } from '../request-context';
 import { InjectPermits, PLATFORM_PERMITS, type PermitPool } from '../resilience';
@@ -91,7 +91,6 @@ interface AbortBinding {
 
 const BINDING = Symbol('ballast:request-binding');
 type BoundClient = PgClient & { [BINDING]?: AbortBinding };
-type PgQuery = (this: unknown, config: unknown, values?: unknown, callback?: unknown) => unknown;
 
 /**
  * Ties a pooled client, once for its life, to whichever request holds it: while one does, a query after that
