@@ -1,4 +1,5 @@
 import { type ChildProcess, spawn } from 'node:child_process';
+import type { Socket } from 'node:net';
 import { join } from 'node:path';
 import { freePort } from '../../src/platform/database/free-port';
 
@@ -53,6 +54,14 @@ export async function heapAfterGc(app: AppProcess): Promise<number> {
  * Starts the built service with `env` on top of a minimal environment (the test's own variables are not
  * inherited, so a developer's shell cannot change the outcome). PORT is free unless given.
  */
+const children = new Set<ChildProcess>();
+process.once('exit', () => children.forEach((running) => running.kill('SIGKILL')));
+
+function killAtExit(child: ChildProcess): void {
+  children.add(child);
+  child.once('exit', () => children.delete(child));
+}
+
 export async function startAppProcess(
   env: Record<string, string>,
   options: { mainJs?: string; execArgv?: string[] } = {},
@@ -71,6 +80,11 @@ export async function startAppProcess(
     },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
+  // A test that fails before its afterAll stops the child must not keep jest alive, nor leave the child running.
+  child.unref();
+  (child.stdout as Socket | null)?.unref();
+  (child.stderr as Socket | null)?.unref();
+  killAtExit(child);
   let out = '';
   child.stdout?.on('data', (chunk: Buffer) => (out += chunk.toString()));
   child.stderr?.on('data', (chunk: Buffer) => (out += chunk.toString()));
