@@ -14,10 +14,12 @@ type Started<S extends Record<string, Startable<unknown>>> = { [K in keyof S]: A
 export async function startTogether<S extends Record<string, Startable<unknown>>>(
   specs: S,
 ): Promise<{ resources: Started<S>; close(): Promise<void> }> {
-  const entries = Object.entries(specs) as Array<[string, Startable<unknown>]>;
+  const entries: Array<[string, Startable<unknown>]> = Object.entries(specs);
   const settled = await Promise.allSettled(entries.map(([, spec]) => spec.start()));
   const close = async () => {
-    await Promise.allSettled(settled.map((result, i) => (result.status === 'fulfilled' ? Promise.resolve(entries[i][1].close(result.value)) : undefined)));
+    await Promise.allSettled(
+      settled.flatMap((result, i) => (result.status === 'fulfilled' ? [Promise.resolve(entries[i][1].close(result.value))] : [])),
+    );
   };
   const failed = settled.find((result): result is PromiseRejectedResult => result.status === 'rejected');
   if (failed) {

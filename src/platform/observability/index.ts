@@ -4,3 +4,6 @@ export { MetricsModule } from './metrics.module';
 export { InjectRootLogger } from './logging.constants';
 export { collectOnScrape } from './collect-on-scrape';
 export { METRIC, HTTP_DURATION_BUCKETS, DB_DURATION_BUCKETS, OUTBOUND_DURATION_BUCKETS, type RejectionReason } from './metrics.constants';
+export { createRootLogger } from './root-logger.factory';
+export { causeChain } from './cause-chain';
+export { FrameworkLogFilter, nestLoggerOver } from './framework-log-filter';
