@@ -1,3 +1,5 @@
+import { inspect } from 'node:util';
+
 /** How deep a cause chain is followed (a cycle would otherwise never end). */
 const MAX_DEPTH = 10;
 
@@ -14,11 +16,7 @@ export function causeChain(error: unknown): string[] {
       messages.push(current.message || `${current.name} without a message`);
       current = current.cause;
     } else {
-      messages.push(
-        typeof current === 'object'
-          ? (JSON.stringify(current) ?? 'null thrown')
-          : String(current),
-      );
+      messages.push(`${inspect(current, { depth: 2, breakLength: Infinity })} thrown`);
       break;
     }
   }
