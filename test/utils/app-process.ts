@@ -2,6 +2,7 @@ import { type ChildProcess, spawn } from 'node:child_process';
 import type { Socket } from 'node:net';
 import { join } from 'node:path';
 import { freePort } from '../../src/platform/database/free-port';
+import { waitUntil } from './wait-until';
 
 export { freePort };
 
@@ -96,29 +97,20 @@ export async function startAppProcess(
     baseUrl,
     output: () => out,
     exited,
-    async waitForOutput(pattern, timeoutMs = 5000) {
-      const started = Date.now();
+    waitForOutput(pattern, timeoutMs = 5000) {
       const found = () => (typeof pattern === 'string' ? out.includes(pattern) : pattern.test(out));
-      while (!found()) {
-        if (Date.now() - started > timeoutMs) throw new Error(`${String(pattern)} not in the output within ${timeoutMs} ms:\n${out}`);
-        await new Promise((r) => setTimeout(r, 20));
-      }
-      return Date.now() - started;
+      return waitUntil(found, { timeoutMs, intervalMs: 20, what: () => `${String(pattern)} in the output:\n${out}` });
     },
-    async waitFor(path, status = 200, timeoutMs = 30_000) {
-      const started = Date.now();
-      for (;;) {
-        if (child.exitCode !== null) throw new Error(`process exited with ${child.exitCode}:\n${out}`);
-        try {
-          const res = await fetch(baseUrl + path, { signal: AbortSignal.timeout(2000) });
-          await res.arrayBuffer();
-          if (res.status === status) return Date.now() - started;
-        } catch {
-          // not listening yet
-        }
-        if (Date.now() - started > timeoutMs) throw new Error(`${path} did not answer ${status} within ${timeoutMs} ms:\n${out}`);
-        await new Promise((r) => setTimeout(r, 50));
-      }
+    waitFor(path, status = 200, timeoutMs = 30_000) {
+      return waitUntil(
+        async () => {
+          if (child.exitCode !== null) throw new Error(`process exited with ${child.exitCode}:\n${out}`);
+          const res = await fetch(baseUrl + path, { signal: AbortSignal.timeout(2000) }).catch(() => undefined); // not listening yet
+          await res?.arrayBuffer();
+          return res?.status === status;
+        },
+        { timeoutMs, what: () => `${path} answering ${status}:\n${out}` },
+      );
     },
     async stop(signal = 'SIGTERM', timeoutMs = 20_000) {
       if (child.exitCode === null && child.signalCode === null) child.kill(signal);
