@@ -13,6 +13,6 @@ export class __Entity__ {
   createdAt!: Date;
 
   /** Bumped by every write; the ETag is this version, so If-Match can refuse a write based on an older one. */
-  @VersionColumn({ type: 'integer' })
+  @VersionColumn({ type: 'integer', default: 1 })
   version!: number;
 }
