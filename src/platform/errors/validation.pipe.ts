@@ -1,4 +1,18 @@
 import { ValidationPipe, type ValidationError } from '@nestjs/common';
+import {
+  IS_ARRAY,
+  IS_BOOLEAN,
+  IS_DATE,
+  IS_DATE_STRING,
+  IS_ENUM,
+  IS_INT,
+  IS_ISO8601,
+  IS_NUMBER,
+  IS_NUMBER_STRING,
+  IS_OBJECT,
+  IS_STRING,
+  IS_UUID,
+} from 'class-validator';
 import type { FieldError } from './problem-details';
 import { ValidationProblemError } from './problem.error';
 
@@ -10,18 +24,18 @@ export const MAX_FIELD_ERRORS = 50;
  * `name must be a string` says more about `123` than a length rule that also refuses it.
  */
 const TYPE_CONSTRAINTS = [
-  'isString',
-  'isInt',
-  'isNumber',
-  'isNumberString',
-  'isBoolean',
-  'isDate',
-  'isDateString',
-  'isISO8601',
-  'isArray',
-  'isObject',
-  'isEnum',
-  'isUUID',
+  IS_STRING,
+  IS_INT,
+  IS_NUMBER,
+  IS_NUMBER_STRING,
+  IS_BOOLEAN,
+  IS_DATE,
+  IS_DATE_STRING,
+  IS_ISO8601,
+  IS_ARRAY,
+  IS_OBJECT,
+  IS_ENUM,
+  IS_UUID,
 ];
 
 /**
