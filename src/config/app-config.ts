@@ -38,6 +38,8 @@ export interface AllConfig {
     maxLifetimeMs: number;
     statementTimeoutMs: number;
     runMigrations: boolean;
+    /** Longest wait for another replica's boot migrations (their advisory lock); then exit 1. @default 300000 */
+    migrationLockTimeoutMs: number;
     embeddedDir: string;
   };
   resilience: {
@@ -101,6 +103,7 @@ export function toAppConfig(env: Env, version: string): AllConfig {
       maxLifetimeMs: env.DB_MAX_LIFETIME_MS,
       statementTimeoutMs: env.DB_STATEMENT_TIMEOUT_MS,
       runMigrations: env.DB_RUN_MIGRATIONS,
+      migrationLockTimeoutMs: env.DB_MIGRATION_LOCK_TIMEOUT_MS,
       embeddedDir: env.EMBEDDED_POSTGRES_DIR,
     },
     resilience: {

@@ -43,6 +43,7 @@ export const envSchema = z.object({
   DB_MAX_LIFETIME_MS: intVar(1_800_000, 0, 24 * HOUR),
   DB_STATEMENT_TIMEOUT_MS: intVar(5000, 1, HOUR),
   DB_RUN_MIGRATIONS: boolVar(true),
+  DB_MIGRATION_LOCK_TIMEOUT_MS: intVar(300_000, 1000, 24 * HOUR),
   EMBEDDED_POSTGRES_DIR: stringVar('.data/postgres'),
 
   DB_PERMITS: intVar(50, 1, 100_000),
