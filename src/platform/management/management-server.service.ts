@@ -54,5 +54,6 @@ export class ManagementServer implements OnApplicationBootstrap, OnApplicationSh
     } finally {
       clearTimeout(grace);
     }
+    this.logger.log('management listener closed');
   }
 }
