@@ -60,7 +60,7 @@ describe('management listener (in-process app, real listeners): diagnostics, rea
     expect(res.headers.get('content-disposition')).toMatch(/\.cpuprofile"$/);
     const body = JSON.parse(await res.text()) as CpuProfile;
     expect(body.nodes.length).toBeGreaterThan(0);
-    expect(body.nodes[0]!.callFrame.functionName).toBe('(root)');
+    expect(body.nodes[0].callFrame.functionName).toBe('(root)');
     expect(body.endTime).toBeGreaterThan(body.startTime);
     expect(Array.isArray(body.samples)).toBe(true);
     expect(await metric(management, 'diagnostics_taken_total', { kind: 'cpu_profile' })).toBe(1);
@@ -106,8 +106,8 @@ describe('management listener (in-process app, real listeners): diagnostics, rea
       await eventually(async () => (await fetch(`${main}/test/slow?ms=1`)).status === 503);
       for (let i = 0; i < 5; i++) {
         const [metrics, ready, live] = await Promise.all(['/metrics', '/health/ready', '/health/live'].map((p) => fetch(management + p)));
-        expect([metrics!.status, ready!.status, live!.status]).toEqual([200, 200, 200]);
-        expect(await metrics!.text()).toMatch(/^http_requests_rejected_total\{reason="concurrency"\} [1-9]/m);
+        expect([metrics.status, ready.status, live.status]).toEqual([200, 200, 200]);
+        expect(await metrics.text()).toMatch(/^http_requests_rejected_total\{reason="concurrency"\} [1-9]/m);
       }
     } finally {
       for (const holder of holders) holder.destroy();
