@@ -3,6 +3,13 @@ import { createTestDatabase, type TestDatabase } from '../utils/test-database';
 
 const TOKEN = 'process-test-token-0123456789';
 
+/** A V8 heap snapshot (`.heapsnapshot`), as Chrome DevTools reads it. */
+interface HeapSnapshot {
+  snapshot: { meta: { node_fields: string[] }; node_count: number };
+  nodes: number[];
+  strings: string[];
+}
+
 /** A database URL that carries a password (the test server's own, or one it ignores under trust authentication). */
 function withPassword(url: string): { url: string; password: string } {
   const parsed = new URL(url);
@@ -144,6 +151,19 @@ describe('management listener of node dist/main.js (real process, real PostgreSQ
     expect((await fetch(`${protectedApp.management}/admin/log-level`, admin())).status).toBe(200);
     await protectedApp.app.waitForOutput(/management authentication failed \(wrong token\)/);
   });
+
+  it('streams a heap snapshot of the process that parses as a .heapsnapshot, and counts it', async () => {
+    const { app, management } = await start({ MANAGEMENT_TOKEN: TOKEN });
+    const res = await fetch(`${management}/admin/heap-snapshot`, admin({ method: 'POST' }));
+    expect(res.status).toBe(200);
+    expect(res.headers.get('content-disposition')).toMatch(/\.heapsnapshot"$/);
+    const body = JSON.parse(await res.text()) as HeapSnapshot;
+    expect(body.snapshot.meta.node_fields).toContain('self_size');
+    expect(body.snapshot.node_count).toBeGreaterThan(1000);
+    expect(body.nodes.length).toBe(body.snapshot.node_count * body.snapshot.meta.node_fields.length);
+    expect(await (await fetch(`${management}/metrics`)).text()).toMatch(/^diagnostics_taken_total\{kind="heap_snapshot"\} 1$/m);
+    await app.waitForOutput(/audit: heap snapshot streamed: \d+ bytes, paused \d+ ms/);
+  }, 90_000);
 
   it('keeps answering through the shutdown delay (live 200, ready 503) and closes after the main port', async () => {
     const { app, management } = await start({ SHUTDOWN_DELAY_MS: '1500' });
