@@ -23,19 +23,20 @@ export interface InfoReport extends BuildInfo {
 /** Assembles GET /info: what runs, built from what, with which settings (secrets masked). */
 @Injectable()
 export class InfoService {
-  private readonly build: BuildInfo;
+  /** Read on the first /info (it may ask git): an application that is never asked pays nothing. */
+  private build: BuildInfo | undefined;
   private readonly configuration: unknown;
 
   constructor(
     @Inject(MANAGEMENT_OPTIONS) private readonly options: ManagementModuleOptions,
-    config: ConfigService<AllConfig, true>,
+    private readonly config: ConfigService<AllConfig, true>,
     @Optional() @Inject(DataSource) private readonly dataSource?: DataSource,
   ) {
-    this.build = readBuildInfo(config.get('app.version', { infer: true }));
     this.configuration = maskSecrets(options.configuration);
   }
 
   async report(): Promise<InfoReport> {
+    this.build ??= readBuildInfo(this.config.get('app.version', { infer: true }));
     return {
       ...this.build,
       node: process.version,
