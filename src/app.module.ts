@@ -9,6 +9,7 @@ import { ErrorsModule } from './platform/errors';
 import { HealthModule } from './platform/health';
 import { IdempotencyModule } from './platform/idempotency';
 import { LifecycleModule } from './platform/lifecycle';
+import { ManagementModule } from './platform/management';
 import { MetricsModule, ObservabilityModule } from './platform/observability';
 import { OPENAPI_FEATURE_TAGS } from './platform/openapi';
 import { ResilienceModule } from './platform/resilience';
@@ -43,6 +44,12 @@ export class AppModule {
         RateLimitModule.forRoot({ guard: !config.protections.disabled.includes('rate_limit') }),
         IdempotencyModule,
         TracingModule.forRoot(),
+        ManagementModule.forRoot({
+          ...config.management,
+          baseLogLevel: config.log.level,
+          features: features.tags.map((tag) => tag.name),
+          configuration: config as unknown as Record<string, unknown>,
+        }),
         ...features.modules,
       ],
       // The features' OpenAPI tags, described by each feature's definition (src/platform/openapi reads them).

@@ -79,6 +79,8 @@ export interface AllConfig {
   protections: { disabled: ReadonlyArray<Protection> };
   /** OpenAPI at /docs and /docs-json. */
   docs: { enabled: boolean };
+  /** The management listener; `port` undefined: /metrics and /health/* stay on the main port. */
+  management: { port: number | undefined; host: string; token: string | undefined };
 }
 
 /** Maps the validated environment onto the namespaces. */
@@ -148,5 +150,6 @@ export function toAppConfig(env: Env, version: string): AllConfig {
         .filter((p): p is Protection => p !== ''),
     },
     docs: { enabled: env.DOCS_ENABLED === 'auto' ? env.NODE_ENV !== 'production' : env.DOCS_ENABLED === 'true' },
+    management: { port: env.MANAGEMENT_PORT, host: env.MANAGEMENT_HOST, token: env.MANAGEMENT_TOKEN },
   };
 }

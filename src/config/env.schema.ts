@@ -5,6 +5,7 @@ import {
   intOrKeywordVar,
   intVar,
   optionalNumberVar,
+  secretVar,
   originListVar,
   stringVar,
   trustProxyVar,
@@ -87,6 +88,11 @@ export const envSchema = z.object({
   ),
 
   LOG_LEVEL: enumVar('info', ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const),
+
+  // The management listener (/metrics, /health/*, /info, /admin/*); unset port: those stay on PORT.
+  MANAGEMENT_PORT: optionalNumberVar(1, 65535, true),
+  MANAGEMENT_HOST: stringVar('0.0.0.0', /^[\w.:-]+$/, 'a host name or IP address'),
+  MANAGEMENT_TOKEN: secretVar(16, 'at least 16 characters without spaces (e.g. `openssl rand -hex 32`)'),
 
   // OpenTelemetry's standard variables (docs/tracing.md); tracing is off without an endpoint.
   ...tracingEnvShape,
