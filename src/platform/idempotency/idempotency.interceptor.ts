@@ -26,14 +26,13 @@ import { lostConnection } from './lost-connection';
 import { type Claim, type ClaimConflict, IdempotencyStore } from './idempotency.store';
 import type { IdempotentOptions } from './idempotent-options.interface';
 import { isFinalStatus, pickHeaders, replay, responseOf } from './stored-response';
-import type { TransactionRunner } from './transaction-runner.service';
 
 type Req = IncomingMessage & { body?: unknown; originalUrl?: string; method: string };
 
 /**
  * Reads `@Idempotent()` and serves its routes: validates the key, claims it — a transaction holding the key's lock
  * (or answers 409/422, or replays the stored outcome) —, runs the handler, then stores a final outcome in that
- * transaction and commits it with the feature's write (made through {@link TransactionRunner}); a failed handler's
+ * transaction and commits it with the feature's write (made through the TransactionRunner); a failed handler's
  * transaction rolls back, and only a final error outcome is stored, so that a retry runs again otherwise.
  * `clientOf` is the extension hook for scoping keys.
  */
