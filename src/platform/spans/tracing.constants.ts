@@ -1,3 +1,6 @@
+/** Instrumentation scope of the spans Ballast makes. */
+export const BALLAST_TRACER = 'ballast';
+
 /** Span attributes Ballast adds beyond the semantic conventions (namespaced, as the conventions ask). */
 export const TRACING_ATTRIBUTE = {
   /** The request id (`X-Request-Id`) of the request a SERVER span serves. */
