@@ -19,7 +19,7 @@ export function traceConnectionCheckouts(dataSource: DataSource): void {
   guardConnectionCheckouts(dataSource, async (obtain) => {
     if (trace.getActiveSpan()?.isRecording() !== true) {
       const checkout = await obtain();
-      traceQueries(checkout[0] as TracedClient);
+      traceQueries(checkout[0]);
       return checkout;
     }
     return tracer.startActiveSpan(
@@ -28,7 +28,7 @@ export function traceConnectionCheckouts(dataSource: DataSource): void {
       async (span) => {
         try {
           const checkout = await obtain();
-          traceQueries(checkout[0] as TracedClient);
+          traceQueries(checkout[0]);
           return checkout;
         } catch (error) {
           span.setAttribute('error.type', error instanceof Error ? error.constructor.name : 'unknown');
@@ -50,7 +50,8 @@ function traceQueries(client: TracedClient): void {
   const query = client.query as unknown as PgQuery;
   client.query = function (this: unknown, config: unknown, values?: unknown, callback?: unknown) {
     if (trace.getActiveSpan()?.isRecording() !== true) return query.call(this, config, values, callback);
-    const text = typeof config === 'string' ? config : String((config as { text?: unknown } | null)?.text ?? '');
+    const raw = typeof config === 'string' ? config : (config as { text?: unknown } | null)?.text;
+    const text = typeof raw === 'string' ? raw : '';
     const operation = /^\s*(\w+)/.exec(text)?.[1]?.toUpperCase() ?? 'QUERY';
     const database = client.database ?? 'postgres';
     const span = tracer.startSpan(`pg.query:${operation} ${database}`, {
@@ -91,5 +92,5 @@ function traceQueries(client: TracedClient): void {
     if (result && typeof (result as Promise<unknown>).then === 'function') (result as Promise<unknown>).then(() => end(), end);
     else end();
     return result;
-  } as PgClient['query'];
+  };
 }

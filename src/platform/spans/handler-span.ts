@@ -48,7 +48,10 @@ export function withHandlerSpan(handler: Handler, name: string): Handler {
   return wrapped;
 }
 
-function endWith(span: { setAttribute: (k: string, v: string) => unknown; setStatus: (s: { code: SpanStatusCode }) => unknown; end: () => void }, error: unknown): void {
+function endWith(
+  span: { setAttribute: (k: string, v: string) => unknown; setStatus: (s: { code: SpanStatusCode }) => unknown; end: () => void },
+  error: unknown,
+): void {
   span.setAttribute('error.type', error instanceof Error ? error.constructor.name : 'unknown');
   span.setStatus({ code: SpanStatusCode.ERROR });
   span.end();

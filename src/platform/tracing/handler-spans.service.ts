@@ -20,7 +20,8 @@ export class HandlerSpans {
         const descriptor = Object.getOwnPropertyDescriptor(prototype, key);
         const method = descriptor?.value as ((...args: unknown[]) => unknown) | undefined;
         if (key === 'constructor' || typeof method !== 'function') continue;
-        if (Reflect.getMetadata(PATH_METADATA, method) === undefined || Reflect.getMetadata(METHOD_METADATA, method) === undefined) continue;
+        if (Reflect.getMetadata(PATH_METADATA, method) === undefined || Reflect.getMetadata(METHOD_METADATA, method) === undefined)
+          continue;
         Object.defineProperty(prototype, key, { ...descriptor, value: withHandlerSpan(method, `${type.name}.${key}`) });
       }
     }
