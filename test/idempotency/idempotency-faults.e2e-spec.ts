@@ -127,6 +127,26 @@ describe('Idempotency-Key under faults: deadline after commit, lost lease, expir
     expect((await t.query(`SELECT 1 FROM idem_probe WHERE tag = 'open-at-deadline'`)).rowCount).toBe(1);
   });
 
+  it('a holder whose connection dies frees the key at once: the retry runs now (no lease to wait out), one row', async () => {
+    const post = () => request(t.server).post('/test/probe').set('Idempotency-Key', 'k-killed');
+    const first = post()
+      .set(HOLD_TRANSACTION_HEADER, String(DEADLINE_MS - 200))
+      .send({ tag: 'killed' })
+      .then((r) => r);
+    await sleep(250);
+    // The first attempt's session dies with its open transaction (a crashed process, a failover, a killed backend).
+    const killed = await t.query(
+      `SELECT pg_terminate_backend(pid) FROM pg_stat_activity
+        WHERE datname = current_database() AND state = 'idle in transaction' AND pid <> pg_backend_pid()`,
+    );
+    expect(killed.rowCount).toBe(1);
+    const retry = await post().send({ tag: 'killed' });
+    expect(retry.status).toBe(201);
+    expect(retry.headers['idempotency-replayed']).toBeUndefined();
+    expect((await first).status).toBe(503); // its commit found the connection gone: outcome unknown to it, so 503
+    expect((await t.query(`SELECT 1 FROM idem_probe WHERE tag = 'killed'`)).rowCount).toBe(1);
+  });
+
   it('rolls the write back when another attempt stored the key before commit (the primary key decides, whatever raced the lock)', async () => {
     const first = request(t.server)
       .post('/test/probe')
