@@ -101,3 +101,37 @@ export function rowsTable(rows: Row[], reference?: Row): string {
   );
   return [head, sep, ...lines].join('\n');
 }
+
+/** Per-round figures of two variants loaded at the same time. */
+export interface PairFigures {
+  a: RoundFigures[];
+  b: RoundFigures[];
+}
+
+/**
+ * `a` and `b` under load at the same time, half the connections each, both servers on the server core: per round each
+ * one's CPU per request (scheduler nanoseconds, all threads) and req/s. Two servers sharing a core meet the same
+ * machine, so their difference is free of the drift that moves back-to-back rounds (other work on the machine).
+ * After a joint 2 s warm-up.
+ */
+export async function concurrentRounds(a: Variant, b: Variant, connections: number, rounds: number, seconds: number): Promise<PairFigures> {
+  const each = Math.max(1, Math.round(connections / 2));
+  const both = [a, b];
+  await Promise.all(both.map((v) => runLoad({ ...v.load, port: v.target.port, connections: each, durationSec: 2 })));
+  const out: PairFigures = { a: [], b: [] };
+  for (let round = 1; round <= rounds; round++) {
+    const before = both.map((v) => v.target.schedCpuSeconds());
+    const loads = await Promise.all(both.map((v) => runLoad({ ...v.load, port: v.target.port, connections: each, durationSec: seconds })));
+    const [fa, fb] = both.map((v, i) => ({
+      cpuUs: ((v.target.schedCpuSeconds() - (before[i] ?? 0)) * 1e6) / Math.max(1, loads[i]?.requests ?? 0),
+      rps: loads[i]?.rps ?? 0,
+      p99: loads[i]?.p99,
+    })) as [RoundFigures, RoundFigures];
+    out.a.push(fa);
+    out.b.push(fb);
+    process.stdout.write(
+      `  pair round ${round} ${a.name} ${fa.cpuUs.toFixed(1)} µs/req ${Math.round(fa.rps)} req/s | ${b.name} ${fb.cpuUs.toFixed(1)} µs/req ${Math.round(fb.rps)} req/s\n`,
+    );
+  }
+  return out;
+}

@@ -3,8 +3,13 @@ import { join } from 'node:path';
 import { freePort } from '../../src/platform/database/free-port';
 import { pinDatabaseBackends } from './database';
 import type { Launch } from './idempotency-scenario';
-import { interleavedRounds, pairedMedian, type Row, rowsTable, type Variant } from './rounds';
+import { concurrentRounds, interleavedRounds, pairedMedian, type Row, rowsTable, type Variant } from './rounds';
+import { median } from './load';
 import { pinPids, type Target } from './processes';
+
+/** Concurrent pairs per variant against "without tracing" (0: none): rounds and their length. */
+const PAIR_ROUNDS = Number(process.env['BENCH_TRACING_PAIR_ROUNDS'] ?? 4);
+const PAIR_SECONDS = Number(process.env['BENCH_TRACING_PAIR_SECONDS'] ?? 4);
 
 /** What `BENCH_ONLY=tracing` (and the full bench) needs from the run. */
 export interface TracingScenarioOptions {
@@ -83,14 +88,33 @@ export async function tracingScenario(options: TracingScenarioOptions, json: Rec
       };
     };
     const lines = rows.slice(1).map(line);
-    json['tracing'] = { rows, reference: untracedRow.name, lines: lines.map(({ text: _text, ...rest }) => rest) };
+    // Concurrent pairs: each variant against "without tracing", both loaded at once on the server core.
+    const pairs: string[] = [];
+    const pairJson: Record<string, unknown> = {};
+    for (const v of PAIR_ROUNDS > 0 ? variants.slice(1) : []) {
+      process.stdout.write(`\n# concurrent pair: ${v.name} | ${variants[0]?.name}\n`);
+      const pair = await concurrentRounds(v, variants[0], options.connections, PAIR_ROUNDS, PAIR_SECONDS);
+      const ratio = pair.a.map((x, i) => x.rps / (pair.b[i]?.rps ?? NaN));
+      const cpu = pair.a.map((x, i) => x.cpuUs - (pair.b[i]?.cpuUs ?? NaN));
+      pairJson[v.name] = pair;
+      pairs.push(
+        `| ${v.name} | ${median(ratio).toFixed(2)} (${Math.min(...ratio).toFixed(2)}–${Math.max(...ratio).toFixed(2)}) | ` +
+          `${median(cpu).toFixed(1)} (${Math.min(...cpu).toFixed(1)}–${Math.max(...cpu).toFixed(1)}) | ${median(pair.b.map((x) => x.cpuUs)).toFixed(0)} |`,
+      );
+    }
+    json['tracing'] = { rows, reference: untracedRow.name, lines: lines.map(({ text: _text, ...rest }) => rest), pairs: pairJson };
     return (
       `## Tracing on the DB read (goals vs without tracing: off ≤ 1 µs CPU per request, 10 % ≥ 0.95 of req/s, 100 % ≥ 0.75)\n\n` +
       `${rowsTable(rows, untracedRow)}\n\n` +
       `| variant | req/s over without tracing, median of rounds (spread) | CPU µs/req over without tracing (spread) |\n|---|---:|---:|\n` +
       `${lines.map((l) => l.text).join('\n')}\n\n` +
       `Sampled variants export over OTLP/HTTP (protobuf) to a local sink that discards; CPU per request includes the SDK's export work. ` +
-      `Each figure is the median over rounds of the ratio (difference) within a round.`
+      `Each figure is the median over rounds of the ratio (difference) within a round.` +
+      (pairs.length === 0
+        ? ''
+        : `\n\nConcurrent pairs (each variant and "without tracing" loaded at the same time on the server core, ${PAIR_ROUNDS} rounds × ${PAIR_SECONDS} s, ` +
+          `scheduler CPU; both meet the same machine, so these are the steadier figures on a busy machine):\n\n` +
+          `| variant | req/s over without tracing (spread) | CPU µs/req over without tracing (spread) | without tracing µs/req |\n|---|---:|---:|---:|\n${pairs.join('\n')}`)
     );
   } finally {
     await Promise.all(started.filter((t) => t !== options.off && t !== options.untraced).map((t) => t.stop()));

@@ -4,8 +4,6 @@ export interface TracingRuntime {
   readonly droppedSpans: () => number;
   /** Exports what is queued, then stops the SDK (idempotent). */
   readonly shutdown: () => Promise<void>;
-  /** The modules already loaded when the SDK started that it would have had to patch (should be empty). */
-  readonly loadedTooEarly: readonly string[];
 }
 
 let runtime: TracingRuntime | undefined;

@@ -21,6 +21,3 @@ export const DB_CHECKOUT_SPAN = 'db.checkout';
 
 /** `tracing_spans_dropped_total` (SPEC). */
 export const TRACING_SPANS_DROPPED_METRIC = 'tracing_spans_dropped_total';
-
-/** Modules the SDK patches: loaded before it started, they would go untraced (checked at start). */
-export const INSTRUMENTED_MODULES = ['pg', 'pg-pool', 'undici', '@nestjs/core', 'express', 'typeorm'] as const;

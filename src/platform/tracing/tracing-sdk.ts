@@ -3,16 +3,9 @@ import { BatchSpanProcessor, NodeTracerProvider, type SpanExporter } from '@open
 import { ATTR_SERVICE_NAME } from '@opentelemetry/semantic-conventions';
 import { BoundedSpanProcessor } from './bounded-span.processor';
 import { CountingSpanExporter } from './counting-span.exporter';
-import { INSTRUMENTED_MODULES } from '../spans/tracing.constants';
 import { setTracingRuntime, type TracingRuntime } from '../spans/tracing-runtime';
 import { samplerOf } from './tracing-sampler';
 import type { TracingSettings } from '../../config/tracing-settings';
-
-/** Which of the instrumented modules are already in `require.cache` (each one would escape its patch). */
-export function modulesLoadedBefore(): string[] {
-  const loaded = Object.keys(require.cache);
-  return INSTRUMENTED_MODULES.filter((name) => loaded.some((file) => file.includes(`/node_modules/${name}/`)));
-}
 
 type JsonExporterModule = typeof import('@opentelemetry/exporter-trace-otlp-http');
 type ProtoExporterModule = typeof import('@opentelemetry/exporter-trace-otlp-proto');
@@ -37,7 +30,6 @@ function exporterFor(settings: TracingSettings): SpanExporter {
  * outbound spans only inside a sampled request (see src/platform/spans). Runs before Nest loads (register.ts).
  */
 export function startTracing(settings: TracingSettings): TracingRuntime {
-  const loadedTooEarly = modulesLoadedBefore();
   const exporter = new CountingSpanExporter(exporterFor(settings), settings.exportTimeoutMs);
   const batch = new BatchSpanProcessor(exporter, {
     maxQueueSize: settings.maxQueueSize,
@@ -57,7 +49,6 @@ export function startTracing(settings: TracingSettings): TracingRuntime {
   const runtime: TracingRuntime = {
     droppedSpans: () => bounded.dropped + exporter.dropped,
     shutdown: () => (stopping ??= provider.shutdown()),
-    loadedTooEarly,
   };
   setTracingRuntime(runtime);
   return runtime;
