@@ -11,6 +11,9 @@ import { pinPids, type Target } from './processes';
 const PAIR_ROUNDS = Number(process.env['BENCH_TRACING_PAIR_ROUNDS'] ?? 4);
 const PAIR_SECONDS = Number(process.env['BENCH_TRACING_PAIR_SECONDS'] ?? 4);
 
+/** BENCH_TRACING_UNSAMPLED=1: also a sampler that keeps nothing (ratio 0), the cost of the unsampled path alone. */
+const UNSAMPLED = process.env['BENCH_TRACING_UNSAMPLED'] === '1';
+
 /** What `BENCH_ONLY=tracing` (and the full bench) needs from the run. */
 export interface TracingScenarioOptions {
   launch: Launch;
@@ -65,6 +68,9 @@ export async function tracingScenario(options: TracingScenarioOptions, json: Rec
       ['ballast + tracing 10 %', await launch('ballast + tracing 10 %', bench, ten)],
       ['ballast + tracing 100 %', await launch('ballast + tracing 100 %', bench, all)],
     ];
+    // The unsampled path alone: every request decided "not sampled" (ratio 0), nothing exported.
+    if (UNSAMPLED)
+      targets.push(['ballast + tracing 0 %', await launch('ballast + tracing 0 %', bench, { ...ten, OTEL_TRACES_SAMPLER_ARG: '0' })]);
     if (options.baseTargets) {
       const baseBench = join(options.baseTargets, 'ballast-bench.js');
       targets.push(['base: tracing off', await launch('base: tracing off', baseBench)]);
