@@ -120,10 +120,9 @@ export class HttpTelemetryMiddleware implements OnApplicationBootstrap, OnModule
     const status = res.headersSent ? res.statusCode : CLIENT_CLOSED_REQUEST;
     const labels = { method: methodLabel(req.method), route: routeLabel(req, status, this.routes), status_code: status };
     if (!this.metricsDisabled) {
-      if (!this.exemplars) this.duration.observe(labels, seconds);
-      else if (context.span?.sampled)
+      if (this.exemplars && context.span?.sampled)
         (this.duration as Histogram<string>).observe({ labels, value: seconds, exemplarLabels: { trace_id: context.span.traceId } });
-      else this.duration.observe({ labels, value: seconds });
+      else this.duration.observe(labels, seconds);
     }
     this.logRequest(req, context, labels.route, status, seconds);
     const span = context.traceSpan;
