@@ -7,8 +7,10 @@ import { canPin, pinSelf, startTarget } from './lib/processes';
 
 /**
  * `npm run bench:idempotency`: the cost of the Idempotency-Key check on POST /api/v1/users — the same server, the same
- * database, alternating rounds without a key and with a fresh key per request (claim INSERT + completion UPDATE in
- * the write's transaction). Every request creates a new user (unique email), so both sides do the same write.
+ * database, alternating rounds without a key and with a fresh key per request (the key's lock, lookup and completed
+ * row in the write's transaction). Every request creates a new user (unique email), so both sides do the same write.
+ * `BENCH_ONLY=idempotency npm run bench` runs the same comparison on the shared bench/lib (CPU, p99 ratios per round,
+ * and another build in the same rounds with BENCH_BASE_ROOT).
  * Bounded: BENCH_ROUNDS × 2 × BENCH_SECONDS.
  */
 const ROOT = join(__dirname, '..', '..');

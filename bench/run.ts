@@ -1,4 +1,4 @@
-import { spawn, spawnSync } from 'node:child_process';
+import { spawnSync } from 'node:child_process';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { cpus, totalmem } from 'node:os';
 import { join } from 'node:path';
@@ -14,9 +14,10 @@ import {
   type Protection,
   type RoundFigures,
 } from './lib/budget';
+import { idempotencyScenario } from './lib/idempotency-scenario';
 import { type LoadResult, loadGenerator, median, runLoad } from './lib/load';
-import { freePort } from '../src/platform/database/free-port';
-import { canPin, pinPids, pinSelf, SERVER_NODE_OPTIONS, startTarget, type Target } from './lib/processes';
+import { tracingScenario } from './lib/tracing-scenario';
+import { canPin, pinSelf, SERVER_NODE_OPTIONS, startTarget, type Target } from './lib/processes';
 
 /**
  * `npm run bench`: raw node:http + pg, bare NestJS + TypeORM and Ballast with everything on, serving the same
@@ -24,7 +25,9 @@ import { canPin, pinPids, pinSelf, SERVER_NODE_OPTIONS, startTarget, type Target
  * all alike; servers pinned to core 0, this load generator and the bench database's PostgreSQL backends to core
  * 1, so the server core runs nothing but the server. Bounded: BENCH_ROUNDS × targets × BENCH_SECONDS.
  * BENCH_ONLY=hotpath: only the hot path (both routes, the one-off variants, the CPU budget of issue #21);
- * no tracing-sampled variants, growth or overload runs.
+ * no tracing-sampled variants, growth or overload runs. BENCH_ONLY=tracing: only the tracing scenario (without
+ * tracing, off, 10 %, 100 % on the DB read); BENCH_ONLY=idempotency: only keyed vs unkeyed creates. BENCH_BASE_ROOT
+ * (another checkout, built) adds its servers to those two scenarios' rounds: before and after in one run.
  */
 const ROOT = join(__dirname, '..', '..');
 const ROUNDS = Number(process.env['BENCH_ROUNDS'] ?? 3);
@@ -49,7 +52,15 @@ const LOAD_CORE = 1;
 /** Pool size of every target: 9 servers run side by side on the hot path and PostgreSQL's default max_connections is 100. */
 const POOL = process.env['BENCH_POOL'] ?? '10';
 const ONLY = process.env['BENCH_ONLY'] ?? '';
-const HOT_PATH_ONLY = ONLY === 'hotpath';
+/** What this run measures: everything, or one scenario alone (BENCH_ONLY=hotpath | tracing | idempotency). */
+const RUN = {
+  hotPath: ONLY === '' || ONLY === 'hotpath',
+  tracing: ONLY === '' || ONLY === 'tracing',
+  idempotency: ONLY === '' || ONLY === 'idempotency',
+  rest: ONLY === '',
+};
+/** Another checkout, built (`npm run build` and `tsc -p tsconfig.bench.json`), measured in the same rounds: before and after. */
+const BASE_ROOT = process.env['BENCH_BASE_ROOT'];
 /** The JSON route: the framework floor, no database. */
 const JSON_PATH = '/bench/json';
 const TARGETS = join(ROOT, 'dist-bench', 'bench', 'targets');
@@ -212,7 +223,8 @@ const EDGE_ONLY_ENV = { PROTECTIONS_DISABLED: 'rate_limit,http_metrics,db_permit
 const HOT_PATH_SERVERS = 3 + ONE_OFFS.length + 2;
 
 async function main(): Promise<void> {
-  if (ONLY !== '' && ONLY !== 'hotpath') throw new Error(`BENCH_ONLY=${ONLY}: only "hotpath" (or unset, for everything) is known`);
+  if (!['', 'hotpath', 'tracing', 'idempotency'].includes(ONLY))
+    throw new Error(`BENCH_ONLY=${ONLY}: only "hotpath", "tracing" or "idempotency" (or unset, for everything) is known`);
   pinSelf(LOAD_CORE);
   const started = Date.now();
   const db = await createBenchDatabase();
@@ -223,12 +235,62 @@ async function main(): Promise<void> {
     targets.push(t);
     return t;
   };
-  let sink: ReturnType<typeof spawn> | undefined;
   let pinnedBackends: number | undefined;
   const report: string[] = [];
-  const json: Record<string, unknown> = { only: HOT_PATH_ONLY ? 'hotpath' : 'all' };
-  let budget: string;
+  const json: Record<string, unknown> = { only: ONLY === '' ? 'all' : ONLY };
+  let budget = '';
   try {
+    if (RUN.hotPath) budget = await hotPath();
+    else if (RUN.tracing) {
+      const off = await launch('ballast, tracing off', BALLAST_BENCH, ballastEnv(db.url), '/api/v1/users');
+      const id = await seedUsers(db.url, 1000);
+      report.push(await tracing(off, undefined, `/api/v1/users/${id}`));
+    }
+    if (RUN.idempotency) {
+      report.push(
+        await idempotencyScenario(
+          {
+            launch,
+            databaseUrl: db.url,
+            root: ROOT,
+            pool: POOL,
+            rounds: ROUNDS,
+            seconds: SECONDS,
+            baseMain: BASE_ROOT === undefined ? undefined : join(BASE_ROOT, 'dist', 'main.js'),
+          },
+          json,
+        ),
+      );
+    }
+  } finally {
+    await Promise.all(targets.map((t) => t.stop()));
+    await db.drop();
+  }
+
+  /** The tracing scenario on the DB read (its own interleaved rounds). */
+  async function tracing(off: Target, untraced: Target | undefined, path: string): Promise<string> {
+    return tracingScenario(
+      {
+        launch,
+        env: (extra) => ballastEnv(db.url, extra),
+        databaseUrl: db.url,
+        targets: TARGETS,
+        path,
+        rounds: ROUNDS,
+        seconds: SECONDS,
+        connections: CONNECTIONS,
+        loadCore: LOAD_CORE,
+        warmUp,
+        off,
+        untraced,
+        baseTargets: BASE_ROOT === undefined ? undefined : join(BASE_ROOT, 'dist-bench', 'bench', 'targets'),
+      },
+      json,
+    );
+  }
+
+  /** The hot path (both routes, the one-offs, the budget), then with everything the tracing scenario and growth. */
+  async function hotPath(): Promise<string> {
     await checkConnectionRoom(
       db.url,
       HOT_PATH_SERVERS * Number(POOL) + 2,
@@ -337,7 +399,7 @@ async function main(): Promise<void> {
       peakRssMiB: { ballast: ballast.peakRssMiB(), bare: bare.peakRssMiB() },
     });
     json['budget'] = budgetLines;
-    budget =
+    const budget =
       `## CPU budget of the hot path (issue #21; reported, not asserted)\n\n${budgetTable(budgetLines)}\n\n` +
       (PAIR_ROUNDS > 0
         ? `CPU µs per request of the server process (all threads). Lines marked "(concurrent pair)" (the JSON route${PAIR_DB ? ' and the DB read' : ''}): ` +
@@ -349,43 +411,8 @@ async function main(): Promise<void> {
       `everything on but X (rate limit, HTTP metrics, DB permits: PROTECTIONS_DISABLED; the request line: LOG_LEVEL=warn); ` +
       `"edge only" has all four off. Peak RSS is VmHWM since start (both routes, warm-ups included).`;
     await Promise.all([...oneOffs.values(), edgeOnly].map((t) => t.stop()));
-    if (!HOT_PATH_ONLY) {
-      // Tracing, its own interleaved rounds: off is "ballast (everything on)"; sampled 10 % and 100 % export to a
-      // local OTLP sink (on the load core) that accepts and discards; "without tracing" never loads the register.
-      const sinkPort = await freePort();
-      sink = spawn(process.execPath, [join(TARGETS, 'otlp-sink.js')], {
-        env: { PATH: process.env['PATH'] ?? '', PORT: String(sinkPort) },
-        stdio: 'ignore',
-      });
-      pinPids(sink.pid === undefined ? [] : [sink.pid], LOAD_CORE);
-      const otlp = { OTEL_EXPORTER_OTLP_ENDPOINT: `http://127.0.0.1:${sinkPort}` };
-      const sampled = [
-        await launch(
-          'ballast + tracing 10 %',
-          BALLAST_BENCH,
-          ballastEnv(db.url, { ...otlp, OTEL_TRACES_SAMPLER: 'parentbased_traceidratio', OTEL_TRACES_SAMPLER_ARG: '0.1' }),
-          path,
-        ),
-        await launch(
-          'ballast + tracing 100 %',
-          BALLAST_BENCH,
-          ballastEnv(db.url, { ...otlp, OTEL_TRACES_SAMPLER: 'parentbased_always_on' }),
-          path,
-        ),
-      ];
-      await warmUp(sampled, path);
-      await pinDatabaseBackends(db.url, LOAD_CORE);
-      process.stdout.write(`\n# tracing, GET /api/v1/users/:id — ${ROUNDS} rounds × ${SECONDS} s\n`);
-      const [offRow, untracedRow, ...sampledRows] = await interleaved([ballast, untraced, ...sampled], path);
-      const tracingTable = [{ ...offRow, name: 'ballast, tracing off' }, untracedRow, ...sampledRows];
-      json['tracing'] = { rows: tracingTable, reference: untracedRow.name };
-      report.push(
-        `## Tracing (its own interleaved rounds; goals: off costs nothing measurable, 10 % costs ≤ 5 % of throughput)\n\n${table(tracingTable, untracedRow)}\n\n` +
-          `Sampled variants export over OTLP/HTTP (protobuf) to a local sink that discards; CPU per request includes the SDK's export work.`,
-      );
-      await Promise.all(sampled.map((t) => t.stop()));
-      sink.kill();
-
+    if (RUN.tracing) report.push(await tracing(ballast, untraced, path));
+    if (RUN.rest) {
       // Growth: 100,000 distinct rate-limit clients (X-Forwarded-For from a trusted loopback proxy), then 10,000
       // requests to unknown paths: RSS and the number of /metrics series before and after.
       const growth = await launch(
@@ -404,21 +431,18 @@ async function main(): Promise<void> {
       report.push(await growthSection(growth, path, json));
       await growth.stop();
     }
-  } finally {
-    sink?.kill();
-    await Promise.all(targets.map((t) => t.stop()));
-    await db.drop();
+    return budget;
   }
 
-  if (!HOT_PATH_ONLY) report.push(...overloadSections(json));
-  report.push(budget);
+  if (RUN.rest) report.push(...overloadSections(json));
+  if (budget) report.push(budget);
 
   const machine =
     `${cpus().length} × ${cpus()[0]?.model ?? 'cpu'}, ${Math.round(totalmem() / 2 ** 30)} GiB, Node ${process.version}, ` +
     `${canPin ? `servers pinned to core 0; load generator (${loadGenerator}) and ${pinnedBackends} PostgreSQL backends of the bench database to core 1` : `no taskset: unpinned; load generator ${loadGenerator}`}, ` +
     `PostgreSQL ${db.where}, servers' NODE_OPTIONS "${SERVER_NODE_OPTIONS}" (the chart's default heap)`;
   const header =
-    `# Ballast benchmark — ${new Date().toISOString()}${HOT_PATH_ONLY ? ' (BENCH_ONLY=hotpath)' : ''}\n\n` +
+    `# Ballast benchmark — ${new Date().toISOString()}${ONLY ? ` (BENCH_ONLY=${ONLY})` : ''}\n\n` +
     `${machine}. ${ROUNDS} interleaved rounds of ${SECONDS} s per target; medians.\n`;
   const markdown = [header, ...report].join('\n\n') + `\n\n(total bench time ${Math.round((Date.now() - started) / 1000)} s)\n`;
   const out = join(ROOT, '.bench');

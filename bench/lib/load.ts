@@ -23,7 +23,8 @@ export interface LoadOptions {
   durationSec: number;
   headers?: Record<string, string> | (() => Record<string, string>);
   method?: 'GET' | 'POST';
-  body?: string;
+  /** A JSON body: the same for every request, or made per request (autocannon). */
+  body?: string | (() => string);
   /** Per-request timeout, seconds. */
   timeoutSec?: number;
   pipelining?: number;
@@ -104,7 +105,8 @@ export async function runLoad(options: LoadOptions): Promise<LoadResult> {
     (options.method ?? 'GET') === 'GET' &&
     (options.pipelining ?? 1) === 1;
   if (loadGenerator === 'wrk' && plain) return runWrk({ ...options, path: options.path as string });
-  const dynamic = typeof options.path === 'function' || typeof options.headers === 'function';
+  const dynamic = typeof options.path === 'function' || typeof options.headers === 'function' || typeof options.body === 'function';
+  const bodyFn = typeof options.body === 'function' ? options.body : undefined;
   const pathFn = typeof options.path === 'function' ? options.path : () => options.path as string;
   const headersFn = typeof options.headers === 'function' ? options.headers : () => (options.headers ?? {}) as Record<string, string>;
   const result = await autocannon({
@@ -114,7 +116,8 @@ export async function runLoad(options: LoadOptions): Promise<LoadResult> {
     pipelining: options.pipelining ?? 1,
     timeout: options.timeoutSec ?? 10,
     method: options.method ?? 'GET',
-    ...(options.body ? { body: options.body, headers: { 'content-type': 'application/json' } } : {}),
+    ...(options.body ? { headers: { 'content-type': 'application/json' } } : {}),
+    ...(typeof options.body === 'string' ? { body: options.body } : {}),
     requests: dynamic
       ? [
           {
@@ -122,6 +125,7 @@ export async function runLoad(options: LoadOptions): Promise<LoadResult> {
               ...req,
               path: pathFn(),
               headers: { ...(req['headers'] as object), ...headersFn() },
+              ...(bodyFn ? { body: bodyFn() } : {}),
             }),
           },
         ]

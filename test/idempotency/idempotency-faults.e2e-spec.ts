@@ -78,7 +78,8 @@ describe('Idempotency-Key under faults: deadline after commit, lost lease, expir
   });
 
   it('a first attempt that outlives its lease cannot commit: the attempt that took the key over writes the one row', async () => {
-    // Lease = REQUEST_TIMEOUT_MS + 2000 ms; the first attempt holds its open transaction past it.
+    // Lease = REQUEST_TIMEOUT_MS + 2000 ms; the first attempt holds its open transaction idle past it, and PostgreSQL
+    // ends that session (idle_in_transaction_session_timeout): its write and the key's lock go with it.
     const leaseMs = DEADLINE_MS + 2000;
     const holdMs = leaseMs + 1500;
     const body = { tag: 'lease' };
@@ -97,7 +98,7 @@ describe('Idempotency-Key under faults: deadline after commit, lost lease, expir
     const second = await post().send(body);
     expect(second.status).toBe(201);
     expect(second.headers['idempotency-replayed']).toBeUndefined();
-    await sleep(started + holdMs + 500 - performance.now()); // the first attempt wakes up, finds its claim gone and rolls back
+    await sleep(started + holdMs + 500 - performance.now()); // the first attempt wakes up, its transaction already gone
     expect((await t.query(`SELECT tag FROM idem_probe WHERE tag = 'lease'`)).rowCount).toBe(1);
     const replay = await post().send(body);
     expect(replay.headers['idempotency-replayed']).toBe('true');
@@ -126,7 +127,27 @@ describe('Idempotency-Key under faults: deadline after commit, lost lease, expir
     expect((await t.query(`SELECT 1 FROM idem_probe WHERE tag = 'open-at-deadline'`)).rowCount).toBe(1);
   });
 
-  it('rolls the write back when the claim was taken over before commit (the claim token no longer matches)', async () => {
+  it('a holder whose connection dies frees the key at once: the retry runs now (no lease to wait out), one row', async () => {
+    const post = () => request(t.server).post('/test/probe').set('Idempotency-Key', 'k-killed');
+    const first = post()
+      .set(HOLD_TRANSACTION_HEADER, String(DEADLINE_MS - 200))
+      .send({ tag: 'killed' })
+      .then((r) => r);
+    await sleep(250);
+    // The first attempt's session dies with its open transaction (a crashed process, a failover, a killed backend).
+    const killed = await t.query(
+      `SELECT pg_terminate_backend(pid) FROM pg_stat_activity
+        WHERE datname = current_database() AND state = 'idle in transaction' AND pid <> pg_backend_pid()`,
+    );
+    expect(killed.rowCount).toBe(1);
+    const retry = await post().send({ tag: 'killed' });
+    expect(retry.status).toBe(201);
+    expect(retry.headers['idempotency-replayed']).toBeUndefined();
+    expect((await first).status).toBe(503); // its commit found the connection gone: outcome unknown to it, so 503
+    expect((await t.query(`SELECT 1 FROM idem_probe WHERE tag = 'killed'`)).rowCount).toBe(1);
+  });
+
+  it('rolls the write back when another attempt stored the key before commit (the primary key decides, whatever raced the lock)', async () => {
     const first = request(t.server)
       .post('/test/probe')
       .set('Idempotency-Key', 'k-stolen')
@@ -134,9 +155,10 @@ describe('Idempotency-Key under faults: deadline after commit, lost lease, expir
       .send({ tag: 'stolen' })
       .then((r) => r);
     await sleep(150);
-    // What another attempt's takeover does to the row: a new claim token (the first attempt holds its write open).
+    // What a writer that did not wait for the lock commits meanwhile (a replica of the earlier design claiming the key).
     const taken = await t.query(
-      `UPDATE idempotency_keys SET claim_token = gen_random_uuid() WHERE key = 'k-stolen' AND state = 'in_progress'`,
+      `INSERT INTO idempotency_keys (scope, key, fingerprint, state, claim_token, locked_until, expires_at)
+       VALUES ('ip:127.0.0.1 POST /test/probe', 'k-stolen', 'other', 'in_progress', gen_random_uuid(), now() + interval '10 seconds', now() + interval '1 hour')`,
     );
     expect(taken.rowCount).toBe(1);
     const res = await first;

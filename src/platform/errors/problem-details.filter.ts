@@ -1,3 +1,4 @@
+import type { IncomingMessage } from 'node:http';
 import { type ArgumentsHost, Catch, type ExceptionFilter, HttpException, Logger } from '@nestjs/common';
 import { HttpAdapterHost } from '@nestjs/core';
 import { STATUS_CODES } from 'node:http';
@@ -51,9 +52,10 @@ export class ProblemDetailsFilter implements ExceptionFilter {
     }
     const problemError = exception instanceof ProblemError ? exception : this.translators.translate(exception);
     const { body, headers } = problemError ? this.fromProblemError(problemError) : this.fromOther(exception);
-    const requestId = contextOf(ctx.getRequest()).requestId;
+    const req = ctx.getRequest<IncomingMessage>();
+    const requestId = contextOf(req).requestId;
     if (requestId !== undefined) body.requestId = requestId;
-    if (REFUSAL_STATUSES.has(body.status)) markRefusal(body.type.slice(PROBLEM_TYPE_PREFIX.length));
+    if (REFUSAL_STATUSES.has(body.status)) markRefusal(body.type.slice(PROBLEM_TYPE_PREFIX.length), req);
     // Known 503/504s (shedding, timeouts, a database outage) are expected under load: counted in metrics and
     // in the request log line already; a stack per refusal would flood the log exactly when it hurts most.
     if (problemError && body.status >= 500) this.logger.debug(`${body.type}: ${describe(problemError.options.cause ?? exception)}`);

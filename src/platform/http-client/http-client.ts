@@ -10,7 +10,7 @@ import { PermitsExhaustedError } from '../resilience/resilience.errors';
 import { CircuitOpenError, UpstreamTimeoutError, UpstreamUnavailableError } from './http-client.errors';
 import { classifyAttemptError } from './outbound-error.classifier';
 import { outboundTraceHeaders } from '../observability/trace-context';
-import { recordOutboundRetry, traceOutboundCall } from '../spans';
+import { recordOutboundRetry, traceOutboundAttempt, traceOutboundCall } from '../spans';
 import { countsAgainstUpstream, isResponse, isRetryable, OUTBOUND_OUTCOMES, outcomeOf } from './outbound-outcome';
 import type { HttpClientMetrics, OutboundMethod, OutboundRequest, OutboundResponse } from './outbound-request.interface';
 import type { OutboundPermits } from './outbound-permits';
@@ -209,22 +209,25 @@ export class HttpClient {
       body = JSON.stringify(request.json);
       headers['content-type'] = 'application/json';
     }
+    const path = this.settings.basePath + request.path;
     try {
-      const response = await pool.request({
-        method,
-        path: this.settings.basePath + request.path,
-        query: request.query && Object.fromEntries(Object.entries(request.query).filter(([, v]) => v !== undefined)),
-        headers,
-        body,
-        signal,
+      return await traceOutboundAttempt(method, this.settings.origin ?? 'http://upstream', path, headers, async () => {
+        const response = await pool.request({
+          method,
+          path,
+          query: request.query && Object.fromEntries(Object.entries(request.query).filter(([, v]) => v !== undefined)),
+          headers,
+          body,
+          signal,
+        });
+        if (response.statusCode >= 500) {
+          // Its body is never read: it is not for our clients, and reading it only keeps the socket busy.
+          await response.body.dump();
+          return { status: response.statusCode, headers: response.headers, body: undefined };
+        }
+        const text = await response.body.text();
+        return { status: response.statusCode, headers: response.headers, body: decodeResponseBody(this.name, response.headers, text) };
       });
-      if (response.statusCode >= 500) {
-        // Its body is never read: it is not for our clients, and reading it only keeps the socket busy.
-        await response.body.dump();
-        return { status: response.statusCode, headers: response.headers, body: undefined };
-      }
-      const text = await response.body.text();
-      return { status: response.statusCode, headers: response.headers, body: decodeResponseBody(this.name, response.headers, text) };
     } catch (error) {
       throw this.attemptError(error, signal);
     }

@@ -7,7 +7,9 @@ import { HttpDrain } from '../lifecycle/http-drain.service';
 import { parseTrustProxy } from '../../config/trust-proxy';
 import { FrameworkLogFilter } from '../observability/framework-log-filter';
 import { HttpTelemetryMiddleware } from '../observability/http-telemetry.middleware';
+import type { IncomingMessage, ServerResponse } from 'node:http';
 import { enterRequestContext } from '../request-context/request-context';
+import { enterServerSpan, tracingActive } from '../spans';
 import { corsOptions } from '../security/cors';
 import { securityHeadersOptions } from '../security/security-headers';
 import { AdmissionControlMiddleware } from '../resilience/admission-control.middleware';
@@ -74,7 +76,8 @@ export function configureHttpServer(app: NestExpressApplication): void {
   const beforeCors: EdgeHandler[] = [telemetry.handle, httpDrain.handle];
   const afterCors: EdgeHandler[] = securityHook ? [] : [admission.handle];
   const json = bodyParser.json({ limit: bodyLimitBytes, type: ['application/json', 'application/*+json'] }) as EdgeHandler;
-  afterCors.push(app.get(RequestDeadlineMiddleware).handle, jsonContentTypeMiddleware, bodyThen(json, enterRequestContext));
+  const enter = tracingActive() ? enterRequestAndSpanContext : enterRequestContext;
+  afterCors.push(app.get(RequestDeadlineMiddleware).handle, jsonContentTypeMiddleware, bodyThen(json, enter));
   if (cors) {
     app.use(edgeChain(beforeCors));
     app.enableCors(cors);
@@ -86,3 +89,8 @@ export function configureHttpServer(app: NestExpressApplication): void {
 }
 
 function noop(): void {}
+
+/** With tracing on, a sampled request's SERVER span is re-entered with the request context (body parsing lost both). */
+function enterRequestAndSpanContext(req: IncomingMessage, res: ServerResponse, next: () => void): void {
+  enterRequestContext(req, res, () => enterServerSpan(req, res, next));
+}

@@ -1,12 +1,11 @@
-import type { QueryRunner } from 'typeorm';
 import { currentRequestContext, type RequestContext } from '../request-context/request-context';
 import type { Claim } from './idempotency.store';
 
-/** The claim of the idempotent request being served, and the feature transaction waiting to commit with it. */
+/** The claim of the idempotent request being served: its open transaction is the one the feature writes in. */
 export interface ActiveClaim {
   claim: Claim;
-  /** Set by the TransactionRunner: the feature's write, uncommitted until the interceptor adds the response row. */
-  transaction?: QueryRunner;
+  /** Set by the TransactionRunner: the feature wrote in the claim's transaction, so its write commits with the key. */
+  joined?: boolean;
 }
 
 // Keyed by the request's context object: the interceptor and the TransactionRunner meet there without a

@@ -23,17 +23,17 @@ import {
 import { IdempotencyKeyInProgressError, IdempotencyKeyMismatchError, IdempotencyKeyMissingError } from './idempotency.errors';
 import { fingerprintOf, parseIdempotencyKey } from './idempotency-key';
 import { lostConnection } from './lost-connection';
-import { type Claim, IdempotencyStore } from './idempotency.store';
+import { type Claim, type ClaimConflict, IdempotencyStore } from './idempotency.store';
 import type { IdempotentOptions } from './idempotent-options.interface';
 import { isFinalStatus, pickHeaders, replay, responseOf } from './stored-response';
-import { TransactionRunner } from './transaction-runner.service';
 
 type Req = IncomingMessage & { body?: unknown; originalUrl?: string; method: string };
 
 /**
- * Reads `@Idempotent()` and serves its routes: validates the key, claims it (or answers 409/422, or replays the
- * stored outcome), runs the handler, then stores a final outcome — in the feature's transaction when the handler
- * wrote through {@link TransactionRunner}, committing both — or releases the claim so that a retry runs again.
+ * Reads `@Idempotent()` and serves its routes: validates the key, claims it — a transaction holding the key's lock
+ * (or answers 409/422, or replays the stored outcome) —, runs the handler, then stores a final outcome in that
+ * transaction and commits it with the feature's write (made through the TransactionRunner); a failed handler's
+ * transaction rolls back, and only a final error outcome is stored, so that a retry runs again otherwise.
  * `clientOf` is the extension hook for scoping keys.
  */
 @Injectable()
@@ -46,7 +46,6 @@ export class IdempotencyInterceptor implements NestInterceptor {
   constructor(
     private readonly reflector: Reflector,
     private readonly store: IdempotencyStore,
-    private readonly transactions: TransactionRunner,
     config: ConfigService<AllConfig, true>,
     @InjectMetric(IDEMPOTENCY_METRIC.requests) requests: Counter<string>,
   ) {
@@ -96,28 +95,35 @@ export class IdempotencyInterceptor implements NestInterceptor {
     const res = context.switchToHttp().getResponse<ServerResponse>();
     const scope = `${await this.clientOf(req, context, options)} ${req.method} ${routeLabel(req)}`;
     const fingerprint = fingerprintOf(req.method, req.originalUrl ?? req.url ?? '', req.body);
-    // A row can vanish between a failed claim and the lookup (released or cleaned): then claim again, a bounded few times.
+    // A stale row (expired, or a lease-expired claim of an earlier design) is cleared, then claimed again: bounded.
     for (let attempt = 0; attempt < 3; attempt++) {
-      const claim = await this.store.claim(scope, key, fingerprint, this.leaseMs, this.ttlSeconds);
-      if (claim) {
+      const result = await this.store.claim(scope, key, fingerprint, this.leaseMs);
+      if ('stale' in result) {
+        await this.store.clearStale(scope, key, fingerprint);
+        continue;
+      }
+      if ('claim' in result) {
         this.outcomes.first.inc();
-        return this.runFirst(claim, next, req, res);
+        return this.runFirst(result.claim, next, req, res);
       }
-      const conflict = await this.store.conflictOf(scope, key);
-      if (!conflict) continue;
-      if (conflict.fingerprint !== fingerprint) {
-        this.outcomes.mismatch.inc();
-        throw new IdempotencyKeyMismatchError();
-      }
-      if (conflict.kind === 'in_progress') {
-        this.outcomes.in_progress.inc();
-        throw new IdempotencyKeyInProgressError(conflict.retryAfterSeconds);
-      }
-      this.outcomes.replayed.inc();
-      return replay(res, conflict.response);
+      return this.answerConflict(result.conflict, fingerprint, res);
     }
     this.outcomes.in_progress.inc();
     throw new IdempotencyKeyInProgressError(1);
+  }
+
+  /** The answer to a key another attempt holds or completed: the replay, 409 or 422. */
+  private answerConflict(conflict: ClaimConflict, fingerprint: string, res: ServerResponse): string | undefined {
+    if (conflict.fingerprint !== undefined && conflict.fingerprint !== fingerprint) {
+      this.outcomes.mismatch.inc();
+      throw new IdempotencyKeyMismatchError();
+    }
+    if (conflict.kind === 'in_progress') {
+      this.outcomes.in_progress.inc();
+      throw new IdempotencyKeyInProgressError(conflict.retryAfterSeconds);
+    }
+    this.outcomes.replayed.inc();
+    return replay(res, conflict.response);
   }
 
   private async runFirst(claim: Claim, next: CallHandler, req: Req, res: ServerResponse): Promise<unknown> {
@@ -129,28 +135,24 @@ export class IdempotencyInterceptor implements NestInterceptor {
       value = await lastValueFrom(next.handle(), { defaultValue: undefined });
     } catch (error) {
       detachClaim(requestContext);
-      if (active.transaction) await this.transactions.abandon(active.transaction);
+      await this.store.end(claim.runner);
       this.settleAfterError(claim, res);
       throw error;
     }
     detachClaim(requestContext);
     const response = responseOf(res, value);
-    const runner = active.transaction;
-    if (runner) {
-      try {
-        // Lost claim: the lease ran out and another attempt took the key; committing would write twice.
-        if (!(await this.store.complete(claim, response, runner))) throw new IdempotencyKeyInProgressError(1);
-        await runner.commitTransaction();
-      } catch (failure) {
-        const error = lostConnection(failure);
-        await this.transactions.abandon(runner);
+    try {
+      // Another attempt stored the key first (possible only past the lock: an earlier design's claim, an error
+      // outcome stored on its own): this attempt's write was rolled back with the refused row.
+      if (!(await this.store.commit(claim, response, this.ttlSeconds))) throw new IdempotencyKeyInProgressError(1);
+    } catch (failure) {
+      // The handler wrote elsewhere (or not at all): its outcome stands; failing to store it leaves the key free.
+      if (!active.joined && !(failure instanceof IdempotencyKeyInProgressError)) {
+        this.logger.warn(`outcome not stored: ${String(failure)}`);
+      } else {
         this.settleAfterError(claim, res);
-        throw error;
+        throw lostConnection(failure);
       }
-      await runner.release();
-    } else {
-      // The handler wrote elsewhere (or not at all): record the outcome on its own; failing that, the lease frees the key.
-      await this.store.complete(claim, response).catch((error: unknown) => this.logger.warn(`outcome not stored: ${String(error)}`));
     }
     // Already answered (the deadline's 504 went out while the handler ran): the stored outcome is for the retry.
     const contentType = response.headers['content-type'];
@@ -159,37 +161,30 @@ export class IdempotencyInterceptor implements NestInterceptor {
   }
 
   /**
-   * After a failed handler: a final outcome (a 4xx other than 408/409/425/429) is stored, anything else releases the
-   * claim so that a retry runs again. Either happens when the error filter ends the response and before the bytes
-   * leave, so a client's next attempt already sees it; the filter stays the one renderer of problems and the stored
-   * bytes are exactly what it sent. The response waits at most SETTLE_WAIT_MS for it (a database that is down must
-   * not delay its own 503); detached from the request, whose deadline signal may have fired.
+   * After a failed handler (its transaction, and with it the key's lock, already rolled back): a final outcome (a 4xx
+   * other than 408/409/425/429) is stored on its own, anything else leaves the key free so that a retry runs again.
+   * The store happens when the error filter ends the response and before the bytes leave, so a client's next attempt
+   * already sees it; the filter stays the one renderer of problems and the stored bytes are exactly what it sent. The
+   * response waits at most SETTLE_WAIT_MS for it (a database that is down must not delay its own 503); detached from
+   * the request, whose deadline signal may have fired.
    */
   private settleAfterError(claim: Claim, res: ServerResponse): void {
-    if (res.headersSent) {
-      void this.detached(() => this.store.release(claim), 'release');
-      return;
-    }
+    if (res.headersSent) return;
     // Bound to `res` explicitly where it is called (end.call(res, ...)).
     // eslint-disable-next-line @typescript-eslint/unbound-method -- restored and called with res as `this`
     const end = res.end as (...args: unknown[]) => ServerResponse;
-    const settle = (chunk: unknown): Promise<unknown> => {
-      if (!isFinalStatus(res.statusCode)) return this.store.release(claim);
+    const settle = async (chunk: unknown): Promise<unknown> => {
+      if (!isFinalStatus(res.statusCode)) return;
       const body =
         chunk === undefined || chunk === null || typeof chunk === 'function'
           ? Buffer.alloc(0)
           : Buffer.isBuffer(chunk)
             ? chunk
             : Buffer.from(String(chunk as string | Uint8Array));
-      return this.store.complete(claim, { status: res.statusCode, headers: pickHeaders(res), body });
+      const { scope, key, fingerprint } = claim;
+      return this.store.store({ scope, key, fingerprint }, { status: res.statusCode, headers: pickHeaders(res), body }, this.ttlSeconds);
     };
-    let settled = false;
-    // A response that never ends through here (the connection dropped first) releases the claim when it closes.
-    res.once('close', () => {
-      if (!settled) void this.detached(() => this.store.release(claim), 'release');
-    });
     res.end = ((chunk?: unknown, ...rest: unknown[]) => {
-      settled = true;
       res.end = end as ServerResponse['end'];
       let timer: NodeJS.Timeout | undefined;
       const bounded = new Promise<void>((resolve) => (timer = setTimeout(resolve, SETTLE_WAIT_MS)));
@@ -205,7 +200,7 @@ export class IdempotencyInterceptor implements NestInterceptor {
   private detached(work: () => Promise<unknown>, what: string): Promise<void> {
     return runInRequestContext({ startedAt: performance.now() }, work).then(
       () => undefined,
-      (error: unknown) => this.logger.warn(`${what} of an idempotency claim failed (its lease frees it): ${String(error)}`),
+      (error: unknown) => this.logger.warn(`${what} of an idempotency claim failed (the key stays free): ${String(error)}`),
     );
   }
 }

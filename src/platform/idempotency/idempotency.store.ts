@@ -1,23 +1,30 @@
 import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { InjectMetric } from '@willsoto/nestjs-prometheus';
-import { randomUUID } from 'node:crypto';
+import { createHash } from 'node:crypto';
+import { escapeLiteral } from 'pg';
 import type { Histogram } from 'prom-client';
 import type { DataSource, QueryRunner } from 'typeorm';
+import { adoptTransaction, endAdoptedTransaction } from './adopted-transaction';
 import { IDEMPOTENCY_METRIC, IDEMPOTENCY_TABLE, type StoreOperation } from './idempotency.constants';
 import type { StoredResponse } from './stored-response';
 
-/** A key this process holds: only the holder of `token` may complete or release it. */
+/** A key this request holds: the advisory lock of its open transaction on `runner`. */
 export interface Claim {
   scope: string;
   key: string;
-  token: string;
+  fingerprint: string;
+  /** The transaction holding the key's lock; the feature's write and the stored response commit in it. */
+  runner: QueryRunner;
 }
 
 /** What stood in the way of a claim. */
 export type ClaimConflict =
   | { kind: 'completed'; fingerprint: string; response: StoredResponse }
-  | { kind: 'in_progress'; fingerprint: string; retryAfterSeconds: number };
+  | { kind: 'in_progress'; fingerprint?: string; retryAfterSeconds: number };
+
+/** The answer to a claim: ours (run the handler), taken (answer from the conflict), or a stale row to clear first. */
+export type ClaimResult = { claim: Claim } | { conflict: ClaimConflict } | { stale: true };
 
 interface Row {
   fingerprint: string;
@@ -28,12 +35,23 @@ interface Row {
   lease_left_ms: number | null;
 }
 
+interface PgResult<R> {
+  rows: R[];
+  rowCount: number | null;
+}
+
+type RawClient = { query: (text: string) => Promise<PgResult<unknown> | Array<PgResult<unknown>>> };
+
 const T = `"${IDEMPOTENCY_TABLE}"`;
+const UNIQUE_VIOLATION = '23505';
 
 /**
- * The SQL of the idempotency table. A claim is one `INSERT … ON CONFLICT DO UPDATE … WHERE` statement: it creates
- * the row, or takes over an expired row or an in-progress row whose lease ran out (same fingerprint only), and
- * otherwise leaves the row alone — so two racing claims can never both win (the row lock decides).
+ * The SQL of the idempotency table. A key is held by a transaction-scoped advisory lock on a hash of (scope, key),
+ * tried without waiting: a concurrent attempt is refused at once (409) and a crashed holder frees it with its
+ * connection. The feature's write and the completed row commit in that one transaction; the row's primary key is the
+ * final arbiter (an INSERT, not an upsert), so whatever raced the lock, at most one write commits with its key.
+ * Statements are batched in PostgreSQL's simple protocol (several per round trip; the values are escaped literals,
+ * and each statement takes its own snapshot, so the lookup sees every commit made before the lock was granted).
  */
 @Injectable()
 export class IdempotencyStore {
@@ -42,27 +60,57 @@ export class IdempotencyStore {
     @InjectMetric(IDEMPOTENCY_METRIC.storeDuration) private readonly duration: Histogram<string>,
   ) {}
 
-  /** Claims (scope, key) as in progress for `leaseMs`; null when the row exists and is not ours to take. */
-  async claim(scope: string, key: string, fingerprint: string, leaseMs: number, ttlSeconds: number): Promise<Claim | null> {
-    const token = randomUUID();
-    const rows = await this.timed('claim', () =>
-      this.dataSource.query<Array<{ claim_token: string }>>(
-        `INSERT INTO ${T} AS k ("scope", "key", "fingerprint", "state", "claim_token", "locked_until", "expires_at")
-         VALUES ($1, $2, $3, 'in_progress', $4, now() + $5 * interval '1 millisecond', now() + $6 * interval '1 second')
-         ON CONFLICT ("scope", "key") DO UPDATE SET
-           "fingerprint" = EXCLUDED."fingerprint", "state" = 'in_progress', "claim_token" = EXCLUDED."claim_token",
-           "locked_until" = EXCLUDED."locked_until", "expires_at" = EXCLUDED."expires_at", "created_at" = now(),
-           "response_status" = NULL, "response_headers" = NULL, "response_body" = NULL
-         WHERE k."expires_at" <= now()
-            OR (k."state" = 'in_progress' AND k."locked_until" <= now() AND k."fingerprint" = EXCLUDED."fingerprint")
-         RETURNING k."claim_token"`,
-        [scope, key, fingerprint, token, leaseMs, ttlSeconds],
-      ),
-    );
-    return rows.length === 1 ? { scope, key, token } : null;
+  /**
+   * One round trip: begins a transaction, tries the key's lock, bounds how long the transaction may sit idle
+   * (`leaseMs`: a hung or partitioned holder is cut by PostgreSQL itself) and reads the key's live row. The runner is
+   * released unless the claim is ours.
+   */
+  async claim(scope: string, key: string, fingerprint: string, leaseMs: number): Promise<ClaimResult> {
+    const runner = this.dataSource.createQueryRunner();
+    let ours = false;
+    try {
+      const client = (await runner.connect()) as RawClient;
+      const results = await this.timed('claim', () =>
+        client.query(
+          `START TRANSACTION;
+           SELECT pg_try_advisory_xact_lock(${lockIdOf(scope, key)}) AS locked;
+           SET LOCAL idle_in_transaction_session_timeout = ${Math.max(1, Math.ceil(leaseMs))};
+           SELECT "fingerprint", "state", "response_status", "response_headers", "response_body", "expires_at" <= now() AS expired,
+                  (extract(epoch FROM "locked_until" - now()) * 1000)::float8 AS lease_left_ms
+             FROM ${T} WHERE "scope" = ${escapeLiteral(scope)} AND "key" = ${escapeLiteral(key)}`,
+        ),
+      );
+      adoptTransaction(runner);
+      const [, lock, , lookup] = results as Array<PgResult<unknown>>;
+      const locked = (lock?.rows[0] as { locked: boolean } | undefined)?.locked === true;
+      const row = lookup?.rows[0] as (Row & { expired: boolean }) | undefined;
+      const live = row && !row.expired ? row : undefined;
+      if (live) {
+        const conflict = conflictOf(live, fingerprint);
+        if (conflict) return { conflict };
+      }
+      if (!locked) return { conflict: { kind: 'in_progress', retryAfterSeconds: 1 } };
+      // An expired row, or an in-progress row of an earlier design whose lease ran out: cleared, then claimed again.
+      if (row) return { stale: true };
+      ours = true;
+      return { claim: { scope, key, fingerprint, runner } };
+    } finally {
+      if (!ours) await this.end(runner);
+    }
   }
 
-  /** The live row that blocked a claim; null when it vanished (expired and cleaned, or released) meanwhile. */
+  /** Deletes the key's row when it no longer answers (expired, or in progress past its lease with this fingerprint). */
+  async clearStale(scope: string, key: string, fingerprint: string): Promise<void> {
+    await this.timed('release', () =>
+      this.dataSource.query(
+        `DELETE FROM ${T} WHERE "scope" = $1 AND "key" = $2
+            AND ("expires_at" <= now() OR ("state" = 'in_progress' AND "locked_until" <= now() AND "fingerprint" = $3))`,
+        [scope, key, fingerprint],
+      ),
+    );
+  }
+
+  /** The live row that blocked a claim; null when there is none (or it vanished meanwhile). */
   async conflictOf(scope: string, key: string): Promise<ClaimConflict | null> {
     const rows = await this.timed('lookup', () =>
       this.dataSource.query<Row[]>(
@@ -73,47 +121,54 @@ export class IdempotencyStore {
       ),
     );
     const row = rows[0];
-    if (!row) return null;
-    if (row.state === 'completed') {
-      return {
-        kind: 'completed',
-        fingerprint: row.fingerprint,
-        response: { status: row.response_status ?? 200, headers: row.response_headers ?? {}, body: row.response_body ?? Buffer.alloc(0) },
-      };
-    }
-    return {
-      kind: 'in_progress',
-      fingerprint: row.fingerprint,
-      retryAfterSeconds: Math.max(1, Math.ceil((row.lease_left_ms ?? 0) / 1000)),
-    };
+    return row ? (conflictOf(row, undefined) ?? null) : null;
   }
 
   /**
-   * Marks the claim completed with its response, on `runner` (inside the feature's transaction when there is one).
-   * False when the claim is no longer ours (its lease ran out and another attempt took it): the caller must roll back.
+   * One round trip: stores the completed key with its response in the claim's transaction and commits it (with the
+   * feature's write). False when another attempt stored the key first (the transaction is then rolled back: nothing
+   * of this attempt is written). Throws when the commit failed for another reason (connection lost: outcome unknown).
    */
-  async complete(claim: Claim, response: StoredResponse, runner?: QueryRunner): Promise<boolean> {
-    const rows: unknown = await this.timed('complete', () =>
-      (runner ?? this.dataSource).query<unknown>(
-        `UPDATE ${T} SET "state" = 'completed', "claim_token" = NULL, "locked_until" = NULL,
-                "response_status" = $4, "response_headers" = $5, "response_body" = $6
-          WHERE "scope" = $1 AND "key" = $2 AND "claim_token" = $3
-          RETURNING 1`,
-        [claim.scope, claim.key, claim.token, response.status, JSON.stringify(response.headers), response.body],
-      ),
-    );
-    return affectedRows(rows) === 1;
+  async commit(claim: Claim, response: StoredResponse, ttlSeconds: number): Promise<boolean> {
+    const client = (await claim.runner.connect()) as RawClient;
+    try {
+      await this.timed('complete', () => client.query(`${insertCompleted(claim, response, ttlSeconds)}; COMMIT`));
+      endAdoptedTransaction(claim.runner);
+      return true;
+    } catch (error) {
+      if ((error as { code?: string }).code === UNIQUE_VIOLATION) return false;
+      throw error;
+    } finally {
+      await this.end(claim.runner);
+    }
   }
 
-  /** Deletes our in-progress claim so that a retry runs again (a non-final outcome). */
-  async release(claim: Claim): Promise<void> {
-    await this.timed('release', () =>
-      this.dataSource.query(`DELETE FROM ${T} WHERE "scope" = $1 AND "key" = $2 AND "claim_token" = $3 AND "state" = 'in_progress'`, [
-        claim.scope,
-        claim.key,
-        claim.token,
-      ]),
-    );
+  /** Stores a final outcome on its own (after a failed handler's transaction was rolled back); false when the key was taken. */
+  async store(claim: Omit<Claim, 'runner'>, response: StoredResponse, ttlSeconds: number): Promise<boolean> {
+    try {
+      await this.timed('complete', () => this.dataSource.query(insertCompleted(claim, response, ttlSeconds)));
+      return true;
+    } catch (error) {
+      if ((error as { driverError?: { code?: string } }).driverError?.code === UNIQUE_VIOLATION) return false;
+      throw error;
+    }
+  }
+
+  /** Rolls the claim's transaction back (the lock goes with it) and returns the connection; never throws. */
+  async end(runner: QueryRunner): Promise<void> {
+    try {
+      if (runner.isTransactionActive && !runner.isReleased) {
+        await this.timed('release', () => runner.query('ROLLBACK'));
+      }
+    } catch {
+      // A broken connection rolled back on the server already; the pool destroys it.
+    }
+    endAdoptedTransaction(runner);
+    try {
+      if (!runner.isReleased) await runner.release();
+    } catch {
+      // Already released by TypeORM after a connection error.
+    }
   }
 
   /** Deletes up to `limit` expired rows; returns how many. Bounded: a DELETE of a ctid list, never the whole backlog. */
@@ -135,6 +190,33 @@ export class IdempotencyStore {
       end();
     }
   }
+}
+
+/** The row as a conflict: a completed answer, a running claim of an earlier design, or nothing (a lease-expired claim of ours). */
+function conflictOf(row: Row, fingerprint: string | undefined): ClaimConflict | undefined {
+  if (row.state === 'completed') {
+    return {
+      kind: 'completed',
+      fingerprint: row.fingerprint,
+      response: { status: row.response_status ?? 200, headers: row.response_headers ?? {}, body: row.response_body ?? Buffer.alloc(0) },
+    };
+  }
+  const leaseLeftMs = row.lease_left_ms ?? 0;
+  if (leaseLeftMs <= 0 && row.fingerprint === fingerprint) return undefined;
+  return { kind: 'in_progress', fingerprint: row.fingerprint, retryAfterSeconds: Math.max(1, Math.ceil(leaseLeftMs / 1000)) };
+}
+
+/** The completed row's INSERT as one literal statement (it shares a round trip with COMMIT). */
+function insertCompleted(claim: Omit<Claim, 'runner'>, response: StoredResponse, ttlSeconds: number): string {
+  return `INSERT INTO ${T} ("scope", "key", "fingerprint", "state", "response_status", "response_headers", "response_body", "expires_at")
+    VALUES (${escapeLiteral(claim.scope)}, ${escapeLiteral(claim.key)}, ${escapeLiteral(claim.fingerprint)}, 'completed',
+            ${Math.trunc(response.status)}, ${escapeLiteral(JSON.stringify(response.headers))}::jsonb,
+            '\\x${response.body.toString('hex')}'::bytea, now() + ${Math.trunc(ttlSeconds)} * interval '1 second')`;
+}
+
+/** A signed 64-bit advisory lock id from (scope, key): collisions only make two keys share a lock (a spurious 409). */
+export function lockIdOf(scope: string, key: string): string {
+  return createHash('sha256').update(scope).update('\0').update(key).digest().readBigInt64BE(0).toString();
 }
 
 /** TypeORM's postgres driver answers an UPDATE/DELETE as `[rows, rowCount]`, other statements as the rows. */

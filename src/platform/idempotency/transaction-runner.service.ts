@@ -6,10 +6,11 @@ import { lostConnection } from './lost-connection';
 
 /**
  * The platform's transaction helper: `runner.run((manager) => manager.save(...))`. Outside an idempotent request it
- * is a plain transaction (commit on success, rollback on error). Inside one, the commit is deferred: the interceptor
- * writes the completed key and the response into the same transaction and commits both — so the feature's write and
- * its key exist together or not at all, whatever dies in between (process, connection, deadline). A second `run`
- * in the same request joins the open transaction.
+ * is a plain transaction (commit on success, rollback on error). Inside one, `work` runs in the transaction that holds
+ * the key (opened by the interceptor with the claim): the interceptor writes the completed key and the response into
+ * it and commits both — so the feature's write and its key exist together or not at all, whatever dies in between
+ * (process, connection, deadline). An error rolls the whole transaction back (the interceptor does). Every `run` of
+ * the request joins that one transaction.
  */
 @Injectable()
 export class TransactionRunner {
@@ -20,7 +21,14 @@ export class TransactionRunner {
   /** Runs `work` in a transaction; see the class comment for when it commits. */
   async run<T>(work: (manager: EntityManager) => Promise<T>): Promise<T> {
     const claim = activeClaim();
-    if (claim?.transaction) return work(claim.transaction.manager);
+    if (claim) {
+      claim.joined = true;
+      try {
+        return await work(claim.claim.runner.manager);
+      } catch (error) {
+        throw lostConnection(error);
+      }
+    }
     const runner = this.dataSource.createQueryRunner();
     let result: T;
     try {
@@ -30,10 +38,6 @@ export class TransactionRunner {
     } catch (error) {
       await this.abandon(runner);
       throw lostConnection(error);
-    }
-    if (claim) {
-      claim.transaction = runner;
-      return result;
     }
     try {
       await runner.commitTransaction();

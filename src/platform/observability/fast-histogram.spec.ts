@@ -72,6 +72,24 @@ describe(FastHistogram.name, () => {
     const { fast } = pair(['outcome']);
     expect(() => fast.observe({ nope: 'x' } as never, 1)).toThrow(/not included in initial labelset/);
     expect(() => fast.observe({ outcome: 'ok' }, NaN)).toThrow(TypeError);
-    expect(() => new FastHistogram({ name: 'z', help: 'Z.', enableExemplars: true, registers: [] })).toThrow(/exemplars/);
+  });
+
+  it("keeps each bucket's latest exemplar when enabled and renders it in OpenMetrics only; the plain form records none", async () => {
+    const registry = new Registry<typeof Registry.OPENMETRICS_CONTENT_TYPE>();
+    registry.setContentType(Registry.OPENMETRICS_CONTENT_TYPE);
+    const histogram = new FastHistogram({
+      name: 'e_seconds',
+      help: 'E.',
+      buckets: [0.1, 1],
+      labelNames: ['route'],
+      enableExemplars: true,
+      registers: [],
+    });
+    registry.registerMetric(histogram);
+    histogram.observe({ route: '/a' }, 0.05);
+    histogram.observe({ labels: { route: '/a' }, value: 0.5, exemplarLabels: { trace_id: 'abc' } } as never);
+    const text = await registry.metrics();
+    expect(text).toMatch(/^e_seconds_bucket\{le="1",route="\/a"\} 2 # \{trace_id="abc"\} 0\.5 \d+/m);
+    expect(text).toMatch(/^e_seconds_bucket\{le="0\.1",route="\/a"\} 1$/m);
   });
 });

@@ -16,8 +16,8 @@ import { methodLabel, routeLabel, UNMATCHED_ROUTE } from './route-label';
 import { RouteTable } from './route-table';
 import { requestLineWriter } from './request-line';
 import { acceptTraceparent, acceptTracestate, traceIdOf } from './trace-context';
-import { activeTraceIds, onServerSpanEnd, TRACING_ATTRIBUTE } from '../spans';
-import type { Span } from '@opentelemetry/api';
+import { endServerSpan, startServerSpan, TRACING_ATTRIBUTE, tracingActive, withServerSpan } from '../spans';
+import { type Span, TraceFlags } from '@opentelemetry/api';
 
 /** Label names of the HTTP RED metrics. */
 export type HttpMetricLabel = 'method' | 'route' | 'status_code';
@@ -53,7 +53,8 @@ export class HttpTelemetryMiddleware implements OnApplicationBootstrap, OnModule
   private readonly metricsDisabled: boolean;
   private readonly unhookTotal: () => void;
   private readonly writeLine: ReturnType<typeof requestLineWriter>;
-  private readonly stopNamingSpans: () => void;
+  /** Tracing runs: every request gets a SERVER span decision at the edge. */
+  private readonly tracing = tracingActive();
   /** The histogram keeps exemplars (tracing on): observations take prom-client's object form. */
   private readonly exemplars: boolean;
 
@@ -73,7 +74,6 @@ export class HttpTelemetryMiddleware implements OnApplicationBootstrap, OnModule
       record(this.req, this);
     };
     this.unhookTotal = collectOnScrape(total, () => this.copyCountsIntoTotal());
-    this.stopNamingSpans = onServerSpanEnd(finishServerSpan);
   }
 
   /** The edge handler: `app.use(app.get(HttpTelemetryMiddleware).handle)`. */
@@ -87,15 +87,19 @@ export class HttpTelemetryMiddleware implements OnApplicationBootstrap, OnModule
       context.tracestate = acceptTracestate(req.headers.tracestate);
     }
     res.setHeader(REQUEST_ID_HEADER, requestId);
-    // With tracing on this runs inside the SERVER span: its ids go on the request line.
-    const span = activeTraceIds();
-    if (span) context.span = span;
     // Reads (and caches on the socket) the peer address now: after a reset it is no longer available.
     void req.socket.remoteAddress;
     // 'close' follows 'finish' for every completed response and also fires alone when the connection
     // drops first: one listener sees every request exactly once.
     res.on('close', this.onClose);
-    next();
+    if (!this.tracing) return next();
+    // The sampling decision, first: only a sampled request gets attributes and an active context.
+    const span = startServerSpan(req, traceparent, context.tracestate);
+    context.traceSpan = span;
+    const ids = span.spanContext();
+    // Its ids go on the request line and log lines (unsampled too: a log search by trace id still works).
+    context.span = { traceId: ids.traceId, spanId: ids.spanId, sampled: (ids.traceFlags & TraceFlags.SAMPLED) !== 0 };
+    withServerSpan(req, next);
   };
 
   /** Nest calls this after it registered every route (app.init()), before the server can take a request. */
@@ -116,12 +120,16 @@ export class HttpTelemetryMiddleware implements OnApplicationBootstrap, OnModule
     const status = res.headersSent ? res.statusCode : CLIENT_CLOSED_REQUEST;
     const labels = { method: methodLabel(req.method), route: routeLabel(req, status, this.routes), status_code: status };
     if (!this.metricsDisabled) {
-      if (!this.exemplars) this.duration.observe(labels, seconds);
-      else if (context.span?.sampled)
+      if (this.exemplars && context.span?.sampled)
         (this.duration as Histogram<string>).observe({ labels, value: seconds, exemplarLabels: { trace_id: context.span.traceId } });
-      else this.duration.observe({ labels, value: seconds });
+      else this.duration.observe(labels, seconds);
     }
     this.logRequest(req, context, labels.route, status, seconds);
+    const span = context.traceSpan;
+    if (span?.isRecording()) {
+      finishServerSpan(span, req, res, labels.route);
+      endServerSpan(span, status);
+    }
   }
 
   /** `http_requests_total` = the histogram's `_count` per label set (monotonic, as the histogram's counts are). */
@@ -134,7 +142,6 @@ export class HttpTelemetryMiddleware implements OnApplicationBootstrap, OnModule
 
   onModuleDestroy(): void {
     this.unhookTotal();
-    this.stopNamingSpans();
   }
 
   /**
@@ -170,8 +177,7 @@ export class HttpTelemetryMiddleware implements OnApplicationBootstrap, OnModule
  * matched, as the HTTP conventions ask: a raw path would be unbounded) and adds `http.route`, the request id
  * and, during a drain, that the response closed its connection.
  */
-function finishServerSpan(span: Span, req: IncomingMessage, res: ServerResponse): void {
-  const route = routeLabel(req);
+function finishServerSpan(span: Span, req: IncomingMessage, res: ServerResponse, route: string): void {
   if (route === UNMATCHED_ROUTE) {
     span.updateName(req.method ?? 'HTTP');
   } else {

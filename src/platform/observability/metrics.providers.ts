@@ -1,27 +1,16 @@
 import type { Provider } from '@nestjs/common';
 import { getToken, makeCounterProvider, makeGaugeProvider } from '@willsoto/nestjs-prometheus';
-import { Histogram, type HistogramConfiguration, register } from 'prom-client';
+import { type HistogramConfiguration, register } from 'prom-client';
 import { DB_DURATION_BUCKETS, HTTP_DURATION_BUCKETS, METRIC } from './metrics.constants';
 import { tracingActive } from '../spans/tracing-runtime';
 import { FastHistogram } from './fast-histogram';
 
 /**
  * The HTTP histogram; with tracing on, each bucket keeps the trace id of its latest sampled request as an
- * exemplar (served with OpenMetrics, see MetricsController). prom-client refuses exemplars on a
- * Prometheus-format registry at construction only, so that histogram is registered after it is built.
+ * exemplar (served with OpenMetrics, see MetricsController).
  */
 function httpDurationProvider(config: HistogramConfiguration<string>): Provider {
-  if (!tracingActive()) return fastHistogramProvider(config);
-  return {
-    provide: getToken(config.name),
-    useFactory: () => {
-      const existing = register.getSingleMetric(config.name);
-      if (existing) return existing;
-      const histogram = new Histogram({ ...config, enableExemplars: true, registers: [] });
-      register.registerMetric(histogram);
-      return histogram;
-    },
-  };
+  return fastHistogramProvider(tracingActive() ? { ...config, enableExemplars: true } : config);
 }
 
 /** A histogram observed on every request (fast-histogram.ts), injectable like makeHistogramProvider's. */

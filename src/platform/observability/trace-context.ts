@@ -37,20 +37,21 @@ export function traceIdOf(traceparent: string): string {
 }
 
 /**
- * Headers an outbound call made on behalf of the current request must carry: `x-request-id`, and the
- * incoming `traceparent`/`tracestate` when there was one. With tracing off Ballast records no spans, so it
- * forwards the caller's trace context unchanged (like a proxy) rather than inventing a parent span no
- * collector will ever see; without an incoming trace the request id is the correlation. With tracing on
- * the SDK sends the outbound span's context instead (docs/tracing.md). Empty outside a request.
+ * Headers an outbound call made on behalf of the current request must carry: `x-request-id`, and W3C trace context.
+ * With tracing on, the request's trace: its SERVER span's ids with the sampled flag (a sampled request's attempts
+ * replace it with their own CLIENT span's, see traceOutboundAttempt), so the trace goes on downstream either way.
+ * With tracing off Ballast records no spans, so it forwards the caller's trace context unchanged (like a proxy)
+ * rather than inventing a parent span no collector will ever see; without an incoming trace the request id is the
+ * correlation. Empty outside a request.
  */
 export function outboundTraceHeaders(): Record<string, string> {
   const context = currentRequestContext();
   const headers: Record<string, string> = {};
   if (!context) return headers;
   if (context.requestId !== undefined) headers[REQUEST_ID_HEADER] = context.requestId;
-  // With tracing on, the undici instrumentation writes the active span's own traceparent on each attempt.
-  if (tracingActive()) return headers;
-  if (context.traceparent !== undefined) headers['traceparent'] = context.traceparent;
+  const ids = tracingActive() ? context.span : undefined;
+  if (ids !== undefined) headers['traceparent'] = `00-${ids.traceId}-${ids.spanId}-${ids.sampled ? '01' : '00'}`;
+  else if (context.traceparent !== undefined) headers['traceparent'] = context.traceparent;
   if (context.tracestate !== undefined) headers['tracestate'] = context.tracestate;
   return headers;
 }

@@ -1,5 +1,6 @@
 import { AsyncLocalStorage } from 'node:async_hooks';
 import type { IncomingMessage, ServerResponse } from 'node:http';
+import type { Span } from '@opentelemetry/api';
 
 /**
  * What the platform knows about the request being served, available anywhere below it without passing
@@ -16,6 +17,8 @@ export interface RequestContext {
   tracestate?: string;
   /** Set by observability with tracing on: the ids of the request's SERVER span (for the request line). */
   span?: { traceId: string; spanId: string; sampled: boolean };
+  /** Set by observability with tracing on: the request's SERVER span (recording only when sampled). */
+  traceSpan?: Span;
   /**
    * Aborted when the request deadline passes or the client goes away (resilience calls {@link abortRequest}).
    * On a request the server received it is created on first read: most requests never need one, and the
@@ -48,6 +51,7 @@ class ServedRequestContext implements RequestContext {
   traceparent?: string = undefined;
   tracestate?: string = undefined;
   span?: { traceId: string; spanId: string; sampled: boolean } = undefined;
+  traceSpan?: Span = undefined;
   deadlineAt?: number = undefined;
   exempt?: boolean = undefined;
   summarised?: boolean = undefined;

@@ -26,7 +26,7 @@ export function edgeProblem(error: ProblemError): EdgeProblem {
  * set earlier by the edge (request id, `Connection: close`) are merged by Node.
  */
 export function sendEdgeProblem(res: ServerResponse, problem: EdgeProblem): void {
-  markRefusal(problem.reason);
+  markRefusal(problem.reason, res.req);
   res.writeHead(problem.status, problem.headers);
   res.end(problem.body);
 }

@@ -1,19 +1,9 @@
-import type { IncomingMessage, ServerResponse } from 'node:http';
-import type { Span } from '@opentelemetry/api';
-
-/** Called when a SERVER span is about to end, with its request and response (the route is known then). */
-export type ServerSpanFinisher = (span: Span, req: IncomingMessage, res: ServerResponse) => void;
-
 /** The running SDK, as the Nest side sees it (no SDK type leaks out of tracing-sdk.ts). */
 export interface TracingRuntime {
   /** Spans dropped so far: queue full, export failed or timed out. */
   readonly droppedSpans: () => number;
   /** Exports what is queued, then stops the SDK (idempotent). */
   readonly shutdown: () => Promise<void>;
-  /** The finishers run on every SERVER span (observability names the span after the route template). */
-  readonly serverSpanFinishers: ServerSpanFinisher[];
-  /** The modules already loaded when the SDK started that it would have had to patch (should be empty). */
-  readonly loadedTooEarly: readonly string[];
 }
 
 let runtime: TracingRuntime | undefined;

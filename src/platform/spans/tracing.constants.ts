@@ -1,3 +1,6 @@
+/** Instrumentation scope of the spans Ballast makes. */
+export const BALLAST_TRACER = 'ballast';
+
 /** Span attributes Ballast adds beyond the semantic conventions (namespaced, as the conventions ask). */
 export const TRACING_ATTRIBUTE = {
   /** The request id (`X-Request-Id`) of the request a SERVER span serves. */
@@ -18,6 +21,3 @@ export const DB_CHECKOUT_SPAN = 'db.checkout';
 
 /** `tracing_spans_dropped_total` (SPEC). */
 export const TRACING_SPANS_DROPPED_METRIC = 'tracing_spans_dropped_total';
-
-/** Modules the SDK patches: loaded before it started, they would go untraced (checked at start). */
-export const INSTRUMENTED_MODULES = ['pg', 'pg-pool', 'undici', '@nestjs/core', 'express', 'typeorm'] as const;

@@ -1,8 +1,8 @@
 /**
- * Starts tracing when an OTLP endpoint is configured. It must be the first module main.ts loads (after
- * the Node version check): the SDK patches node:http, pg and undici as they are required, so anything
- * loaded before it goes untraced. Without an endpoint it loads nothing but the settings check: no SDK,
- * no patched module. Usable as a preload too: `node --require ./dist/platform/tracing/register.js`.
+ * Starts tracing when an OTLP endpoint is configured: the tracer provider, its sampler and exporter, before Nest
+ * loads (main.ts imports it first, after the Node version check), so the spans module finds it running. No module
+ * is patched. Without an endpoint it loads nothing but the settings check: no SDK. Usable as a preload too:
+ * `node --require ./dist/platform/tracing/register.js`.
  */
 import { tracingSettingsFrom } from '../../config/tracing-settings';
 

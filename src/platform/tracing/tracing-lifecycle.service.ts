@@ -46,9 +46,7 @@ export class TracingLifecycle implements OnModuleInit, OnApplicationBootstrap, O
     }
     this.unhookDropped = collectOnScrape(this.dropped, this.collectDropped);
     this.shutdown.register('clients', 'span exporter', () => runtime.shutdown());
-    if (runtime.loadedTooEarly.length > 0)
-      this.logger.warn(`tracing started after ${runtime.loadedTooEarly.join(', ')} loaded: those go untraced (register must load first)`);
-    else if (settings)
+    if (settings)
       this.logger.log(
         `tracing to ${new URL(settings.url).origin} (${settings.protocol}, sampler ${settings.sampler}${settings.sampler.endsWith('ratio') ? ` ${settings.ratio}` : ''})`,
       );

@@ -1,23 +1,11 @@
-import { registerInstrumentations } from '@opentelemetry/instrumentation';
-import { HttpInstrumentation } from '@opentelemetry/instrumentation-http';
-import { PgInstrumentation } from '@opentelemetry/instrumentation-pg';
-import { UndiciInstrumentation } from '@opentelemetry/instrumentation-undici';
 import { defaultResource, detectResources, envDetector, resourceFromAttributes } from '@opentelemetry/resources';
 import { BatchSpanProcessor, NodeTracerProvider, type SpanExporter } from '@opentelemetry/sdk-trace-node';
 import { ATTR_SERVICE_NAME } from '@opentelemetry/semantic-conventions';
-import type { IncomingMessage, ServerResponse } from 'node:http';
 import { BoundedSpanProcessor } from './bounded-span.processor';
 import { CountingSpanExporter } from './counting-span.exporter';
-import { INSTRUMENTED_MODULES } from '../spans/tracing.constants';
-import { type ServerSpanFinisher, setTracingRuntime, type TracingRuntime } from '../spans/tracing-runtime';
+import { setTracingRuntime, type TracingRuntime } from '../spans/tracing-runtime';
 import { samplerOf } from './tracing-sampler';
 import type { TracingSettings } from '../../config/tracing-settings';
-
-/** Which of the instrumented modules are already in `require.cache` (each one would escape its patch). */
-export function modulesLoadedBefore(): string[] {
-  const loaded = Object.keys(require.cache);
-  return INSTRUMENTED_MODULES.filter((name) => loaded.some((file) => file.includes(`/node_modules/${name}/`)));
-}
 
 type JsonExporterModule = typeof import('@opentelemetry/exporter-trace-otlp-http');
 type ProtoExporterModule = typeof import('@opentelemetry/exporter-trace-otlp-proto');
@@ -36,14 +24,12 @@ function exporterFor(settings: TracingSettings): SpanExporter {
 }
 
 /**
- * Starts the OpenTelemetry SDK: instrumentations for node:http (SERVER spans, and the W3C `traceparent` in
- * and out), pg (a CLIENT span per query, `pg-pool.connect` per acquire; never parameter values) and undici
- * (a CLIENT span per outbound attempt); a batch processor with a bounded queue, in front of which every
- * dropped span is counted. Must run before any of those modules is required (register.ts).
+ * Starts the OpenTelemetry SDK: a tracer provider with the configured sampler, and a batch processor with a bounded
+ * queue, in front of which every dropped span is counted. No instrumentation patches a module: Ballast makes its
+ * spans where it already sees the work — the SERVER span at its edge, after the sampler decided; handler, query and
+ * outbound spans only inside a sampled request (see src/platform/spans). Runs before Nest loads (register.ts).
  */
 export function startTracing(settings: TracingSettings): TracingRuntime {
-  const loadedTooEarly = modulesLoadedBefore();
-  const serverSpanFinishers: ServerSpanFinisher[] = [];
   const exporter = new CountingSpanExporter(exporterFor(settings), settings.exportTimeoutMs);
   const batch = new BatchSpanProcessor(exporter, {
     maxQueueSize: settings.maxQueueSize,
@@ -57,29 +43,12 @@ export function startTracing(settings: TracingSettings): TracingRuntime {
     // OTEL_RESOURCE_ATTRIBUTES (and OTEL_SERVICE_NAME again, which wins as the spec says).
     .merge(detectResources({ detectors: [envDetector] }));
   const provider = new NodeTracerProvider({ resource, sampler: samplerOf(settings), spanProcessors: [bounded] });
-  // The AsyncLocalStorage context manager and the W3C trace-context + baggage propagators.
+  // The AsyncLocalStorage context manager, entered by sampled requests only (nested spans: handler, query, outbound).
   provider.register();
-  registerInstrumentations({
-    tracerProvider: provider,
-    instrumentations: [
-      new HttpInstrumentation({
-        // Outbound calls go through undici; node:http clients (the exporter's own) stay untraced.
-        disableOutgoingRequestInstrumentation: true,
-        applyCustomAttributesOnSpan: (span, request, response) => {
-          if (!(response as ServerResponse).req) return;
-          for (const finish of serverSpanFinishers) finish(span, request as IncomingMessage, response as ServerResponse);
-        },
-      }),
-      new PgInstrumentation({ enhancedDatabaseReporting: false, requireParentSpan: true }),
-      new UndiciInstrumentation({ requireParentforSpans: true }),
-    ],
-  });
   let stopping: Promise<void> | undefined;
   const runtime: TracingRuntime = {
     droppedSpans: () => bounded.dropped + exporter.dropped,
     shutdown: () => (stopping ??= provider.shutdown()),
-    serverSpanFinishers,
-    loadedTooEarly,
   };
   setTracingRuntime(runtime);
   return runtime;

@@ -1,11 +1,12 @@
 import { type DynamicModule, Module, type Provider } from '@nestjs/common';
-import { APP_INTERCEPTOR } from '@nestjs/core';
+import { DiscoveryModule } from '@nestjs/core';
 import { makeCounterProvider } from '@willsoto/nestjs-prometheus';
-import { HandlerSpanInterceptor, TRACING_SPANS_DROPPED_METRIC, tracingActive } from '../spans';
+import { TRACING_SPANS_DROPPED_METRIC, tracingActive } from '../spans';
+import { HandlerSpans } from './handler-spans.service';
 import { TracingLifecycle } from './tracing-lifecycle.service';
 
 /**
- * Tracing for every feature without a line of its own: the handler span interceptor, checkout spans, the
+ * Tracing for every feature without a line of its own: handler spans, checkout and query spans, the
  * shutdown flush and `tracing_spans_dropped_total`. The SDK itself is started by register.ts before Nest
  * loads; with tracing off this module adds only the (zero) counter.
  */
@@ -20,7 +21,7 @@ export class TracingModule {
       }),
       TracingLifecycle,
     ];
-    if (tracingActive()) providers.push({ provide: APP_INTERCEPTOR, useClass: HandlerSpanInterceptor });
-    return { module: TracingModule, providers };
+    if (!tracingActive()) return { module: TracingModule, providers };
+    return { module: TracingModule, imports: [DiscoveryModule], providers: [...providers, HandlerSpans] };
   }
 }
