@@ -8,6 +8,7 @@ import { DatabaseModule } from './platform/database';
 import { ErrorsModule } from './platform/errors';
 import { HealthModule } from './platform/health';
 import { IdempotencyModule } from './platform/idempotency';
+import { IdentityModule } from './platform/identity';
 import { LifecycleModule } from './platform/lifecycle';
 import { MetricsModule, ObservabilityModule } from './platform/observability';
 import { OPENAPI_FEATURE_TAGS } from './platform/openapi';
@@ -40,6 +41,8 @@ export class AppModule {
         HealthModule,
         DatabaseModule.forRoot({ migrations: features.migrations }),
         ResilienceModule.forRoot(),
+        // Before RateLimitModule: global guards run in registration order, and the rate limiter keys by the principal.
+        IdentityModule.forRoot(config.identity),
         RateLimitModule.forRoot({ guard: !config.protections.disabled.includes('rate_limit') }),
         IdempotencyModule,
         TracingModule.forRoot(),

@@ -10,6 +10,7 @@ import {
   trustProxyVar,
   urlVar,
 } from './env.helpers';
+import { identityEnvShape } from './identity-env.schema';
 import { tracingEnvShape } from './tracing-env.schema';
 
 const MINUTE = 60_000;
@@ -86,6 +87,9 @@ export const envSchema = z.object({
   ),
 
   LOG_LEVEL: enumVar('info', ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const),
+
+  // Authentication: JWT bearer tokens against a JWKS, API keys (docs/identity.md).
+  ...identityEnvShape,
 
   // OpenTelemetry's standard variables (docs/tracing.md); tracing is off without an endpoint.
   ...tracingEnvShape,

@@ -10,6 +10,7 @@ import {
 } from '@nestjs/swagger';
 import { UuidParam } from '../platform/errors';
 import { Idempotent } from '../platform/idempotency';
+import { Scopes } from '../platform/identity';
 import { RateLimitPolicy, STRICT_POLICY } from '../platform/rate-limit';
 import { CreateUserDto } from './dto/create-user.dto';
 import { ListUsersQuery } from './dto/list-users.query';
@@ -36,6 +37,7 @@ export class UsersController {
   ) {}
 
   @Post()
+  @Scopes('users:write')
   @HttpCode(201)
   @ApiOperation({
     operationId: 'createUser',
@@ -51,6 +53,7 @@ export class UsersController {
   }
 
   @Get()
+  @Scopes('users:read')
   @ApiOperation({
     operationId: 'listUsers',
     summary: 'List users',
@@ -63,6 +66,7 @@ export class UsersController {
   }
 
   @Get(':id')
+  @Scopes('users:read')
   @ApiParam(ID_PARAM)
   @ApiOperation({ operationId: 'getUser', summary: 'Get a user', description: 'The stored user with this id.' })
   @ApiOkResponse({ type: UserResponse })
@@ -73,6 +77,7 @@ export class UsersController {
 
   /** The user enriched from the profile service; degrades to `profile: null` with a `profileStatus`, never fails on it. */
   @Get(':id/profile')
+  @Scopes('users:read')
   @ApiParam(ID_PARAM)
   @ApiOperation({
     operationId: 'getUserProfile',
