@@ -48,15 +48,13 @@ const IDENTITY_RULES: EnvRule[] = [
         ? 'AUTH_DISABLED: must not be true when NODE_ENV=production (it lets every request through unauthenticated)'
         : undefined,
   },
-  ...(['AUTH_ISSUER', 'AUTH_AUDIENCE'] as const).map(
-    (name): EnvRule => ({
-      reads: ['AUTH_JWKS_URL', name],
-      check: (env: Env) =>
-        env.AUTH_JWKS_URL !== undefined && env[name] === ''
-          ? `${name}: is required with AUTH_JWKS_URL (a token is checked against the issuer and audience it must carry)`
-          : undefined,
-    }),
-  ),
+  ...(['AUTH_ISSUER', 'AUTH_AUDIENCE'] as const).map((name): EnvRule => ({
+    reads: ['AUTH_JWKS_URL', name],
+    check: (env: Env) =>
+      env.AUTH_JWKS_URL !== undefined && env[name] === ''
+        ? `${name}: is required with AUTH_JWKS_URL (a token is checked against the issuer and audience it must carry)`
+        : undefined,
+  })),
   {
     reads: ['AUTH_JWKS_REFRESH_SECONDS', 'AUTH_JWKS_MAX_STALE_SECONDS'],
     check: (env) =>

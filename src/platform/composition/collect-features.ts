@@ -27,9 +27,11 @@ export function collectFeatures(features: ReadonlyArray<FeatureDefinition>): Col
   return {
     modules: features.map((f) => f.module),
     configFragments: features.flatMap((f) => (f.config ? [f.config] : [])),
-    migrations: collectMigrations([idempotencyMigrations, identityMigrations, ...features.flatMap((f) => (f.migrations ? [f.migrations] : []))]).sort(
-      (a, b) => timestampOf(a) - timestampOf(b),
-    ),
+    migrations: collectMigrations([
+      idempotencyMigrations,
+      identityMigrations,
+      ...features.flatMap((f) => (f.migrations ? [f.migrations] : [])),
+    ]).sort((a, b) => timestampOf(a) - timestampOf(b)),
     tags: features.map((f) => ({ name: f.name, description: f.description })),
   };
 }

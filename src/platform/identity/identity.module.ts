@@ -10,7 +10,12 @@ import { AuthFailureLimiter } from './auth-failure.limiter';
 import { JWKS_UPSTREAM } from './identity.constants';
 import { IdentityGuard } from './identity.guard';
 import { identityMetricProviders } from './identity.metrics';
-import { IDENTITY_MODULE_OPTIONS, IdentityConfigurableModule, type IdentityModuleOptions, type JwtOptions } from './identity.module-definition';
+import {
+  IDENTITY_MODULE_OPTIONS,
+  IdentityConfigurableModule,
+  type IdentityModuleOptions,
+  type JwtOptions,
+} from './identity.module-definition';
 import { JwksCache } from './jwks-cache';
 import { JwtVerifier } from './jwt-verifier';
 
@@ -40,7 +45,10 @@ export class IdentityModule extends IdentityConfigurableModule {
       : [];
     return {
       ...base,
-      imports: [...(base.imports ?? []), ...(url ? [HttpClientModule.forFeature({ name: JWKS_UPSTREAM, baseUrl: url.origin, ...JWKS_CLIENT })] : [])],
+      imports: [
+        ...(base.imports ?? []),
+        ...(url ? [HttpClientModule.forFeature({ name: JWKS_UPSTREAM, baseUrl: url.origin, ...JWKS_CLIENT })] : []),
+      ],
       providers: [
         ...(base.providers ?? []),
         ...identityMetricProviders,

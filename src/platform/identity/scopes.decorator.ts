@@ -13,7 +13,9 @@ export function Scopes(...scopes: string[]): MethodDecorator & ClassDecorator {
     ApiSecurity(SECURITY_SCHEME.bearer),
     ApiSecurity(SECURITY_SCHEME.apiKey),
     ApiExtension('x-required-scopes', scopes),
-    ApiUnauthorizedResponse({ description: 'No credential, or one that is malformed, expired or not verifiable (`WWW-Authenticate: Bearer`).' }),
+    ApiUnauthorizedResponse({
+      description: 'No credential, or one that is malformed, expired or not verifiable (`WWW-Authenticate: Bearer`).',
+    }),
     ApiForbiddenResponse({ description: `The credential lacks a scope: ${scopes.join(', ')} (\`insufficient_scope\`).` }),
   );
 }

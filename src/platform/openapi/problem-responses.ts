@@ -94,6 +94,18 @@ export const PLATFORM_RESPONSES: Responses = {
   '504': { description: 'The request deadline passed or an upstream call timed out.', content: PROBLEM_CONTENT },
 };
 
+/** RFC 6750's challenge on a 401 or 403 (`Bearer realm="api", error="invalid_token", …`). */
+const WWW_AUTHENTICATE_HEADER = {
+  'WWW-Authenticate': {
+    description: 'The RFC 6750 challenge: `Bearer realm="api"`, with `error` and `error_description` when a credential was refused.',
+    required: true,
+    schema: { type: 'string', maxLength: 512, pattern: '^Bearer realm="api"(, [a-z_]+="[^"]*")*$' },
+  },
+};
+
+/** Authentication refuses before the rate limiter runs: 401 and 403 carry the challenge, not the quota headers. */
+const AUTH_STATUSES = new Set([401, 403]);
+
 /** The edge checks a body on any method (a GET with a body gets them too), so every operation can answer these. */
 const BODY_RESPONSES: Responses = {
   '413': { description: 'The body is larger than BODY_LIMIT_BYTES.', headers: rateLimitHeaders(false), content: PROBLEM_CONTENT },
@@ -135,7 +147,9 @@ export function addPlatformResponses(document: OpenAPIObject): OpenAPIObject {
       for (const [status, response] of Object.entries(declared)) {
         // Feature-declared error responses (e.g. @ApiNotFoundResponse) are problem+json as well.
         if (Number(status) >= 400 && response.content === undefined) response.content = PROBLEM_CONTENT;
-        if (Number(status) < 500) response.headers = { ...rateLimitHeaders(true), ...response.headers };
+        if (AUTH_STATUSES.has(Number(status)))
+          response.headers = { ...rateLimitHeaders(false), ...WWW_AUTHENTICATE_HEADER, ...response.headers };
+        else if (Number(status) < 500) response.headers = { ...rateLimitHeaders(true), ...response.headers };
         if (method === 'get' && Number(status) === 200) response.headers = { ...response.headers, ...ETAG_HEADER };
       }
       operation.responses = { ...extra, ...declared };
