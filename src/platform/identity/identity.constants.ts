@@ -14,9 +14,6 @@ export const MAX_SUBJECT_LENGTH = 200;
 /** The table of API keys (hashes only). */
 export const API_KEYS_TABLE = 'api_keys';
 
-/** OpenAPI security scheme names. */
-export const SECURITY_SCHEME = { bearer: 'bearer', apiKey: 'apiKey' } as const;
-
 /** The identity module's metric names. */
 export const IDENTITY_METRIC = { authRequests: 'auth_requests_total' } as const;
 

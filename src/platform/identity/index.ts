@@ -6,4 +6,3 @@ export { Scopes } from './scopes.decorator';
 export { AuthenticationError, InsufficientScopeError, AuthUnavailableError } from './identity.errors';
 export { identityMigrations } from './identity.migrations';
 export { ApiKeyRepository, type ApiKeyRecord } from './api-key.repository';
-export { SECURITY_SCHEME } from './identity.constants';
