@@ -80,7 +80,7 @@ describe('JWT bearer tokens against a local JWKS', () => {
 
   it('refuses HS256 signed with the RSA public key as the HMAC secret (algorithm confusion)', async () => {
     const rsa = idp.keys[0];
-    const pem = createPublicKey({ key: rsa.publicJwk as never, format: 'jwk' }).export({ type: 'spki', format: 'pem' });
+    const pem = createPublicKey({ key: rsa.publicJwk, format: 'jwk' }).export({ type: 'spki', format: 'pem' });
     const signingInput = `${b64url({ alg: 'HS256', typ: 'JWT', kid: rsa.kid })}.${b64url({
       sub: 'admin',
       iss: 'https://idp.ballast.test/',
