@@ -3,6 +3,7 @@ import { mkdirSync, writeFileSync } from 'node:fs';
 import { cpus, totalmem } from 'node:os';
 import { join } from 'node:path';
 import { ballastEnv as ballastEnvOf } from './lib/ballast-env';
+import { startBenchIdentity } from './lib/identity';
 import { checkConnectionRoom, createBenchDatabase, pinDatabaseBackends, seedUsers } from './lib/database';
 import {
   budgetTable,
@@ -214,6 +215,7 @@ const HOT_PATH_SERVERS = 3 + ONE_OFFS.length + 2;
 async function main(): Promise<void> {
   if (ONLY !== '' && ONLY !== 'hotpath') throw new Error(`BENCH_ONLY=${ONLY}: only "hotpath" (or unset, for everything) is known`);
   pinSelf(LOAD_CORE);
+  await startBenchIdentity();
   const started = Date.now();
   const db = await createBenchDatabase();
   const targets: Target[] = [];
