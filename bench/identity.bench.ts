@@ -64,9 +64,9 @@ async function guardWith(options: IdentityModuleOptions, jwks: object, apiKey: s
       revoked_at: null,
     },
   ];
-  const repository = new ApiKeyRepository(async <R>() => rows as unknown as R[]);
+  const repository = new ApiKeyRepository(<R>() => Promise.resolve(rows as unknown as R[]));
   const apiKeys = new ApiKeyVerifier(repository, 30_000, 10_000);
-  const client = { get: async () => ({ status: 200, headers: {}, body: jwks }) } as unknown as HttpClient;
+  const client = { get: () => Promise.resolve({ status: 200, headers: {}, body: jwks }) } as unknown as HttpClient;
   const keys = new JwksCache(client, { path: '/jwks', refreshMs: 300_000, cooldownMs: 30_000, maxStaleMs: 86_400_000 });
   const jwt = new JwtVerifier(keys, { issuer: ISSUER, audience: AUDIENCE, algorithms: ['RS256', 'ES256'], clockSkewSeconds: 30 });
   const guard = new IdentityGuard(new Reflector(), options, counter, apiKeys, new AuthFailureLimiter(options), jwt);
