@@ -2,6 +2,7 @@ import { Body, Controller, Get, HttpCode, Post, Query } from '@nestjs/common';
 import { ApiCreatedResponse, ApiNotFoundResponse, ApiOkResponse, ApiOperation, ApiParam, ApiTags } from '@nestjs/swagger';
 import { UuidParam } from '../platform/errors';
 import { Idempotent } from '../platform/idempotency';
+import { Scopes } from '../platform/identity';
 import { __Entity__PageResponse, __Entity__Response, to__Entity__Response } from './dto/__entity__.response';
 import { Create__Entity__Dto } from './dto/create-__entity__.dto';
 import { List__Entities__Query } from './dto/list-__entities__.query';
@@ -17,6 +18,7 @@ export class __Entities__Controller {
   constructor(private readonly service: __Entities__Service) {}
 
   @Post()
+  @Scopes('__entities__:write')
   @HttpCode(201)
   @ApiOperation({ operationId: 'create__Entity__', summary: 'Create a __entity_words__', description: 'Creates a __entity_words__.' })
   @Idempotent() // a retry with the same Idempotency-Key gets the first answer back; the service writes through TransactionRunner
@@ -26,6 +28,7 @@ export class __Entities__Controller {
   }
 
   @Get()
+  @Scopes('__entities__:read')
   @ApiOperation({
     operationId: 'list__Entities__',
     summary: 'List __entities_words__',
@@ -38,6 +41,7 @@ export class __Entities__Controller {
   }
 
   @Get(':id')
+  @Scopes('__entities__:read')
   @ApiParam(ID_PARAM)
   @ApiOperation({ operationId: 'get__Entity__', summary: 'Get a __entity_words__', description: 'The stored __entity_words__ with this id.' })
   @ApiOkResponse({ type: __Entity__Response })
