@@ -27,6 +27,8 @@ const PLATFORM_LAYERS = [
   'identity',
   // The tracing module: flushes spans at shutdown through the lifecycle, traces database checkouts.
   'tracing',
+  // The operations surface: serves health's and observability's reports on its own listener, reads the database's migrations.
+  'management',
   'http-server',
   'composition',
 ];

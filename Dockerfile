@@ -16,6 +16,11 @@ COPY tsconfig.json tsconfig.build.json ./
 COPY src ./src
 # `npm run build` without npm's PATH: the image's node runs tsc, not node_modules/.bin/node.
 RUN node node_modules/typescript/bin/tsc -p tsconfig.build.json
+# GET /info shows the commit and build time: `docker build --build-arg GIT_COMMIT=$(git rev-parse HEAD) .`
+# (the build context has no .git; without the argument the commit reads "unknown").
+ARG GIT_COMMIT=""
+COPY scripts/build-info.js ./scripts/
+RUN GIT_COMMIT="${GIT_COMMIT}" node scripts/build-info.js
 
 # ---- deps: production dependencies only ----
 FROM ${NODE_IMAGE} AS deps
@@ -43,6 +48,8 @@ COPY --from=build /app/dist ./dist
 COPY package.json ./
 USER 10001:10001
 EXPOSE 3000
+# MANAGEMENT_PORT (/metrics, /health/*, /info, /admin/*) when set; the chart sets 8081.
+EXPOSE 8081
 # No HEALTHCHECK: Kubernetes probes /health/live and /health/ready (see the chart).
 # node is PID 1 and handles SIGTERM itself (graceful drain); the exec form keeps it so.
 CMD ["node", "dist/main.js"]

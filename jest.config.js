@@ -1,4 +1,16 @@
-/** Jest on Node 24 with --experimental-vm-modules: NestJS 12 packages are ESM-only; the app is CommonJS. */
+/**
+ * Jest on Node 24 with --experimental-vm-modules: NestJS 12 packages are ESM-only; the app is CommonJS.
+ * `npm test` runs the suites that need only Node.js (`*.spec.ts`, `*.e2e-spec.ts`); the ones that need a system
+ * tool no npm package ships (`*.system-spec.ts`) run with `npm run test:system` (jest.system.config.js).
+ */
+const vmModules = [...process.execArgv, ...(process.env.NODE_OPTIONS ?? '').split(' ')].includes('--experimental-vm-modules');
+if (!vmModules) {
+  throw new Error(
+    'Jest must run on Node 24 started with --experimental-vm-modules (NestJS 12 is ESM-only), which `npx jest` does not do. ' +
+      'Run `npm test -- <path>` for one file, `npm run test:unit -- <path>` for unit specs, or `npm run test:system`.',
+  );
+}
+
 module.exports = {
   testEnvironment: 'node',
   rootDir: '.',

@@ -6,13 +6,16 @@
  * feature to the one composition list, src/features.ts. A plain script rather than a Nest CLI schematic: no
  * @angular-devkit dependency, and the templates are ordinary files a team reads and edits.
  *
- * <name> is the plural, kebab-case route segment (orders, purchase-orders). --singular=<word> overrides the
- * naive singular (strip a trailing "s"). --root=<dir> targets another checkout (the generator's own test).
+ * <name> is the plural, kebab-case route segment (orders, purchase-orders, categories). --singular=<word> overrides
+ * the singular of the last word that `pluralize` gives (category, address, person). The output is formatted with
+ * the project's Prettier settings. --root=<dir> targets another checkout (the generator's own test).
  * Template lines ending in `// @with-readiness` (and `*.readiness.ts.tpl`) are kept only with --with-readiness.
  */
 'use strict';
 const fs = require('node:fs');
 const path = require('node:path');
+const pluralize = require('pluralize');
+const prettier = require('prettier');
 
 function fail(message) {
   process.stderr.write(`generate:feature: ${message}\n`);
@@ -24,7 +27,12 @@ const option = (name) => args.find((a) => a.startsWith(`--${name}=`))?.slice(nam
 const plural = args.find((a) => !a.startsWith('--'));
 if (!plural || !/^[a-z][a-z0-9]*(-[a-z0-9]+)*$/.test(plural))
   fail('usage: npm run generate:feature -- <plural-kebab-name> [--singular=<name>]');
-const singular = option('singular') ?? plural.replace(/ies$/, 'y').replace(/s$/, '');
+/** The singular of the last word (categories → category, addresses → address, people → person). */
+function singularOf(kebab) {
+  const parts = kebab.split('-');
+  return [...parts.slice(0, -1), pluralize.singular(parts.at(-1))].join('-');
+}
+const singular = option('singular') ?? singularOf(plural);
 if (singular === plural) fail(`cannot derive a singular from "${plural}"; pass --singular=<name>`);
 const root = path.resolve(option('root') ?? path.join(__dirname, '..'));
 const withReadiness = args.includes('--with-readiness');
@@ -52,6 +60,8 @@ const sentenceStart = (text) => text[0].toUpperCase() + text.slice(1);
 const tokens = {
   // Before __entity_words__, which it does not contain: "An order", "A purchase order" (sentence start).
   __A_entity_words__: sentenceStart(`${article(singular)} ${words(singular).join(' ')}`),
+  // "an order", "a purchase order" (mid-sentence).
+  __a_entity_words__: `${article(singular)} ${words(singular).join(' ')}`,
   __Entities__: pascal(plural),
   __Entity__: pascal(singular),
   __entitiesCamel__: camel(plural),
@@ -116,4 +126,22 @@ register(
   `${tokens.__entitiesCamel__}Feature`,
 );
 
-process.stdout.write(`generated feature "${plural}":\n${written.map((f) => `  ${f}`).join('\n')}\n`);
+/**
+ * Formats what was written with the project's Prettier settings, so the output passes `npm run lint` whatever the
+ * names' lengths do to the templates' lines (the target checkout's settings, else this one's).
+ */
+async function format(files) {
+  const options =
+    (await prettier.resolveConfig(path.join(root, 'package.json'))) ??
+    (await prettier.resolveConfig(path.join(__dirname, 'generate-feature.js'))) ??
+    {};
+  for (const file of files) {
+    const text = fs.readFileSync(file, 'utf8');
+    fs.writeFileSync(file, await prettier.format(text, { ...options, filepath: file }));
+  }
+}
+
+format([...written.map((file) => path.join(root, file.replace(/ \(registered\)$/, '')))]).then(
+  () => process.stdout.write(`generated feature "${plural}":\n${written.map((f) => `  ${f}`).join('\n')}\n`),
+  (error) => fail(`formatting the generated files failed: ${error instanceof Error ? error.message : String(error)}`),
+);

@@ -10,6 +10,7 @@ import { HealthModule } from './platform/health';
 import { IdempotencyModule } from './platform/idempotency';
 import { IdentityModule } from './platform/identity';
 import { LifecycleModule } from './platform/lifecycle';
+import { ManagementModule } from './platform/management';
 import { MetricsModule, ObservabilityModule } from './platform/observability';
 import { OPENAPI_FEATURE_TAGS } from './platform/openapi';
 import { ResilienceModule } from './platform/resilience';
@@ -46,6 +47,12 @@ export class AppModule {
         RateLimitModule.forRoot({ guard: !config.protections.disabled.includes('rate_limit') }),
         IdempotencyModule,
         TracingModule.forRoot(),
+        ManagementModule.forRoot({
+          ...config.management,
+          baseLogLevel: config.log.level,
+          features: features.tags.map((tag) => tag.name),
+          configuration: config as unknown as Record<string, unknown>,
+        }),
         ...features.modules,
       ],
       // The features' OpenAPI tags, described by each feature's definition (src/platform/openapi reads them).

@@ -1,3 +1,4 @@
+import { waitUntil } from './utils/wait-until';
 import request from 'supertest';
 import { Client } from 'pg';
 import { setTimeout as sleep } from 'node:timers/promises';
@@ -139,9 +140,5 @@ describe('GET /health/ready with a SELECT 1 slower than HEALTH_DB_TIMEOUT_MS', (
 });
 
 async function waitFor(condition: () => Promise<boolean>, timeoutMs = 10_000): Promise<void> {
-  const started = Date.now();
-  while (!(await condition())) {
-    if (Date.now() - started > timeoutMs) throw new Error(`condition not met within ${timeoutMs} ms`);
-    await sleep(50);
-  }
+  await waitUntil(condition, { timeoutMs });
 }

@@ -38,6 +38,8 @@ export interface AllConfig {
     maxLifetimeMs: number;
     statementTimeoutMs: number;
     runMigrations: boolean;
+    /** Longest wait for another replica's boot migrations (their advisory lock); then exit 1. @default 300000 */
+    migrationLockTimeoutMs: number;
     embeddedDir: string;
   };
   resilience: {
@@ -77,6 +79,8 @@ export interface AllConfig {
   protections: { disabled: ReadonlyArray<Protection> };
   /** OpenAPI at /docs and /docs-json. */
   docs: { enabled: boolean };
+  /** The management listener; `port` undefined: /metrics and /health/* stay on the main port. */
+  management: { port: number | undefined; host: string; token: string | undefined };
   /** Authentication (AUTH_*): JWT bearer tokens against a JWKS, API keys; see docs/identity.md. */
   identity: {
     /** Every request passes as an anonymous principal (never in production). */
@@ -123,6 +127,7 @@ export function toAppConfig(env: Env, version: string): AllConfig {
       maxLifetimeMs: env.DB_MAX_LIFETIME_MS,
       statementTimeoutMs: env.DB_STATEMENT_TIMEOUT_MS,
       runMigrations: env.DB_RUN_MIGRATIONS,
+      migrationLockTimeoutMs: env.DB_MIGRATION_LOCK_TIMEOUT_MS,
       embeddedDir: env.EMBEDDED_POSTGRES_DIR,
     },
     resilience: {
@@ -167,6 +172,7 @@ export function toAppConfig(env: Env, version: string): AllConfig {
         .filter((p): p is Protection => p !== ''),
     },
     docs: { enabled: env.DOCS_ENABLED === 'auto' ? env.NODE_ENV !== 'production' : env.DOCS_ENABLED === 'true' },
+    management: { port: env.MANAGEMENT_PORT, host: env.MANAGEMENT_HOST, token: env.MANAGEMENT_TOKEN },
     identity: {
       disabled: env.AUTH_DISABLED,
       jwt:

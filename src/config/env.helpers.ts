@@ -75,6 +75,25 @@ export function urlVar(protocols: readonly string[]) {
     });
 }
 
+/**
+ * An optional secret (a token): at least `minLength` characters, no whitespace. Unset: undefined. The value
+ * is never echoed in a message.
+ */
+export function secretVar(minLength: number, describe: string) {
+  return z
+    .string()
+    .optional()
+    .transform((raw, ctx) => {
+      if (raw === undefined || raw.trim() === '') return undefined;
+      const value = raw.trim();
+      if (value.length < minLength || /\s/.test(value)) {
+        ctx.addIssue({ code: 'custom', message: `is not a usable secret (${value.length} characters); expected ${describe}` });
+        return z.NEVER;
+      }
+      return value;
+    });
+}
+
 /** A free-form string with a default. */
 export function stringVar(defaultValue: string, pattern?: RegExp, describe?: string) {
   return z

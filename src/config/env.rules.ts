@@ -73,6 +73,13 @@ const RULES: EnvRule[] = [
         ? 'DATABASE_URL: is required when NODE_ENV=production (the embedded PostgreSQL is for development only)'
         : undefined,
   },
+  {
+    reads: ['PORT', 'MANAGEMENT_PORT'],
+    check: (env) =>
+      env.MANAGEMENT_PORT !== undefined && env.MANAGEMENT_PORT === env.PORT
+        ? `MANAGEMENT_PORT: ${env.MANAGEMENT_PORT} is also PORT; expected another port (or unset: management on PORT)`
+        : undefined,
+  },
   ordered('DB_POOL_MIN', '≤', 'DB_POOL_MAX', 'the pool cannot keep more connections warm than it may open'),
   ordered('HTTP_CONCURRENCY_LIMIT_MIN', '≤', 'HTTP_CONCURRENCY_LIMIT_MAX', 'the adaptive limit moves between the two'),
   // Node >= 18 times headers from a request's first byte, so idle keep-alive time no longer counts against

@@ -5,6 +5,7 @@ import {
   intOrKeywordVar,
   intVar,
   optionalNumberVar,
+  secretVar,
   originListVar,
   stringVar,
   trustProxyVar,
@@ -44,6 +45,7 @@ export const envSchema = z.object({
   DB_MAX_LIFETIME_MS: intVar(1_800_000, 0, 24 * HOUR),
   DB_STATEMENT_TIMEOUT_MS: intVar(5000, 1, HOUR),
   DB_RUN_MIGRATIONS: boolVar(true),
+  DB_MIGRATION_LOCK_TIMEOUT_MS: intVar(300_000, 1000, 24 * HOUR),
   EMBEDDED_POSTGRES_DIR: stringVar('.data/postgres'),
 
   DB_PERMITS: intVar(50, 1, 100_000),
@@ -87,6 +89,11 @@ export const envSchema = z.object({
   ),
 
   LOG_LEVEL: enumVar('info', ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const),
+
+  // The management listener (/metrics, /health/*, /info, /admin/*); unset port: those stay on PORT.
+  MANAGEMENT_PORT: optionalNumberVar(1, 65535, true),
+  MANAGEMENT_HOST: stringVar('0.0.0.0', /^[\w.:-]+$/, 'a host name or IP address'),
+  MANAGEMENT_TOKEN: secretVar(16, 'at least 16 characters without spaces (e.g. `openssl rand -hex 32`)'),
 
   // Authentication: JWT bearer tokens against a JWKS, API keys (docs/identity.md).
   ...identityEnvShape,

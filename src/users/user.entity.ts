@@ -1,4 +1,4 @@
-import { Column, CreateDateColumn, Entity, PrimaryColumn } from 'typeorm';
+import { Column, CreateDateColumn, Entity, PrimaryColumn, VersionColumn } from 'typeorm';
 
 /** A user of the example feature. Ids are UUIDv7: time-ordered, so they double as the pagination key. */
 @Entity({ name: 'users' })
@@ -15,4 +15,8 @@ export class User {
 
   @CreateDateColumn({ name: 'created_at', type: 'timestamptz' })
   createdAt!: Date;
+
+  /** Bumped by every write; the ETag is this version, so If-Match can refuse a write based on an older one. */
+  @VersionColumn({ type: 'integer', default: 1 })
+  version!: number;
 }

@@ -36,4 +36,16 @@ describe('charts/ballast documentation', () => {
     const readme = readFileSync(join(CHART_DIR, 'README.md'), 'utf8');
     expect(params.filter((path) => !readme.includes(`| \`${path}\` |`))).toEqual([]);
   });
+
+  it('lists in the chart README every app variable values.schema.json accepts under config', () => {
+    const readme = readFileSync(join(CHART_DIR, 'README.md'), 'utf8');
+    const schema = JSON.parse(readFileSync(join(CHART_DIR, 'values.schema.json'), 'utf8')) as {
+      properties: { config: { properties: Record<string, { description?: string }> } };
+    };
+    const accepted = Object.entries(schema.properties.config.properties)
+      .filter(([, property]) => !property.description?.startsWith('Set by the chart'))
+      .map(([name]) => name);
+    expect(accepted.length).toBeGreaterThan(40);
+    expect(accepted.filter((name) => !readme.includes(`| \`config.${name}\` |`))).toEqual([]);
+  });
 });

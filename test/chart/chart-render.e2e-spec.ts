@@ -64,7 +64,9 @@ describe('charts/ballast', () => {
         `Deployment/${FULLNAME}`,
         `Pod/${FULLNAME}-test-ready`,
         `PodDisruptionBudget/${FULLNAME}`,
+        `Secret/${FULLNAME}-management`,
         `Service/${FULLNAME}`,
+        `Service/${FULLNAME}-management`,
         `ServiceAccount/${FULLNAME}`,
       ]);
     });
@@ -82,8 +84,10 @@ describe('charts/ballast', () => {
         `PodDisruptionBudget/${FULLNAME}`,
         `PrometheusRule/${FULLNAME}`,
         `Secret/${FULLNAME}`,
+        `Secret/${FULLNAME}-management`,
         `Secret/${FULLNAME}-migrations`,
         `Service/${FULLNAME}`,
+        `Service/${FULLNAME}-management`,
         `ServiceAccount/${FULLNAME}`,
         `ServiceMonitor/${FULLNAME}`,
       ]);
@@ -121,12 +125,15 @@ describe('charts/ballast', () => {
       expect(spec.strategy).toEqual({ type: 'RollingUpdate', rollingUpdate: { maxSurge: 1, maxUnavailable: 0 } });
     });
 
-    it('probes /health/live for startup and liveness and /health/ready for readiness, on the app port', () => {
+    it('probes /health/live for startup and liveness and /health/ready for readiness, on the management port', () => {
       const container = appContainer(defaults);
-      expect(container.ports).toEqual([{ name: 'http', containerPort: 3000, protocol: 'TCP' }]);
-      expect(container.startupProbe?.httpGet).toEqual({ path: '/health/live', port: 'http' });
-      expect(container.livenessProbe?.httpGet).toEqual({ path: '/health/live', port: 'http' });
-      expect(container.readinessProbe?.httpGet).toEqual({ path: '/health/ready', port: 'http' });
+      expect(container.ports).toEqual([
+        { name: 'http', containerPort: 3000, protocol: 'TCP' },
+        { name: 'management', containerPort: 8081, protocol: 'TCP' },
+      ]);
+      expect(container.startupProbe?.httpGet).toEqual({ path: '/health/live', port: 'management' });
+      expect(container.livenessProbe?.httpGet).toEqual({ path: '/health/live', port: 'management' });
+      expect(container.readinessProbe?.httpGet).toEqual({ path: '/health/ready', port: 'management' });
       expect(configOf(defaults)['PORT']).toBe('3000');
     });
 
@@ -234,7 +241,7 @@ describe('charts/ballast', () => {
     });
 
     it("keeps the migration and test pods out of the app's Service, PodDisruptionBudget and NetworkPolicy", () => {
-      const selector = findObject<IService>(allFeatures, 'Service').spec!.selector!;
+      const selector = findObject<IService>(allFeatures, 'Service', FULLNAME).spec!.selector!;
       const selected = (labels: Record<string, string> = {}): boolean =>
         Object.entries(selector).every(([key, value]) => labels[key] === value);
       expect(selected(deploymentOf(allFeatures).spec!.template.metadata!.labels)).toBe(true);
@@ -273,7 +280,7 @@ describe('charts/ballast', () => {
         name: 'DATABASE_URL',
         valueFrom: { secretKeyRef: { name: 'ballast-database', key: 'DATABASE_URL' } },
       });
-      expect(defaults.some((object) => object.kind === 'Secret')).toBe(false);
+      expect(defaults.some((object) => object.kind === 'Secret' && object.metadata.name === FULLNAME)).toBe(false);
       expect(appContainer(defaults).env!.some((env) => env.name === 'REDIS_URL')).toBe(false);
     });
 
@@ -344,9 +351,9 @@ describe('charts/ballast', () => {
       expect(hpa.spec.behavior!.scaleUp!.stabilizationWindowSeconds).toBe(0);
     });
 
-    it('scrapes /metrics on the app port', () => {
+    it('scrapes /metrics on the management port', () => {
       const monitor = findObject<IServiceMonitor>(allFeatures, 'ServiceMonitor');
-      expect(monitor.spec.endpoints).toEqual([{ port: 'http', path: '/metrics', interval: '30s', scrapeTimeout: '10s' }]);
+      expect(monitor.spec.endpoints).toEqual([{ port: 'management', path: '/metrics', interval: '30s', scrapeTimeout: '10s' }]);
       expect(monitor.metadata!.labels).toMatchObject({ release: 'kube-prometheus-stack' });
     });
 
@@ -376,10 +383,13 @@ describe('charts/ballast', () => {
       }
     });
 
-    it('opens only the app port for ingress and only DNS, the database, Redis and the extra rules for egress', () => {
+    it('opens only the app and management ports for ingress and only DNS, the database, Redis and the extra rules for egress', () => {
       const policy = findObject<INetworkPolicy>(allFeatures, 'NetworkPolicy').spec!;
       expect(policy.policyTypes).toEqual(['Ingress', 'Egress']);
-      expect(policy.ingress!.map((rule) => rule.ports)).toEqual([[{ port: 'http', protocol: 'TCP' }]]);
+      expect(policy.ingress!.map((rule) => rule.ports)).toEqual([
+        [{ port: 'http', protocol: 'TCP' }],
+        [{ port: 'management', protocol: 'TCP' }],
+      ]);
       expect(policy.ingress![0].from).toContainEqual({ podSelector: { matchLabels: { [`${FULLNAME}-client`]: 'true' } } });
       expect(policy.egress!.map((rule) => rule.ports!.map((port) => `${port.protocol}/${port.port}`))).toEqual([
         ['UDP/53', 'TCP/53'],
@@ -411,10 +421,12 @@ describe('charts/ballast', () => {
       expect(notes({})).toContain(`kubectl -n ${NAMESPACE} rollout status deployment/${FULLNAME}`);
     });
 
-    it('checks /health/ready through the Service in the `helm test` pod', () => {
+    it('checks /health/ready through the management Service, and its refusal on the public one, in the `helm test` pod', () => {
       const pod = findObject<IPod>(defaults, 'Pod');
       expect(pod.metadata!.annotations).toMatchObject({ 'helm.sh/hook': 'test' });
-      expect(pod.spec!.containers[0].command!.join(' ')).toContain(`http://${FULLNAME}:80/health/ready`);
+      const script = pod.spec!.containers[0].command!.join(' ');
+      expect(script).toContain(`['http://${FULLNAME}-management:8081/health/ready', 200]`);
+      expect(script).toContain(`['http://${FULLNAME}:80/health/ready', 404]`);
       expect(pod.spec!.restartPolicy).toBe('Never');
     });
   });

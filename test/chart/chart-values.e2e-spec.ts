@@ -1,9 +1,36 @@
-import { CHART_DIR, DEFAULT_VALUES, helmTemplate, NAMESPACE, RELEASE, renderChart, runHelm } from './utils/helm';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { envVariables, loadConfig } from '../../src/config/load-config';
+import { FEATURES } from '../../src/features';
+import { collectFeatures } from '../../src/platform/composition';
+import { CHART_DIR, DEFAULT_VALUES, findObject, helmTemplate, NAMESPACE, RELEASE, renderChart, runHelm } from './utils/helm';
 import { ensureHelm } from './utils/helm-binary';
 
 const FETCH_TIMEOUT_MS = 300_000;
 
 let helm: string;
+
+interface ConfigSchema {
+  properties: { config: { properties: Record<string, { description?: string }> } };
+}
+
+/** A value for each variable whose default is "unset" (or a list): the rest use the app's own default. */
+const SAMPLES: Record<string, string | number> = {
+  CORS_ORIGINS: 'https://app.example.com',
+  SHED_MAX_EVENT_LOOP_DELAY_MS: 200,
+  SHED_MAX_EVENT_LOOP_UTILIZATION: 0.95,
+  SHED_MAX_HEAP_USED_PERCENT: 90,
+  PROFILE_SERVICE_URL: 'http://profiles:8080',
+};
+
+/** The chart value used for `name`: its sample, else the app's default (a number, boolean or string). */
+function sampleValue(name: string): string | number | boolean {
+  if (name in SAMPLES) return SAMPLES[name];
+  const schema = envVariables(collectFeatures(FEATURES).configFragments)[name];
+  const fallback: unknown = schema.parse(undefined);
+  if (typeof fallback === 'string' || typeof fallback === 'number' || typeof fallback === 'boolean') return fallback;
+  throw new Error(`${name} has no plain default: add a sample value for it to SAMPLES`);
+}
 
 beforeAll(async () => {
   helm = await ensureHelm();
@@ -177,15 +204,32 @@ describe('charts/ballast values', () => {
       expect(refused.stderr).not.toContain("'not' failed");
     });
 
-    it('accepts every variable of the app under config', () => {
-      const values = {
-        DB_IDLE_TIMEOUT_MS: 60_000,
-        CORS_ORIGINS: 'https://app.example.com',
-        DOCS_ENABLED: true,
-        PROTECTIONS_DISABLED: 'rate_limit',
-        PROFILE_SERVICE_URL: 'http://profiles:8080',
-      };
-      expect(() => renderChart(helm, { files: [DEFAULT_VALUES], values: { config: values } })).not.toThrow();
+    it('accepts every variable of the app under config, carries each into the ConfigMap, and the app accepts the value too', () => {
+      const chartConfig = (JSON.parse(readFileSync(join(CHART_DIR, 'values.schema.json'), 'utf8')) as ConfigSchema).properties.config
+        .properties;
+      const chartOwned = Object.keys(chartConfig).filter((name) => chartConfig[name].description?.startsWith('Set by the chart'));
+      const appVariables = Object.keys(envVariables(collectFeatures(FEATURES).configFragments)).filter(
+        // Tracing has values of its own (tracing.*), mapped onto OpenTelemetry's variables by the chart.
+        (name) => !name.startsWith('OTEL_') && !chartOwned.includes(name),
+      );
+      // Parity: the chart offers exactly the app's variables (and the ones it sets itself).
+      expect(
+        Object.keys(chartConfig)
+          .filter((name) => !chartOwned.includes(name))
+          .sort(),
+      ).toEqual([...appVariables].sort());
+
+      const values = Object.fromEntries(appVariables.map((name) => [name, sampleValue(name)]));
+      const configMap = findObject<{ data: Record<string, string> }>(
+        renderChart(helm, { files: [DEFAULT_VALUES], values: { config: values } }),
+        'ConfigMap',
+      );
+      const asEnv = Object.fromEntries(Object.entries(values).map(([name, value]) => [name, String(value)]));
+      for (const name of appVariables) expect([name, configMap.data[name]]).toEqual([name, asEnv[name]]);
+      // What the chart passes, the app takes (a value the chart accepts but the app refuses would crash-loop pods).
+      expect(() =>
+        loadConfig({ ...asEnv, DATABASE_URL: 'postgres://u:p@db:5432/app' }, collectFeatures(FEATURES).configFragments),
+      ).not.toThrow();
     });
   });
 });

@@ -80,7 +80,10 @@ describe('Dockerfile', () => {
     expect(scripts['start:prod']).toBe('node dist/main.js');
     expect(argsOf(finalStage, 'ENV').join(' ')).toMatch(/\bNODE_ENV=production\b/);
     expect([...stages.values()].flatMap((instructions) => argsOf(instructions, 'HEALTHCHECK'))).toEqual([]);
-    expect(argsOf(finalStage, 'EXPOSE')).toEqual([String(deployment.spec!.template.spec!.containers[0].ports![0].containerPort)]);
+    // The app port and the management port, as the chart's container declares them.
+    expect(argsOf(finalStage, 'EXPOSE')).toEqual(
+      deployment.spec!.template.spec!.containers[0].ports!.map((port) => String(port.containerPort)),
+    );
   });
 
   it('ships only dist/, production node_modules and package.json: no sources, no dev dependencies', () => {

@@ -107,6 +107,21 @@ describe('OpenAPI document (/docs-json) under independent validators', () => {
     expect(document.components.schemas.UserResponse.properties.email.maxLength).toBe(320);
   });
 
+  it('declares the conditional writes: If-Match, ETag, 412/428 on PATCH, 204/404/412 on DELETE, Location on 201', () => {
+    const item = document.paths['/api/v1/users/{id}'];
+    const ifMatch = (operation: { parameters: Array<{ name: string; in: string; required: boolean }> }) =>
+      operation.parameters.find((p) => p.in === 'header' && p.name === 'If-Match');
+    expect(ifMatch(item.patch)).toMatchObject({ required: true });
+    expect(ifMatch(item.delete)).toMatchObject({ required: false });
+    expect(Object.keys(item.patch.responses)).toEqual(expect.arrayContaining(['200', '400', '404', '409', '412', '428']));
+    expect(Object.keys(item.delete.responses)).toEqual(expect.arrayContaining(['204', '404', '412']));
+    expect(item.delete.responses['428']).toBeUndefined();
+    for (const response of [item.get.responses['200'], item.patch.responses['200']])
+      expect(response.headers.ETag).toMatchObject({ required: true, schema: { pattern: '^"\\d{1,15}"$' } });
+    expect(document.paths['/api/v1/users'].post.responses['201'].headers.Location).toMatchObject({ required: true });
+    expect(item.patch.responses['412'].content['application/problem+json']).toBeDefined();
+  });
+
   it('names tags in one case, describes them, sets servers, and gives every operation an id and a description', () => {
     const names = document.tags.map((tag: { name: string }) => tag.name);
     // The platform's tags and the example feature's; a generated feature adds its own (one case, described too).

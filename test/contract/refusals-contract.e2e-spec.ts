@@ -17,10 +17,16 @@ describe('refusals under the contract check (e2e)', () => {
   it('a rate-limited answer is the documented 429 with Retry-After, RateLimit-Policy and RateLimit', async () => {
     const statuses: number[] = [];
     for (let i = 0; i < 4; i++) statuses.push((await request(t.server).get('/api/v1/users')).status);
-    expect(statuses).toContain(429);
+    // A burst of 2 at 1/s: the first two pass; the next, within the same second or so, are refused.
+    expect(statuses.slice(0, 2)).toEqual([200, 200]);
+    expect(statuses.slice(2)).toContain(429);
     const res = await request(t.server).get('/api/v1/users');
     expect(res.status).toBe(429);
-    expect(res.headers['retry-after']).toMatch(/^\d+$/);
-    expect(res.headers['ratelimit-policy']).toBeDefined();
+    expect(res.headers['content-type']).toMatch(/^application\/problem\+json/);
+    expect(res.body).toMatchObject({ status: 429, type: 'urn:ballast:problem:rate-limited' });
+    expect(Number(res.headers['retry-after'])).toBeGreaterThanOrEqual(1);
+    expect(Number(res.headers['retry-after'])).toBeLessThanOrEqual(2);
+    expect(res.headers['ratelimit-policy']).toBe('"default";q=2;w=2');
+    expect(res.headers['ratelimit']).toMatch(/^"default";r=0;t=[12]$/);
   });
 });

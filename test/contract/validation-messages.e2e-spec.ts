@@ -37,6 +37,27 @@ describe('validation messages (e2e)', () => {
     expect(res.body.errors[0].field).toBe('email');
   });
 
+  it('a value of the wrong type is told its type first, not a rule that only a string could break', async () => {
+    const res = await request(t.server).post('/api/v1/users').send({ email: 'q@example.com', name: 123 });
+    expect(res.status).toBe(400);
+    expect(res.body.errors).toEqual([{ field: 'name', message: 'name must be a string' }]);
+    const email = await request(t.server).post('/api/v1/users').send({ email: 42, name: 'Ada' });
+    expect(email.body.errors).toEqual([{ field: 'email', message: 'email must be a string' }]);
+  });
+
+  it('null for a required field says it must not be null', async () => {
+    const res = await request(t.server).post('/api/v1/users').send({ email: 'q@example.com', name: null });
+    expect(res.status).toBe(400);
+    expect(res.body.errors).toEqual([{ field: 'name', message: 'name must not be null' }]);
+  });
+
+  it('a string that breaks several rules gets the first rule as written', async () => {
+    const res = await request(t.server)
+      .post('/api/v1/users')
+      .send({ email: `${'x'.repeat(320)}@example.com`, name: 'Ada' });
+    expect(res.body.errors).toEqual([{ field: 'email', message: 'email must be shorter than or equal to 320 characters' }]);
+  });
+
   it.each(['abc', '1.5', '0', '101'])('limit=%s gets the one message that states the accepted range', async (limit) => {
     const res = await request(t.server).get('/api/v1/users').query({ limit });
     expect(res.status).toBe(400);

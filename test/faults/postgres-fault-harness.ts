@@ -1,3 +1,4 @@
+import { waitUntil } from '../utils/wait-until';
 import { randomUUID } from 'node:crypto';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { Client } from 'pg';
@@ -112,15 +113,9 @@ export class Tally {
 }
 
 /** Polls `probe` until it gives `status`; milliseconds it took. Rejects after `timeoutMs`. */
-export async function until(probe: () => Promise<number>, status: number, timeoutMs: number): Promise<number> {
-  const started = performance.now();
+export function until(probe: () => Promise<number>, status: number, timeoutMs: number): Promise<number> {
   let last = -1;
-  while (performance.now() - started < timeoutMs) {
-    last = await probe();
-    if (last === status) return Math.round(performance.now() - started);
-    await sleep(50);
-  }
-  throw new Error(`did not see ${status} within ${timeoutMs} ms (last: ${last})`);
+  return waitUntil(async () => (last = await probe()) === status, { timeoutMs, what: () => `status ${status} (last: ${last})` });
 }
 
 /** Status of one probe request (0 when none came). */

@@ -42,7 +42,8 @@ describe('PostgreSQL faults through a fault proxy (real process)', () => {
   };
 
   it('hold (a short partition, bytes delivered late): 503s within the timeouts, recovers', async () => {
-    await scenario('pg-hold', () => proxy.setMode('hold'));
+    const { tally } = await scenario('pg-hold', () => proxy.setMode('hold'));
+    expect(tally.statuses['503'] ?? 0).toBeGreaterThan(0);
   }, 40_000);
 
   it('black hole mid-traffic (open connections dead for good, new ones accepted): recovers without waiting for the dead sockets', async () => {
@@ -50,12 +51,14 @@ describe('PostgreSQL faults through a fault proxy (real process)', () => {
     expect(tally.statuses['503'] ?? 0).toBeGreaterThan(0);
   }, 40_000);
 
-  it('black hole refusing new connections: recovers', async () => {
-    await scenario('pg-blackhole-no-new', () => proxy.setMode('blackhole', { acceptNew: false }));
+  it('black hole refusing new connections: 503s, recovers', async () => {
+    const { tally } = await scenario('pg-blackhole-no-new', () => proxy.setMode('blackhole', { acceptNew: false }));
+    expect(tally.statuses['503'] ?? 0).toBeGreaterThan(0);
   }, 40_000);
 
-  it('reset (RST on every connection, old and new): recovers', async () => {
-    await scenario('pg-reset', () => proxy.setMode('reset'));
+  it('reset (RST on every connection, old and new): 503s at once, recovers', async () => {
+    const { tally } = await scenario('pg-reset', () => proxy.setMode('reset'));
+    expect(tally.statuses['503'] ?? 0).toBeGreaterThan(0);
   }, 40_000);
 
   it('slow (latency per chunk above the statement timeout): 503 database-timeout, never a hang, recovers', async () => {
@@ -64,8 +67,9 @@ describe('PostgreSQL faults through a fault proxy (real process)', () => {
     expect(tally.statuses['503'] ?? 0).toBeGreaterThan(0);
   }, 40_000);
 
-  it('refuse (port closed): recovers once the port opens again', async () => {
-    await scenario('pg-refuse', () => proxy.setMode('refuse'));
+  it('refuse (port closed): 503s, recovers once the port opens again', async () => {
+    const { tally } = await scenario('pg-refuse', () => proxy.setMode('refuse'));
+    expect(tally.statuses['503'] ?? 0).toBeGreaterThan(0);
   }, 40_000);
 
   it('keeps the ledger across all scenarios: every 201 is a row, no row twice', async () => {

@@ -2,6 +2,7 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { collectDefaultMetrics, Registry } from 'prom-client';
 import { parse } from 'yaml';
+import { MANAGEMENT_METRIC } from '../../src/platform/management/management.constants';
 import { METRIC } from '../../src/platform/observability/metrics.constants';
 
 const ROOT = join(__dirname, '..', '..', 'charts', 'ballast', 'files');
@@ -56,7 +57,7 @@ async function knownMetricNames(): Promise<Set<string>> {
   const names = new Set<string>();
   const histograms = new Set<string>([METRIC.httpRequestDuration, METRIC.dbQueryDuration, METRIC.outboundRequestDuration]);
   for (const m of metrics) if (String(m.type) === 'histogram') histograms.add(m.name);
-  for (const name of [...Object.values(METRIC), ...metrics.map((m) => m.name)]) {
+  for (const name of [...Object.values(METRIC), ...Object.values(MANAGEMENT_METRIC), ...metrics.map((m) => m.name)]) {
     names.add(name);
     if (histograms.has(name)) for (const suffix of ['_bucket', '_sum', '_count']) names.add(name + suffix);
   }
@@ -161,6 +162,11 @@ describe('monitoring assets shipped with the chart', () => {
     it('charts every SPEC metric', () => {
       const used = new Set(exprs.flatMap((e) => metricNamesIn(e.expr)));
       for (const name of Object.values(METRIC)) expect([...used].some((u) => u === name || u.startsWith(`${name}_`))).toBe(true);
+    });
+
+    it('charts the log level in effect and the diagnostics taken (the management metrics)', () => {
+      const used = new Set(exprs.flatMap((e) => metricNamesIn(e.expr)));
+      expect(Object.values(MANAGEMENT_METRIC).filter((name) => !used.has(name))).toEqual([]);
     });
 
     it('references only metrics and labels the service exposes, scoped to the selected namespace and job', () => {

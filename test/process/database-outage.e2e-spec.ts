@@ -1,3 +1,4 @@
+import { waitUntil } from '../utils/wait-until';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { type AppProcess, startAppProcess } from '../utils/app-process';
 import { startKeepAliveLoad } from '../utils/keep-alive-load';
@@ -20,16 +21,16 @@ async function getJson(
 }
 
 /** Polls `url` until it answers `status`; returns the milliseconds it took. */
-async function until(url: string, status: number, timeoutMs: number): Promise<number> {
-  const started = performance.now();
-  for (;;) {
-    const res = await fetch(url, { signal: AbortSignal.timeout(5000) }).catch(() => undefined);
-    await res?.arrayBuffer();
-    if (res?.status === status) return Math.round(performance.now() - started);
-    if (performance.now() - started > timeoutMs)
-      throw new Error(`${url} did not answer ${status} within ${timeoutMs} ms (last: ${res?.status})`);
-    await sleep(50);
-  }
+function until(url: string, status: number, timeoutMs: number): Promise<number> {
+  let last: number | undefined;
+  return waitUntil(
+    async () => {
+      const res = await fetch(url, { signal: AbortSignal.timeout(5000) }).catch(() => undefined);
+      await res?.arrayBuffer();
+      return (last = res?.status) === status;
+    },
+    { timeoutMs, what: () => `${url} answering ${status} (last: ${last})` },
+  );
 }
 
 // The database is an embedded PostgreSQL of this file's own on its own port: stopping the machine's shared

@@ -1,3 +1,4 @@
+import { waitUntil } from '../utils/wait-until';
 import { type ChildProcess, execFileSync, spawn } from 'node:child_process';
 import { cpSync, mkdirSync, mkdtempSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -10,17 +11,17 @@ const ROOT = join(__dirname, '..', '..');
 const asRoot = process.getuid?.() === 0;
 
 /** Polls `url` until it answers 200; rejects after `timeoutMs` or when the child exits. */
-async function waitFor200(url: string, child: ChildProcess, output: () => string, timeoutMs: number): Promise<number> {
-  const started = Date.now();
-  for (;;) {
-    if (child.exitCode !== null) throw new Error(`process exited with ${child.exitCode}:\n${output()}`);
-    const status = await fetch(url, { signal: AbortSignal.timeout(2000) })
-      .then(async (res) => (await res.arrayBuffer(), res.status))
-      .catch(() => 0);
-    if (status === 200) return Date.now() - started;
-    if (Date.now() - started > timeoutMs) throw new Error(`${url} not 200 within ${timeoutMs} ms:\n${output()}`);
-    await new Promise((r) => setTimeout(r, 100));
-  }
+function waitFor200(url: string, child: ChildProcess, output: () => string, timeoutMs: number): Promise<number> {
+  return waitUntil(
+    async () => {
+      if (child.exitCode !== null) throw new Error(`process exited with ${child.exitCode}:\n${output()}`);
+      const status = await fetch(url, { signal: AbortSignal.timeout(2000) })
+        .then(async (res) => (await res.arrayBuffer(), res.status))
+        .catch(() => 0);
+      return status === 200;
+    },
+    { timeoutMs, intervalMs: 100, what: () => `${url} answering 200:\n${output()}` },
+  );
 }
 
 /*

@@ -1,3 +1,4 @@
+import { waitUntil } from '../utils/wait-until';
 import { Agent } from 'node:http';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { Client } from 'pg';
@@ -68,11 +69,12 @@ describe('graceful shutdown of node dist/main.js (real process, real PostgreSQL)
   }
 
   async function waitForLockWaiters(count: number): Promise<void> {
-    const started = Date.now();
-    for (let seen = 0; seen !== count; await sleep(25)) {
-      seen = await ballastSessions(`AND wait_event_type = 'Lock'`);
-      if (Date.now() - started > 10_000) throw new Error(`expected ${count} requests waiting on the lock, saw ${seen}`);
-    }
+    let seen = 0;
+    await waitUntil(async () => (seen = await ballastSessions(`AND wait_event_type = 'Lock'`)) === count, {
+      timeoutMs: 10_000,
+      intervalMs: 25,
+      what: () => `expected ${count} requests waiting on the lock, saw ${seen}`,
+    });
   }
 
   it('on SIGTERM turns unready at once, keeps live 200, completes every in-flight request, exits 0 and leaves no database connection', async () => {

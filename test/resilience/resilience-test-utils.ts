@@ -1,3 +1,4 @@
+import { waitUntil } from '../utils/wait-until';
 import { request as httpRequest, type ClientRequest, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { Client } from 'pg';
@@ -53,13 +54,8 @@ export function openRequest(url: string): ClientRequest {
 }
 
 /** Polls `check` every 25 ms until it returns true; throws after `timeoutMs`. */
-export async function eventually(check: () => Promise<boolean> | boolean, timeoutMs = 5000): Promise<number> {
-  const started = performance.now();
-  for (;;) {
-    if (await check()) return performance.now() - started;
-    if (performance.now() - started > timeoutMs) throw new Error(`condition not met within ${timeoutMs} ms`);
-    await new Promise((r) => setTimeout(r, 25));
-  }
+export function eventually(check: () => Promise<boolean> | boolean, timeoutMs = 5000): Promise<number> {
+  return waitUntil(check, { timeoutMs, intervalMs: 25 });
 }
 
 /** Holds `LOCK TABLE … IN ACCESS EXCLUSIVE MODE` from its own connection until `release()`: every query on the table stalls. */

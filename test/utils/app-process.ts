@@ -1,7 +1,9 @@
 import { type ChildProcess, spawn } from 'node:child_process';
+import type { Socket } from 'node:net';
 import { join } from 'node:path';
 import { freePort } from '../../src/platform/database/free-port';
 import { authDefaults } from './auth-defaults';
+import { waitUntil } from './wait-until';
 
 export { freePort };
 
@@ -54,6 +56,14 @@ export async function heapAfterGc(app: AppProcess): Promise<number> {
  * Starts the built service with `env` on top of a minimal environment (the test's own variables are not
  * inherited, so a developer's shell cannot change the outcome). PORT is free unless given.
  */
+const children = new Set<ChildProcess>();
+process.once('exit', () => children.forEach((running) => running.kill('SIGKILL')));
+
+function killAtExit(child: ChildProcess): void {
+  children.add(child);
+  child.once('exit', () => children.delete(child));
+}
+
 export async function startAppProcess(
   env: Record<string, string>,
   options: { mainJs?: string; execArgv?: string[] } = {},
@@ -73,6 +83,11 @@ export async function startAppProcess(
     },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
+  // A test that fails before its afterAll stops the child must not keep jest alive, nor leave the child running.
+  child.unref();
+  (child.stdout as Socket | null)?.unref();
+  (child.stderr as Socket | null)?.unref();
+  killAtExit(child);
   let out = '';
   child.stdout?.on('data', (chunk: Buffer) => (out += chunk.toString()));
   child.stderr?.on('data', (chunk: Buffer) => (out += chunk.toString()));
@@ -84,29 +99,20 @@ export async function startAppProcess(
     baseUrl,
     output: () => out,
     exited,
-    async waitForOutput(pattern, timeoutMs = 5000) {
-      const started = Date.now();
+    waitForOutput(pattern, timeoutMs = 5000) {
       const found = () => (typeof pattern === 'string' ? out.includes(pattern) : pattern.test(out));
-      while (!found()) {
-        if (Date.now() - started > timeoutMs) throw new Error(`${String(pattern)} not in the output within ${timeoutMs} ms:\n${out}`);
-        await new Promise((r) => setTimeout(r, 20));
-      }
-      return Date.now() - started;
+      return waitUntil(found, { timeoutMs, intervalMs: 20, what: () => `${String(pattern)} in the output:\n${out}` });
     },
-    async waitFor(path, status = 200, timeoutMs = 30_000) {
-      const started = Date.now();
-      for (;;) {
-        if (child.exitCode !== null) throw new Error(`process exited with ${child.exitCode}:\n${out}`);
-        try {
-          const res = await fetch(baseUrl + path, { signal: AbortSignal.timeout(2000) });
-          await res.arrayBuffer();
-          if (res.status === status) return Date.now() - started;
-        } catch {
-          // not listening yet
-        }
-        if (Date.now() - started > timeoutMs) throw new Error(`${path} did not answer ${status} within ${timeoutMs} ms:\n${out}`);
-        await new Promise((r) => setTimeout(r, 50));
-      }
+    waitFor(path, status = 200, timeoutMs = 30_000) {
+      return waitUntil(
+        async () => {
+          if (child.exitCode !== null) throw new Error(`process exited with ${child.exitCode}:\n${out}`);
+          const res = await fetch(baseUrl + path, { signal: AbortSignal.timeout(2000) }).catch(() => undefined); // not listening yet
+          await res?.arrayBuffer();
+          return res?.status === status;
+        },
+        { timeoutMs, what: () => `${path} answering ${status}:\n${out}` },
+      );
     },
     async stop(signal = 'SIGTERM', timeoutMs = 20_000) {
       if (child.exitCode === null && child.signalCode === null) child.kill(signal);

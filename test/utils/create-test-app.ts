@@ -42,20 +42,32 @@ export interface TestAppOptions {
  */
 export async function createTestApp(env: Record<string, string> = {}, options: TestAppOptions = {}): Promise<TestApp> {
   const database = await createTestDatabase();
-  const config = loadAppConfig({
-    NODE_ENV: 'test',
-    LOG_LEVEL: 'warn',
-    DB_POOL_MIN: '1',
-    DATABASE_URL: database.url,
-    ...TEST_RATE_LIMIT,
-    ...authDefaults(env),
-    ...env,
-  });
-  const moduleRef = await Test.createTestingModule({ imports: [AppModule.forRoot(config), ...(options.extraImports ?? [])] }).compile();
-  const app = moduleRef.createNestApplication<NestExpressApplication>({ bodyParser: false, logger: ['error', 'warn'] });
-  configureHttpServer(app);
-  await app.init();
-  await app.get(DatabaseConnectionService).whenReady();
+  let app: NestExpressApplication | undefined;
+  try {
+    const config = loadAppConfig({
+      NODE_ENV: 'test',
+      LOG_LEVEL: 'warn',
+      DB_POOL_MIN: '1',
+      DATABASE_URL: database.url,
+      ...TEST_RATE_LIMIT,
+      ...authDefaults(env),
+      ...env,
+    });
+    const moduleRef = await Test.createTestingModule({ imports: [AppModule.forRoot(config), ...(options.extraImports ?? [])] }).compile();
+    app = moduleRef.createNestApplication<NestExpressApplication>({ bodyParser: false, logger: ['error', 'warn'] });
+    configureHttpServer(app);
+    await app.init();
+    await app.get(DatabaseConnectionService).whenReady();
+    return await testApp(app, config, database);
+  } catch (error) {
+    // A set-up that fails must not leave a pool, a server or a database behind: they would keep jest running.
+    await app?.close().catch(() => undefined);
+    await database.drop().catch(() => undefined);
+    throw error;
+  }
+}
+
+async function testApp(app: NestExpressApplication, config: AllConfig, database: TestDatabase): Promise<TestApp> {
   const server = app.getHttpServer();
   // Every response from here on is validated against the app's own document (test/contract/contract-recorder.ts).
   const document = await openApiDocument(server);

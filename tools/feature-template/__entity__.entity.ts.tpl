@@ -1,4 +1,4 @@
-import { Column, CreateDateColumn, Entity, PrimaryColumn } from 'typeorm';
+import { Column, CreateDateColumn, Entity, PrimaryColumn, VersionColumn } from 'typeorm';
 
 /** __A_entity_words__. Ids are UUIDv7: time-ordered, so they double as the pagination key. */
 @Entity({ name: '__table__' })
@@ -11,4 +11,8 @@ export class __Entity__ {
 
   @CreateDateColumn({ name: 'created_at', type: 'timestamptz' })
   createdAt!: Date;
+
+  /** Bumped by every write; the ETag is this version, so If-Match can refuse a write based on an older one. */
+  @VersionColumn({ type: 'integer', default: 1 })
+  version!: number;
 }

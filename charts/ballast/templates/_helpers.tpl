@@ -145,6 +145,34 @@ DATABASE_URL and REDIS_URL as EnvVar objects, from the chart's Secret or the exi
       name: {{ default (include "ballast.secretName" .) .Values.redis.existingSecret }}
       key: {{ ternary .Values.redis.existingSecretKey "REDIS_URL" (not (empty .Values.redis.existingSecret)) }}
 {{- end }}
+{{- if include "ballast.adminEnabled" . }}
+- name: MANAGEMENT_TOKEN
+  valueFrom:
+    secretKeyRef:
+      name: {{ include "ballast.managementSecretName" . }}
+      key: {{ ternary .Values.management.admin.existingSecretKey "MANAGEMENT_TOKEN" (not (empty .Values.management.admin.existingSecret)) }}
+{{- end }}
+{{- end }}
+
+{{/*
+The container port the probes and the ServiceMonitor use: the management port, or the app port without it.
+*/}}
+{{- define "ballast.opsPort" -}}
+{{- ternary "management" "http" .Values.management.enabled }}
+{{- end }}
+
+{{/*
+True ("true") when /admin/* is on: the management port with a token.
+*/}}
+{{- define "ballast.adminEnabled" -}}
+{{- if and .Values.management.enabled .Values.management.admin.enabled }}true{{ end }}
+{{- end }}
+
+{{/*
+Name of the Secret holding MANAGEMENT_TOKEN: the existing one, or the chart's generated one.
+*/}}
+{{- define "ballast.managementSecretName" -}}
+{{- default (printf "%s-management" (include "ballast.fullname" .)) .Values.management.admin.existingSecret }}
 {{- end }}
 
 {{/*
@@ -180,13 +208,13 @@ heap hits its limit and GCs hard before the kernel OOM-kills the container; then
 {{- end }}
 
 {{/*
-An HTTP probe on the named container port, from a probe's values (enabled is not a probe field).
+An HTTP probe of `path` on the named container port, from a probe's values (enabled is not a probe field): (list probe path port).
 */}}
 {{- define "ballast.httpProbe" -}}
 {{- $probe := index . 0 -}}
 httpGet:
   path: {{ index . 1 }}
-  port: http
+  port: {{ index . 2 }}
 {{ toYaml (omit $probe "enabled") }}
 {{- end }}
 
@@ -223,7 +251,7 @@ The writable /tmp every container of the chart gets (the root filesystem is read
 Environment keys that come from their own typed values; config may not set them.
 */}}
 {{- define "ballast.reservedEnv" -}}
-{{- list "PORT" "NODE_ENV" "NODE_OPTIONS" "UV_THREADPOOL_SIZE" "SHUTDOWN_DELAY_MS" "SHUTDOWN_DRAIN_TIMEOUT_MS" "DB_RUN_MIGRATIONS" "DATABASE_URL" "REDIS_URL" "OTEL_EXPORTER_OTLP_ENDPOINT" "OTEL_EXPORTER_OTLP_PROTOCOL" "OTEL_TRACES_SAMPLER" "OTEL_TRACES_SAMPLER_ARG" "OTEL_SERVICE_NAME" "OTEL_RESOURCE_ATTRIBUTES" | toJson }}
+{{- list "PORT" "NODE_ENV" "NODE_OPTIONS" "UV_THREADPOOL_SIZE" "SHUTDOWN_DELAY_MS" "SHUTDOWN_DRAIN_TIMEOUT_MS" "DB_RUN_MIGRATIONS" "DATABASE_URL" "REDIS_URL" "MANAGEMENT_PORT" "MANAGEMENT_TOKEN" "OTEL_EXPORTER_OTLP_ENDPOINT" "OTEL_EXPORTER_OTLP_PROTOCOL" "OTEL_TRACES_SAMPLER" "OTEL_TRACES_SAMPLER_ARG" "OTEL_SERVICE_NAME" "OTEL_RESOURCE_ATTRIBUTES" | toJson }}
 {{- end }}
 
 {{/*
@@ -247,6 +275,9 @@ so types are already right here. Every problem is listed at once.
 {{- /* The schema cannot say why in words; `true` arrives as a string (--set-string, quoted YAML) or a boolean (--set). */}}
 {{- if eq (lower (toString (default "" .Values.config.TRUST_PROXY))) "true" }}
 {{- $errors = append $errors "config.TRUST_PROXY=true trusts any client's X-Forwarded-For: every client could claim any IP address and escape its rate limit, so the app refuses it. Set the number of proxies in front of the pods (\"1\" behind one ingress or load balancer) or their addresses/subnets (\"10.0.0.0/8\")." }}
+{{- end }}
+{{- if and .Values.management.enabled (eq (int .Values.management.port) (int .Values.containerPort)) }}
+{{- $errors = append $errors (printf "management.port (%d) equals containerPort: the management listener needs a port of its own, or the app refuses to start." (int .Values.management.port)) }}
 {{- end }}
 {{- if and (eq (toString .Values.rollingUpdate.maxSurge) "0") (eq (toString .Values.rollingUpdate.maxUnavailable) "0") }}
 {{- $errors = append $errors "rollingUpdate.maxSurge and rollingUpdate.maxUnavailable cannot both be 0: the rollout could never progress." }}

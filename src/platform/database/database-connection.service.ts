@@ -1,15 +1,32 @@
 import { AsyncLocalStorage } from 'node:async_hooks';
+import { setTimeout as sleep } from 'node:timers/promises';
 import { Injectable, Logger, type OnApplicationBootstrap, type OnApplicationShutdown } from '@nestjs/common';
 import { ConfigService } from '@nestjs/config';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { Client } from 'pg';
-import { DataSource, MigrationExecutor } from 'typeorm';
+import { DataSource, MigrationExecutor, type QueryRunner } from 'typeorm';
 import type { AllConfig } from '../../config/app-config';
 import { ShutdownRegistry } from '../lifecycle/shutdown-registry.service';
 import { EmbeddedPostgresService } from './embedded-postgres.service';
 
 /** Advisory lock key serialising migrations across replicas (any constant unique to this service). */
 export const MIGRATION_LOCK_KEY = 4_207_001;
+
+/** Pause between two tries of the migration lock while another replica holds it. */
+const LOCK_POLL_MS = 200;
+
+/** Another replica held the migration lock for longer than DB_MIGRATION_LOCK_TIMEOUT_MS: the start gives up. */
+export class MigrationLockTimeoutError extends Error {
+  constructor(timeoutMs: number) {
+    super(
+      `another process has held the migration lock (PostgreSQL advisory lock ${MIGRATION_LOCK_KEY}) for over ${timeoutMs} ms ` +
+        '(DB_MIGRATION_LOCK_TIMEOUT_MS): its migrations are still running or it hangs. Look for it in pg_locks ' +
+        `(locktype = 'advisory' AND objid = ${MIGRATION_LOCK_KEY}) and pg_stat_activity; raise DB_MIGRATION_LOCK_TIMEOUT_MS ` +
+        'for a long migration, or run migrations in a separate job (DB_RUN_MIGRATIONS=false).',
+    );
+    this.name = MigrationLockTimeoutError.name;
+  }
+}
 
 /** Backoff between connection attempts while the database is unreachable at start. */
 const RETRY_MIN_MS = 250;
@@ -83,6 +100,7 @@ export class DatabaseConnectionService implements OnApplicationBootstrap, OnAppl
         this.logger.log(`database ready in ${Date.now() - started} ms (attempt ${attempt})`);
         break;
       } catch (error) {
+        if (error instanceof MigrationLockTimeoutError) return this.giveUp(error);
         if (this.dataSource.isInitialized) await this.dataSource.destroy().catch(() => undefined);
         // Only the probe's failure says anything about the database: later steps wait inside the service too
         // (pool, advisory lock), and blaming the database for those sends the operator the wrong way.
@@ -113,7 +131,7 @@ export class DatabaseConnectionService implements OnApplicationBootstrap, OnAppl
     const runner = this.dataSource.createQueryRunner();
     try {
       await runner.connect();
-      await runner.query('SELECT pg_advisory_lock($1)', [MIGRATION_LOCK_KEY]);
+      await this.lockMigrations(runner);
       try {
         const executor = new MigrationExecutor(this.dataSource, runner);
         executor.transaction = 'each';
@@ -125,6 +143,41 @@ export class DatabaseConnectionService implements OnApplicationBootstrap, OnAppl
     } finally {
       await runner.release();
     }
+  }
+
+  /**
+   * Takes the migration lock, waiting at most DB_MIGRATION_LOCK_TIMEOUT_MS while another replica holds it. Polled with
+   * `pg_try_advisory_lock` rather than a blocking `pg_advisory_lock`: the wait is then bounded by this setting alone
+   * (not cut short by statement_timeout), and a shutdown ends it.
+   */
+  private async lockMigrations(runner: QueryRunner): Promise<void> {
+    const timeoutMs = this.config.get('database.migrationLockTimeoutMs', { infer: true });
+    const deadline = Date.now() + timeoutMs;
+    for (let waited = false; ; waited = true) {
+      const [row] = (await runner.query('SELECT pg_try_advisory_lock($1) AS "locked"', [MIGRATION_LOCK_KEY])) as Array<{ locked: boolean }>;
+      if (row?.locked) {
+        if (waited) this.logger.log('migration lock taken: the other process has finished its migrations');
+        return;
+      }
+      if (!waited)
+        this.logger.log(`waiting for another process's migrations (advisory lock ${MIGRATION_LOCK_KEY}), at most ${timeoutMs} ms`);
+      if (this.stateValue !== 'connecting') throw new Error('shutting down while waiting for the migration lock');
+      if (Date.now() >= deadline) throw new MigrationLockTimeoutError(timeoutMs);
+      await sleep(Math.min(LOCK_POLL_MS, Math.max(0, deadline - Date.now())));
+    }
+  }
+
+  /**
+   * A start that cannot finish without an operator: logs why, closes the pool and the embedded PostgreSQL, and exits 1
+   * (retrying would only wait on the same lock again while the process looks alive).
+   */
+  private async giveUp(error: Error): Promise<void> {
+    this.logger.error(`database start-up failed: ${error.message}`);
+    this.stateValue = 'closing';
+    // Not close(): it waits for this very start-up to end.
+    if (this.dataSource.isInitialized) await this.dataSource.destroy().catch(() => undefined);
+    await this.embedded.stop().catch(() => undefined);
+    process.exit(1);
   }
 
   /** A single throwaway connection first, so a down database never leaves a half-built pool behind. */

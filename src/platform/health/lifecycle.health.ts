@@ -3,7 +3,10 @@ import { type HealthIndicatorResult, HealthIndicatorService } from '@nestjs/term
 import { LifecycleState } from '../lifecycle/lifecycle-state.service';
 import { HEALTH_KEY } from './health.constants';
 
-/** Down from the first moment of shutdown, so load balancers stop sending while in-flight work drains. */
+/**
+ * Down from the first moment of shutdown, so load balancers stop sending while in-flight work drains; down too
+ * while an operator took the instance out of rotation (management's PUT /admin/readiness).
+ */
 @Injectable()
 export class LifecycleHealthIndicator {
   constructor(
@@ -11,9 +14,10 @@ export class LifecycleHealthIndicator {
     private readonly state: LifecycleState,
   ) {}
 
-  /** `lifecycle: up` while serving, `down` once shutdown began. */
+  /** `lifecycle: up` while serving, `down` once shutdown began or while out of rotation. */
   isServing(key: string = HEALTH_KEY.lifecycle): HealthIndicatorResult {
     const session = this.indicators.check(key);
-    return this.state.shuttingDown ? session.down({ state: 'shutting-down' }) : session.up({ state: 'serving' });
+    if (this.state.shuttingDown) return session.down({ state: 'shutting-down' });
+    return this.state.outOfRotation ? session.down({ state: 'out-of-rotation' }) : session.up({ state: 'serving' });
   }
 }

@@ -5,6 +5,7 @@ import type { AllConfig } from '../../config/app-config';
 import { setupOpenApi } from '../openapi/setup-openapi';
 import { HttpDrain } from '../lifecycle/http-drain.service';
 import { parseTrustProxy } from '../../config/trust-proxy';
+import { FrameworkLogFilter } from '../observability/framework-log-filter';
 import { HttpTelemetryMiddleware } from '../observability/http-telemetry.middleware';
 import { enterRequestContext } from '../request-context/request-context';
 import { corsOptions } from '../security/cors';
@@ -44,8 +45,9 @@ export function configureHttpServer(app: NestExpressApplication): void {
   const { bodyLimitBytes } = config.get('resilience', { infer: true });
   const server = app.getHttpServer();
   applyServerLimits(server, config.get('httpServer', { infer: true }));
-  // Nest's logs and every `new Logger(...)` go through pino from here on (main.ts buffers them until now).
-  app.useLogger(app.get(Logger));
+  // Nest's logs and every `new Logger(...)` go through pino from here on (bootstrap.ts buffers them until now);
+  // Nest's own module and route lines at debug.
+  app.useLogger(new FrameworkLogFilter(app.get(Logger)));
   const security = config.get('security', { infer: true });
   app.useSecurityHeaders(securityHeadersOptions(security));
   app.disable('x-powered-by');

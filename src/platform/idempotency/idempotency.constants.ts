@@ -17,7 +17,7 @@ export const MAX_KEY_LENGTH = 255;
 export const KEY_PATTERN = /^[\x21\x23-\x2B\x2D-\x5B\x5D-\x7E]+$/;
 
 /** Response headers stored with the outcome and replayed; the body's own bytes carry the rest. */
-export const STORED_HEADERS = ['content-type', 'location', 'content-location'] as const;
+export const STORED_HEADERS = ['content-type', 'location', 'content-location', 'etag'] as const;
 
 /** The platform table. */
 export const IDEMPOTENCY_TABLE = 'idempotency_keys';

@@ -4,3 +4,4 @@ export { ShutdownCoordinator, type ShutdownOutcome } from './shutdown-coordinato
 export { ShutdownRegistry, type ShutdownHook } from './shutdown-registry.service';
 export { LifecycleState } from './lifecycle-state.service';
 export { SHUTDOWN_PHASES, type ShutdownPhase } from './lifecycle.constants';
+export { PhaseTimer } from './phase-timer';

@@ -23,7 +23,7 @@ export interface ShutdownOutcome {
 }
 
 /** The signals that start a graceful shutdown. */
-const SHUTDOWN_SIGNALS = ['SIGTERM', 'SIGINT'] as const;
+const SHUTDOWN_SIGNALS = ['SIGTERM', 'SIGINT', 'SIGHUP'] as const;
 
 /**
  * Owns the shutdown order (SPEC Lifecycle), so that it does not depend on module order or luck:
@@ -54,7 +54,8 @@ export class ShutdownCoordinator {
   }
 
   /**
-   * Installs the signal handlers (main.ts only, never in tests): the first SIGTERM/SIGINT runs
+   * Installs the signal handlers (bootstrap.ts only, never in tests): the first SIGTERM, SIGINT or SIGHUP (a closed
+   * terminal) runs
    * {@link shutdown} and exits with its code; a second one exits at once with 128 + its number.
    */
   handleSignals(app: INestApplication): void {

@@ -60,3 +60,16 @@ export function describePlatformPaths(document: OpenAPIObject): OpenAPIObject {
   }
   return document;
 }
+
+/** The paths the management listener takes over when MANAGEMENT_PORT is set. */
+const MANAGEMENT_PATHS = ['/health/live', '/health/ready', '/metrics'];
+
+/**
+ * The document without the paths the main port no longer serves once MANAGEMENT_PORT is set (they answer 404
+ * there; docs/operations.md describes the management port), and without their now empty tags.
+ */
+export function withoutManagementPaths(document: OpenAPIObject): OpenAPIObject {
+  for (const path of MANAGEMENT_PATHS) delete document.paths[path];
+  document.tags = (document.tags ?? []).filter((tag) => tag.name !== 'health' && tag.name !== 'metrics');
+  return document;
+}

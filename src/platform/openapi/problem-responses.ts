@@ -129,12 +129,13 @@ const BODY_RESPONSES: Responses = {
   '415': { description: 'The body is not application/json.', headers: rateLimitHeaders(false), content: PROBLEM_CONTENT },
 };
 
-/** Express tags every GET answer that has a body with a weak ETag (http-server/weak-etag.ts). */
+/** Express tags every GET answer that has a body with a weak ETag (http-server/weak-etag.ts), unless the route set its own. */
 const ETAG_HEADER = {
   ETag: {
-    description: 'Weak entity tag of the body; send it back in If-None-Match to get 304 while it is unchanged.',
+    description:
+      'Entity tag: a weak hash of the body, or a strong version tag where the route declares one; send it back in If-None-Match to get 304 while it is unchanged.',
     required: false,
-    schema: { type: 'string', maxLength: 64, pattern: '^W/"[0-9a-f]+-[A-Za-z0-9+/]{27}"$' },
+    schema: { type: 'string', maxLength: 64, pattern: '^(W/"[0-9a-f]+-[A-Za-z0-9+/]{27}"|"\\d{1,15}")$' },
   },
 };
 
@@ -175,7 +176,8 @@ export function addPlatformResponses(document: OpenAPIObject): OpenAPIObject {
         if (AUTH_STATUSES.has(Number(status)))
           response.headers = { ...rateLimitHeaders(false), ...WWW_AUTHENTICATE_HEADER, ...response.headers };
         else if (Number(status) < 500) response.headers = { ...rateLimitHeaders(true), ...response.headers };
-        if (method === 'get' && Number(status) === 200) response.headers = { ...response.headers, ...ETAG_HEADER };
+        // A route that declares its own ETag (a version tag) keeps it; the rest get Express's weak body hash.
+        if (method === 'get' && Number(status) === 200) response.headers = { ...ETAG_HEADER, ...response.headers };
       }
       operation.responses = { ...extra, ...declared };
     }

@@ -4,7 +4,7 @@ import { ConfigService } from '@nestjs/config';
 import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
 import type { AllConfig } from '../../config/app-config';
 import { OPENAPI_FEATURE_TAGS, type OpenApiTag } from './openapi-tags';
-import { OPENAPI_TAGS, describePlatformPaths } from './platform-paths';
+import { OPENAPI_TAGS, describePlatformPaths, withoutManagementPaths } from './platform-paths';
 import { addPlatformResponses } from './problem-responses';
 
 /**
@@ -34,7 +34,11 @@ export function setupOpenApi(app: INestApplication): void {
     .setDescription('Errors are application/problem+json (RFC 9457). Every /api operation can also answer 429, 503 and 504.')
     .setVersion(version);
   for (const tag of [...OPENAPI_TAGS, ...featureTags(app)]) options.addTag(tag.name, tag.description);
-  const build = () => describePlatformPaths(addPlatformResponses(SwaggerModule.createDocument(app, options.build())));
+  const managementPort = config.get('management.port', { infer: true }) !== undefined;
+  const build = () => {
+    const document = describePlatformPaths(addPlatformResponses(SwaggerModule.createDocument(app, options.build())));
+    return managementPort ? withoutManagementPaths(document) : document;
+  };
   SwaggerModule.setup(OPENAPI_PATHS.ui, app, build, {
     jsonDocumentUrl: OPENAPI_PATHS.json,
     raw: ['json'],

@@ -9,7 +9,8 @@ export class Create__Entities____timestamp__ implements MigrationInterface {
       CREATE TABLE "__table__" (
         "id" uuid PRIMARY KEY,
         "name" varchar(200) NOT NULL,
-        "created_at" timestamptz NOT NULL DEFAULT now()
+        "created_at" timestamptz NOT NULL DEFAULT now(),
+        "version" integer NOT NULL DEFAULT 1
       )`);
   }
 

@@ -24,6 +24,45 @@ describe('__Entities__ API (e2e, real PostgreSQL)', () => {
     expect(next.body.items[0].id).not.toBe(page.body.items[0].id);
   });
 
+  it('answers 201 with Location, and the version as the ETag of GET', async () => {
+    const created = await request(t.server).post('/api/v1/__entities__').send({ name: 'located' });
+    expect(created.status).toBe(201);
+    expect(created.headers['location']).toBe(`/api/v1/__entities__/${created.body.id}`);
+    const read = await request(t.server).get(created.headers['location']);
+    expect([read.status, read.body, read.headers['etag']]).toEqual([200, created.body, '"1"']);
+    expect((await request(t.server).get(created.headers['location']).set('If-None-Match', '"1"')).status).toBe(304);
+  });
+
+  it('changes with PATCH under If-Match: 200 and the next ETag; 428 without it, 412 when stale, 400 for a bad body', async () => {
+    const path = (await request(t.server).post('/api/v1/__entities__').send({ name: 'before' })).headers['location'];
+    const etag = (await request(t.server).get(path)).headers['etag'];
+    const missing = await request(t.server).patch(path).send({ name: 'after' });
+    expect([missing.status, missing.headers['content-type']]).toEqual([428, expect.stringMatching(/^application\/problem\+json/)]);
+    const patched = await request(t.server).patch(path).set('If-Match', etag).send({ name: 'after' });
+    expect([patched.status, patched.body.name, patched.headers['etag']]).toEqual([200, 'after', '"2"']);
+    expect((await request(t.server).patch(path).set('If-Match', etag).send({ name: 'stale' })).status).toBe(412);
+    const wrongType = await request(t.server).patch(path).set('If-Match', '"2"').send({ name: 42 });
+    expect([wrongType.status, wrongType.body.errors]).toEqual([400, [{ field: 'name', message: 'name must be a string' }]]);
+    expect((await request(t.server).patch(path).set('If-Match', '"2"').send({ name: null })).status).toBe(400);
+    expect((await request(t.server).patch(path).set('If-Match', '"2"').send({ extra: true })).status).toBe(400);
+    expect((await request(t.server).get(path)).body.name).toBe('after');
+  });
+
+  it('lets one of two concurrent PATCHes with the same ETag win: one 200, one 412', async () => {
+    const path = (await request(t.server).post('/api/v1/__entities__').send({ name: 'raced' })).headers['location'];
+    const both = await Promise.all(['a', 'b'].map((name) => request(t.server).patch(path).set('If-Match', '"1"').send({ name })));
+    expect(both.map((res) => res.status).sort()).toEqual([200, 412]);
+  });
+
+  it('deletes with 204; the id is then a 404, for a second DELETE too; a stale If-Match on DELETE is a 412', async () => {
+    const path = (await request(t.server).post('/api/v1/__entities__').send({ name: 'doomed' })).headers['location'];
+    expect((await request(t.server).delete(path).set('If-Match', '"7"')).status).toBe(412);
+    const deleted = await request(t.server).delete(path).set('If-Match', '"1"');
+    expect([deleted.status, deleted.text]).toEqual([204, '']);
+    expect((await request(t.server).get(path)).status).toBe(404);
+    expect((await request(t.server).delete(path)).status).toBe(404);
+  });
+
   it('answers problem+json 400 for bad input, 404 for an unknown id', async () => {
     const bad = await request(t.server).post('/api/v1/__entities__').send({ name: '', extra: true });
     expect(bad.status).toBe(400);
@@ -56,6 +95,9 @@ describe('__Entities__ API (e2e, real PostgreSQL)', () => {
     const docs = (await request(t.server).get('/docs-json')).body;
     expect(Object.keys(docs.paths)).toEqual(expect.arrayContaining(['/api/v1/__entities__', '/api/v1/__entities__/{id}']));
     expect(Object.keys(docs.paths['/api/v1/__entities__'].post.responses)).toEqual(expect.arrayContaining(['201', '400', '409', '422', '429', '503', '504']));
+    const item = docs.paths['/api/v1/__entities__/{id}'];
+    expect(Object.keys(item.patch.responses)).toEqual(expect.arrayContaining(['200', '400', '404', '412', '428']));
+    expect(Object.keys(item.delete.responses)).toEqual(expect.arrayContaining(['204', '404', '412']));
   });
 
   it('contributes its own check to /health/ready', async () => { // @with-readiness

@@ -1,0 +1,3 @@
+import { describeShutdownOrder } from './shutdown-order';
+
+describeShutdownOrder(true);

@@ -1,0 +1,3 @@
+import { describeRateLimitProcess } from './rate-limit-process';
+
+describeRateLimitProcess('redis');
