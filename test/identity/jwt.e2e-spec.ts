@@ -186,6 +186,21 @@ describe('JWKS key rotation and identity provider outages', () => {
     expect(idp.fetches - before).toBe(1);
   });
 
+  it('refreshes once for a flood of unknown kids arriving after the cooldown, not once per token', async () => {
+    const t = await createTestApp(idp.env({ AUTH_JWKS_COOLDOWN_SECONDS: '1', AUTH_FAILURES_PER_MINUTE: '100000' }));
+    apps.push(t);
+    await keysFetched(idp);
+    await new Promise((r) => setTimeout(r, 1100)); // past the cooldown: the first unknown kid may refresh
+    const before = idp.fetches;
+    const tokens = await Promise.all(Array.from({ length: 50 }, (_, i) => idp.token({ kid: `flood-${i}` })));
+    const statuses = await Promise.all(
+      tokens.map(async (token) => (await request(t.server).get(USERS).set('Authorization', `Bearer ${token}`)).status),
+    );
+    expect(new Set(statuses)).toEqual(new Set([401]));
+    process.stdout.write(`[identity] unknown-kid flood after the cooldown: 50 tokens, ${idp.fetches - before} JWKS fetch(es)\n`);
+    expect(idp.fetches - before).toBe(1);
+  });
+
   it('keeps accepting tokens with cached keys while the identity provider is down', async () => {
     const t = await createTestApp(idp.env({ AUTH_JWKS_COOLDOWN_SECONDS: '1', AUTH_JWKS_REFRESH_SECONDS: '10' }));
     apps.push(t);
