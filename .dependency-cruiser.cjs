@@ -22,6 +22,9 @@ const PLATFORM_LAYERS = [
   'rate-limit',
   // Above rate-limit: an idempotency key is scoped by the rate-limit client key (@RateLimitKey).
   'idempotency',
+  // Authentication: verifies credentials (JWKS through http-client, API keys in the database) and sets the principal
+  // in the request context, which rate-limit and idempotency read from there (never from this folder).
+  'identity',
   // The tracing module: flushes spans at shutdown through the lifecycle, traces database checkouts.
   'tracing',
   // The operations surface: serves health's and observability's reports on its own listener, reads the database's migrations.

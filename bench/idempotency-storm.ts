@@ -1,4 +1,5 @@
 import { join } from 'node:path';
+import { benchHeaders, benchIdentityEnv, startBenchIdentity } from './lib/identity';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { runRetryStorm } from '../test/idempotency/retry-storm';
 import { createRestartablePostgres } from '../test/utils/restartable-postgres';
@@ -16,6 +17,7 @@ const SECONDS = Number(process.env['BENCH_STORM_SECONDS'] ?? 10);
 const DOWN_MS = Number(process.env['BENCH_STORM_DOWN_MS'] ?? 3000);
 
 async function main(): Promise<void> {
+  await startBenchIdentity();
   const pg = await createRestartablePostgres();
   await pg.start();
   const target = await startTarget(
@@ -28,6 +30,7 @@ async function main(): Promise<void> {
       RATE_LIMIT_BURST: '1000000',
       LOG_LEVEL: 'warn',
       REQUEST_TIMEOUT_MS: '3000',
+      ...benchIdentityEnv(),
     },
     0,
     '/health/ready',
@@ -37,6 +40,7 @@ async function main(): Promise<void> {
     const report = await runRetryStorm({
       baseUrl: `http://127.0.0.1:${target.port}`,
       databaseUrl: pg.url,
+      headers: benchHeaders(),
       clients: CLIENTS,
       durationMs: SECONDS * 1000,
       giveUpMs: 60_000,

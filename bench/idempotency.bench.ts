@@ -1,4 +1,5 @@
 import autocannon from 'autocannon';
+import { benchHeaders, benchIdentityEnv, startBenchIdentity } from './lib/identity';
 import { randomUUID } from 'node:crypto';
 import { join } from 'node:path';
 import { createBenchDatabase } from './lib/database';
@@ -41,7 +42,7 @@ async function round(port: number, withKey: boolean, seconds: number): Promise<R
         path: '/api/v1/users',
         setupRequest: (req: Record<string, unknown>) => ({
           ...req,
-          headers: { 'content-type': 'application/json', ...(withKey ? { 'idempotency-key': randomUUID() } : {}) },
+          headers: { ...benchHeaders(), 'content-type': 'application/json', ...(withKey ? { 'idempotency-key': randomUUID() } : {}) },
           body: JSON.stringify({ email: `b-${tag}-${n++}@example.com`, name: 'Bench' }),
         }),
       },
@@ -52,6 +53,7 @@ async function round(port: number, withKey: boolean, seconds: number): Promise<R
 
 async function main(): Promise<void> {
   if (canPin) pinSelf(1);
+  await startBenchIdentity();
   const database = await createBenchDatabase();
   const target = await startTarget(
     'ballast',
@@ -62,6 +64,7 @@ async function main(): Promise<void> {
       RATE_LIMIT_PER_SECOND: '1000000',
       RATE_LIMIT_BURST: '1000000',
       LOG_LEVEL: 'warn',
+      ...benchIdentityEnv(),
       DB_POOL_MAX: POOL,
       DB_POOL_MIN: POOL,
       DB_PERMITS: '200',

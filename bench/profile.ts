@@ -1,6 +1,7 @@
 import { mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { ballastEnv } from './lib/ballast-env';
+import { startBenchIdentity } from './lib/identity';
 import { attribute, type Attribution, type CpuProfile, type FunctionTime, type Window } from './lib/cpuprofile';
 import { createBenchDatabase, pinDatabaseBackends, seedUsers } from './lib/database';
 import { loadGenerator, runLoad } from './lib/load';
@@ -164,6 +165,7 @@ async function main(): Promise<void> {
   if (PROFILE_PATH !== undefined && !PROFILE_PATH.startsWith('/'))
     throw new Error(`PROFILE_PATH=${PROFILE_PATH}: a path such as /bench/json`);
   pinSelf(LOAD_CORE);
+  await startBenchIdentity();
   const db = await createBenchDatabase();
   const profiled: Profiled[] = [];
   const flags = (dir: string) => ['--cpu-prof', `--cpu-prof-dir=${dir}`, `--cpu-prof-interval=${INTERVAL_US}`];

@@ -3,6 +3,7 @@ import { mkdirSync, writeFileSync } from 'node:fs';
 import { cpus, totalmem } from 'node:os';
 import { join } from 'node:path';
 import { ballastEnv as ballastEnvOf } from './lib/ballast-env';
+import { startBenchIdentity } from './lib/identity';
 import { checkConnectionRoom, createBenchDatabase, pinDatabaseBackends, seedUsers } from './lib/database';
 import {
   budgetTable,
@@ -226,6 +227,7 @@ async function main(): Promise<void> {
   if (!['', 'hotpath', 'tracing', 'idempotency'].includes(ONLY))
     throw new Error(`BENCH_ONLY=${ONLY}: only "hotpath", "tracing" or "idempotency" (or unset, for everything) is known`);
   pinSelf(LOAD_CORE);
+  await startBenchIdentity();
   const started = Date.now();
   const db = await createBenchDatabase();
   const targets: Target[] = [];

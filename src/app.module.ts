@@ -8,6 +8,7 @@ import { DatabaseModule } from './platform/database';
 import { ErrorsModule } from './platform/errors';
 import { HealthModule } from './platform/health';
 import { IdempotencyModule } from './platform/idempotency';
+import { IdentityModule } from './platform/identity';
 import { LifecycleModule } from './platform/lifecycle';
 import { ManagementModule } from './platform/management';
 import { MetricsModule, ObservabilityModule } from './platform/observability';
@@ -41,6 +42,8 @@ export class AppModule {
         HealthModule,
         DatabaseModule.forRoot({ migrations: features.migrations }),
         ResilienceModule.forRoot(),
+        // Before RateLimitModule: global guards run in registration order, and the rate limiter keys by the principal.
+        IdentityModule.forRoot(config.identity),
         RateLimitModule.forRoot({ guard: !config.protections.disabled.includes('rate_limit') }),
         IdempotencyModule,
         TracingModule.forRoot(),

@@ -1,6 +1,7 @@
 import autocannon from 'autocannon';
 import { execFile, execFileSync } from 'node:child_process';
 import { promisify } from 'node:util';
+import { benchHeaders } from './identity';
 
 /** What one bounded load run measured. */
 export interface LoadResult {
@@ -83,6 +84,7 @@ async function runWrk(options: LoadOptions & { path: string }): Promise<LoadResu
       `--timeout`,
       `${options.timeoutSec ?? 10}s`,
       '--latency',
+      ...Object.entries(benchHeaders()).flatMap(([name, value]) => ['-H', `${name}: ${value}`]),
       `http://127.0.0.1:${options.port}${options.path}`,
     ],
     {
@@ -108,7 +110,8 @@ export async function runLoad(options: LoadOptions): Promise<LoadResult> {
   const dynamic = typeof options.path === 'function' || typeof options.headers === 'function' || typeof options.body === 'function';
   const bodyFn = typeof options.body === 'function' ? options.body : undefined;
   const pathFn = typeof options.path === 'function' ? options.path : () => options.path as string;
-  const headersFn = typeof options.headers === 'function' ? options.headers : () => (options.headers ?? {}) as Record<string, string>;
+  const given = typeof options.headers === 'function' ? options.headers : () => (options.headers ?? {}) as Record<string, string>;
+  const headersFn = () => ({ ...benchHeaders(), ...given() });
   const result = await autocannon({
     url: `http://127.0.0.1:${options.port}`,
     connections: options.connections,
@@ -116,7 +119,7 @@ export async function runLoad(options: LoadOptions): Promise<LoadResult> {
     pipelining: options.pipelining ?? 1,
     timeout: options.timeoutSec ?? 10,
     method: options.method ?? 'GET',
-    ...(options.body ? { headers: { 'content-type': 'application/json' } } : {}),
+    ...(options.body ? { headers: { ...benchHeaders(), 'content-type': 'application/json' } } : {}),
     ...(typeof options.body === 'string' ? { body: options.body } : {}),
     requests: dynamic
       ? [

@@ -1,6 +1,7 @@
 import { type ChildProcess, execFileSync, spawn } from 'node:child_process';
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { freePort } from '../../src/platform/database/free-port';
+import { benchHeaders } from './identity';
 
 /** Whether `taskset` can pin processes to cores here. */
 export const canPin = (() => {
@@ -131,7 +132,7 @@ export async function startTarget(
   for (;;) {
     if (child.exitCode !== null) throw new Error(`${name} exited with ${child.exitCode}: ${stderr}`);
     try {
-      const res = await fetch(`http://127.0.0.1:${port}${readyPath}`, { signal: AbortSignal.timeout(1000) });
+      const res = await fetch(`http://127.0.0.1:${port}${readyPath}`, { headers: benchHeaders(), signal: AbortSignal.timeout(1000) });
       await res.arrayBuffer();
       if (res.status === 200) break;
     } catch {

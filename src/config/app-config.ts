@@ -81,6 +81,28 @@ export interface AllConfig {
   docs: { enabled: boolean };
   /** The management listener; `port` undefined: /metrics and /health/* stay on the main port. */
   management: { port: number | undefined; host: string; token: string | undefined };
+  /** Authentication (AUTH_*): JWT bearer tokens against a JWKS, API keys; see docs/identity.md. */
+  identity: {
+    /** Every request passes as an anonymous principal (never in production). */
+    disabled: boolean;
+    /** JWT verification; undefined without AUTH_JWKS_URL (then only API keys authenticate). */
+    jwt:
+      | {
+          jwksUrl: string;
+          issuer: string;
+          audience: string;
+          algorithms: string[];
+          clockSkewSeconds: number;
+          refreshSeconds: number;
+          cooldownSeconds: number;
+          maxStaleSeconds: number;
+        }
+      | undefined;
+    apiKeyCacheSeconds: number;
+    failuresPerMinute: number;
+    /** Whether SERVER spans carry the principal id. */
+    spanPrincipal: boolean;
+  };
 }
 
 /** Maps the validated environment onto the namespaces. */
@@ -151,5 +173,24 @@ export function toAppConfig(env: Env, version: string): AllConfig {
     },
     docs: { enabled: env.DOCS_ENABLED === 'auto' ? env.NODE_ENV !== 'production' : env.DOCS_ENABLED === 'true' },
     management: { port: env.MANAGEMENT_PORT, host: env.MANAGEMENT_HOST, token: env.MANAGEMENT_TOKEN },
+    identity: {
+      disabled: env.AUTH_DISABLED,
+      jwt:
+        env.AUTH_JWKS_URL === undefined
+          ? undefined
+          : {
+              jwksUrl: env.AUTH_JWKS_URL,
+              issuer: env.AUTH_ISSUER,
+              audience: env.AUTH_AUDIENCE,
+              algorithms: env.AUTH_ALGORITHMS.split(',').map((a) => a.trim()),
+              clockSkewSeconds: env.AUTH_CLOCK_SKEW_SECONDS,
+              refreshSeconds: env.AUTH_JWKS_REFRESH_SECONDS,
+              cooldownSeconds: env.AUTH_JWKS_COOLDOWN_SECONDS,
+              maxStaleSeconds: env.AUTH_JWKS_MAX_STALE_SECONDS,
+            },
+      apiKeyCacheSeconds: env.AUTH_API_KEY_CACHE_SECONDS,
+      failuresPerMinute: env.AUTH_FAILURES_PER_MINUTE,
+      spanPrincipal: env.AUTH_SPAN_PRINCIPAL,
+    },
   };
 }

@@ -39,6 +39,31 @@ export function ordered<E = Env>(low: keyof E & string, relation: '<' | '≤', h
   };
 }
 
+/** The rules between identity (AUTH_*) variables. */
+const IDENTITY_RULES: EnvRule[] = [
+  {
+    reads: ['NODE_ENV', 'AUTH_DISABLED'],
+    check: (env) =>
+      env.NODE_ENV === 'production' && env.AUTH_DISABLED
+        ? 'AUTH_DISABLED: must not be true when NODE_ENV=production (it lets every request through unauthenticated)'
+        : undefined,
+  },
+  ...(['AUTH_ISSUER', 'AUTH_AUDIENCE'] as const).map((name): EnvRule => ({
+    reads: ['AUTH_JWKS_URL', name],
+    check: (env: Env) =>
+      env.AUTH_JWKS_URL !== undefined && env[name] === ''
+        ? `${name}: is required with AUTH_JWKS_URL (a token is checked against the issuer and audience it must carry)`
+        : undefined,
+  })),
+  {
+    reads: ['AUTH_JWKS_REFRESH_SECONDS', 'AUTH_JWKS_MAX_STALE_SECONDS'],
+    check: (env) =>
+      env.AUTH_JWKS_REFRESH_SECONDS > env.AUTH_JWKS_MAX_STALE_SECONDS
+        ? `AUTH_JWKS_MAX_STALE_SECONDS: (${env.AUTH_JWKS_MAX_STALE_SECONDS}) must be ≥ AUTH_JWKS_REFRESH_SECONDS (${env.AUTH_JWKS_REFRESH_SECONDS}); keys are kept at least until the next refresh`
+        : undefined,
+  },
+];
+
 /** The rules between variables. A variable that failed its own check is already listed; its rules are skipped. */
 const RULES: EnvRule[] = [
   {
@@ -66,6 +91,7 @@ const RULES: EnvRule[] = [
     'expected HTTP_KEEP_ALIVE_TIMEOUT_MS < HTTP_HEADERS_TIMEOUT_MS ≤ HTTP_REQUEST_TIMEOUT_MS',
   ),
   ordered('HTTP_HEADERS_TIMEOUT_MS', '≤', 'HTTP_REQUEST_TIMEOUT_MS', 'the whole request cannot arrive before its headers'),
+  ...IDENTITY_RULES,
 ];
 
 /** Every problem `rules` find, each as `NAME: message`; a rule runs only when every variable it reads is valid. */

@@ -11,6 +11,7 @@ import {
   trustProxyVar,
   urlVar,
 } from './env.helpers';
+import { identityEnvShape } from './identity-env.schema';
 import { tracingEnvShape } from './tracing-env.schema';
 
 const MINUTE = 60_000;
@@ -93,6 +94,9 @@ export const envSchema = z.object({
   MANAGEMENT_PORT: optionalNumberVar(1, 65535, true),
   MANAGEMENT_HOST: stringVar('0.0.0.0', /^[\w.:-]+$/, 'a host name or IP address'),
   MANAGEMENT_TOKEN: secretVar(16, 'at least 16 characters without spaces (e.g. `openssl rand -hex 32`)'),
+
+  // Authentication: JWT bearer tokens against a JWKS, API keys (docs/identity.md).
+  ...identityEnvShape,
 
   // OpenTelemetry's standard variables (docs/tracing.md); tracing is off without an endpoint.
   ...tracingEnvShape,

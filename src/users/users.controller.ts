@@ -12,6 +12,7 @@ import {
 import type { ServerResponse } from 'node:http';
 import { ApiIfMatch, IfMatch, type IfMatchCondition, UuidParam, VERSION_ETAG_HEADER, versionTag } from '../platform/errors';
 import { Idempotent } from '../platform/idempotency';
+import { Scopes } from '../platform/identity';
 import { RateLimitPolicy, STRICT_POLICY } from '../platform/rate-limit';
 import { CreateUserDto } from './dto/create-user.dto';
 import { ListUsersQuery } from './dto/list-users.query';
@@ -44,6 +45,7 @@ export class UsersController {
   ) {}
 
   @Post()
+  @Scopes('users:write')
   @HttpCode(201)
   @ApiOperation({
     operationId: 'createUser',
@@ -62,6 +64,7 @@ export class UsersController {
   }
 
   @Get()
+  @Scopes('users:read')
   @ApiOperation({
     operationId: 'listUsers',
     summary: 'List users',
@@ -74,6 +77,7 @@ export class UsersController {
   }
 
   @Get(':id')
+  @Scopes('users:read')
   @ApiParam(ID_PARAM)
   @ApiOperation({ operationId: 'getUser', summary: 'Get a user', description: 'The stored user with this id.' })
   @ApiOkResponse({ type: UserResponse, headers: VERSION_ETAG_HEADER })
@@ -86,6 +90,7 @@ export class UsersController {
   }
 
   @Patch(':id')
+  @Scopes('users:write')
   @ApiParam(ID_PARAM)
   @ApiOperation({
     operationId: 'updateUser',
@@ -111,6 +116,7 @@ export class UsersController {
 
   /** A second DELETE of the same user is a 404: the user is gone, and saying so is more useful than a second 204. */
   @Delete(':id')
+  @Scopes('users:write')
   @HttpCode(204)
   @ApiParam(ID_PARAM)
   @ApiOperation({
@@ -130,6 +136,7 @@ export class UsersController {
 
   /** The user enriched from the profile service; degrades to `profile: null` with a `profileStatus`, never fails on it. */
   @Get(':id/profile')
+  @Scopes('users:read')
   @ApiParam(ID_PARAM)
   @ApiOperation({
     operationId: 'getUserProfile',

@@ -38,6 +38,8 @@ export interface StormOptions {
   giveUpMs?: number;
   /** Unique tag of this storm's emails. */
   tag?: string;
+  /** Extra headers on every request (a credential when the app authenticates). */
+  headers?: Record<string, string>;
 }
 
 /**
@@ -68,7 +70,7 @@ export async function runRetryStorm(options: StormOptions): Promise<StormReport>
       try {
         const res = await fetch(`${options.baseUrl}/api/v1/users`, {
           method: 'POST',
-          headers: { 'content-type': 'application/json', 'idempotency-key': key },
+          headers: { ...options.headers, 'content-type': 'application/json', 'idempotency-key': key },
           body,
           signal: AbortSignal.timeout(5000),
         });

@@ -72,7 +72,8 @@ describe(`embedded PostgreSQL in a 0700 folder (running as ${asRoot ? 'root' : '
     const port = await freePort();
     const child = spawn(process.execPath, [join(app, 'dist', 'main.js')], {
       cwd: app,
-      env: { PATH: process.env['PATH'] ?? '', HOST: '127.0.0.1', PORT: String(port), LOG_LEVEL: 'info' },
+      // AUTH_DISABLED as in every suite that does not test identity (test/utils/auth-defaults.ts).
+      env: { PATH: process.env['PATH'] ?? '', HOST: '127.0.0.1', PORT: String(port), LOG_LEVEL: 'info', AUTH_DISABLED: 'true' },
       stdio: ['ignore', 'pipe', 'pipe'],
     });
     let out = '';

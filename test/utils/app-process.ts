@@ -2,6 +2,7 @@ import { type ChildProcess, spawn } from 'node:child_process';
 import type { Socket } from 'node:net';
 import { join } from 'node:path';
 import { freePort } from '../../src/platform/database/free-port';
+import { authDefaults } from './auth-defaults';
 import { waitUntil } from './wait-until';
 
 export { freePort };
@@ -76,6 +77,7 @@ export async function startAppProcess(
       LOG_LEVEL: 'info',
       RATE_LIMIT_PER_SECOND: '100000',
       RATE_LIMIT_BURST: '100000',
+      ...authDefaults(env),
       ...env,
       PORT: String(port),
     },

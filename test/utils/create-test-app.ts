@@ -9,6 +9,7 @@ import { AppModule, loadAppConfig } from '../../src/app.module';
 import type { AllConfig } from '../../src/config/app-config';
 import { DatabaseConnectionService } from '../../src/platform/database/database-connection.service';
 import { configureHttpServer } from '../../src/platform/http-server/configure-http-server';
+import { authDefaults } from './auth-defaults';
 import { createTestDatabase, type TestDatabase } from './test-database';
 
 /**
@@ -49,6 +50,7 @@ export async function createTestApp(env: Record<string, string> = {}, options: T
       DB_POOL_MIN: '1',
       DATABASE_URL: database.url,
       ...TEST_RATE_LIMIT,
+      ...authDefaults(env),
       ...env,
     });
     const moduleRef = await Test.createTestingModule({ imports: [AppModule.forRoot(config), ...(options.extraImports ?? [])] }).compile();

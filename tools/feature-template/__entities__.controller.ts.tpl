@@ -11,6 +11,7 @@ import {
 import type { ServerResponse } from 'node:http';
 import { ApiIfMatch, IfMatch, type IfMatchCondition, UuidParam, VERSION_ETAG_HEADER, versionTag } from '../platform/errors';
 import { Idempotent } from '../platform/idempotency';
+import { Scopes } from '../platform/identity';
 import { __Entity__PageResponse, __Entity__Response, to__Entity__Response } from './dto/__entity__.response';
 import { Create__Entity__Dto } from './dto/create-__entity__.dto';
 import { List__Entities__Query } from './dto/list-__entities__.query';
@@ -37,6 +38,7 @@ export class __Entities__Controller {
   constructor(private readonly service: __Entities__Service) {}
 
   @Post()
+  @Scopes('__entities__:write')
   @HttpCode(201)
   @ApiOperation({ operationId: 'create__Entity__', summary: 'Create __a_entity_words__', description: 'Creates __a_entity_words__.' })
   @Idempotent() // a retry with the same Idempotency-Key gets the first answer back; the service writes through TransactionRunner
@@ -49,6 +51,7 @@ export class __Entities__Controller {
   }
 
   @Get()
+  @Scopes('__entities__:read')
   @ApiOperation({
     operationId: 'list__Entities__',
     summary: 'List __entities_words__',
@@ -61,6 +64,7 @@ export class __Entities__Controller {
   }
 
   @Get(':id')
+  @Scopes('__entities__:read')
   @ApiParam(ID_PARAM)
   @ApiOperation({ operationId: 'get__Entity__', summary: 'Get __a_entity_words__', description: 'The stored __entity_words__ with this id.' })
   @ApiOkResponse({ type: __Entity__Response, headers: VERSION_ETAG_HEADER })
@@ -73,6 +77,7 @@ export class __Entities__Controller {
   }
 
   @Patch(':id')
+  @Scopes('__entities__:write')
   @ApiParam(ID_PARAM)
   @ApiOperation({
     operationId: 'update__Entity__',
@@ -96,6 +101,7 @@ export class __Entities__Controller {
 
   /** A second DELETE of the same id is a 404: the resource is gone, and saying so is more useful than a second 204. */
   @Delete(':id')
+  @Scopes('__entities__:write')
   @HttpCode(204)
   @ApiParam(ID_PARAM)
   @ApiOperation({

@@ -3,6 +3,7 @@ import type { ConfigFragment } from '../../config/config-fragment';
 import { collectMigrations, type MigrationClass } from '../database';
 import type { OpenApiTag } from '../openapi';
 import { idempotencyMigrations } from '../idempotency';
+import { identityMigrations } from '../identity';
 import type { FeatureDefinition } from './feature-definition';
 
 /** What the composition root needs from the feature list. */
@@ -16,7 +17,7 @@ export interface CollectedFeatures {
 
 /**
  * Gathers the features' modules, config fragments and migrations (checking that every migration file on
- * disk is registered); the platform's own migrations (the idempotency store) come with them. Migrations are
+ * disk is registered); the platform's own migrations (the idempotency store, the API keys) come with them. Migrations are
  * ordered by their timestamps, as TypeORM runs them. A feature listed twice is a programming error.
  */
 export function collectFeatures(features: ReadonlyArray<FeatureDefinition>): CollectedFeatures {
@@ -26,9 +27,11 @@ export function collectFeatures(features: ReadonlyArray<FeatureDefinition>): Col
   return {
     modules: features.map((f) => f.module),
     configFragments: features.flatMap((f) => (f.config ? [f.config] : [])),
-    migrations: collectMigrations([idempotencyMigrations, ...features.flatMap((f) => (f.migrations ? [f.migrations] : []))]).sort(
-      (a, b) => timestampOf(a) - timestampOf(b),
-    ),
+    migrations: collectMigrations([
+      idempotencyMigrations,
+      identityMigrations,
+      ...features.flatMap((f) => (f.migrations ? [f.migrations] : [])),
+    ]).sort((a, b) => timestampOf(a) - timestampOf(b)),
     tags: features.map((f) => ({ name: f.name, description: f.description })),
   };
 }

@@ -1,7 +1,6 @@
 import { type CallHandler, type ExecutionContext, Injectable, Logger, type NestInterceptor } from '@nestjs/common';
 import { ConfigService } from '@nestjs/config';
 import { Reflector } from '@nestjs/core';
-import { normalizeIp } from '@nestjs/throttler';
 import { InjectMetric } from '@willsoto/nestjs-prometheus';
 import { createHash } from 'node:crypto';
 import type { IncomingMessage, ServerResponse } from 'node:http';
@@ -11,7 +10,7 @@ import type { AllConfig } from '../../config/app-config';
 import { routeLabel } from '../observability/route-label';
 import { RATE_LIMIT_KEY_METADATA } from '../rate-limit/rate-limit.constants';
 import type { RateLimitKeyFn } from '../rate-limit/rate-limit.decorator';
-import { clientIpOf, contextOf, runInRequestContext } from '../request-context/request-context';
+import { clientKeyOf, contextOf, runInRequestContext } from '../request-context/request-context';
 import { type ActiveClaim, attachClaim, detachClaim } from './active-claim';
 import {
   CLAIM_LEASE_MARGIN_MS,
@@ -76,8 +75,9 @@ export class IdempotencyInterceptor implements NestInterceptor {
   }
 
   /**
-   * Who the key belongs to: the route's principal hook, else the rate-limit client (`@RateLimitKey`'s value, else
-   * the IP, IPv6 by /64). Override to scope by something else; values are hashed (they may be secrets).
+   * Who the key belongs to: the route's principal hook, else `@RateLimitKey`'s value, else the request's client key
+   * (the authenticated principal, else the IP, IPv6 by /64): two callers never share a stored response. Override to
+   * scope by something else; hook values are hashed (they may be secrets).
    */
   protected async clientOf(req: Req, context: ExecutionContext, options: IdempotentOptions): Promise<string> {
     const principal = options.principal ? await options.principal(req, context) : undefined;
@@ -88,7 +88,7 @@ export class IdempotencyInterceptor implements NestInterceptor {
     ]);
     const value = keyFn ? await keyFn(req, context) : undefined;
     if (value) return `key:${hash(value)}`;
-    return `ip:${normalizeIp(clientIpOf(req) ?? '', 64)}`;
+    return clientKeyOf(req);
   }
 
   private async serve(context: ExecutionContext, next: CallHandler, req: Req, key: string, options: IdempotentOptions): Promise<unknown> {

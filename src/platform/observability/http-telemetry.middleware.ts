@@ -168,6 +168,7 @@ export class HttpTelemetryMiddleware implements OnApplicationBootstrap, OnModule
       durationMs: Math.round(seconds * 10_000) / 10,
       ip: clientIpOf(req),
       userAgent: req.headers['user-agent']?.slice(0, LOGGED_PATH_MAX_LENGTH),
+      principal: context.principal?.id,
     });
   }
 }

@@ -17,6 +17,8 @@ export interface RequestLine {
   durationMs: number;
   ip: string | undefined;
   userAgent: string | undefined;
+  /** The authenticated principal's id (never a credential), when the request had one. */
+  principal?: string;
 }
 
 const json = JSON.stringify;
@@ -47,7 +49,7 @@ export function requestLineWriter(logger: Logger): (level: 'info' | 'warn', line
       scrubUrlCredentials(
         `{"level":"${level}"${cachedIsoTime()}${bindings}${field('requestId', line.requestId)}${field('traceId', line.traceId)}${field('trace_id', line.trace_id)}${field('span_id', line.span_id)}` +
           `${field('method', line.method)},"route":${json(line.route)},"path":${json(line.path)},"status":${line.status},"durationMs":${line.durationMs}` +
-          `${field('ip', line.ip)}${field('userAgent', line.userAgent)},"msg":"request completed"}\n`,
+          `${field('ip', line.ip)}${field('userAgent', line.userAgent)}${field('principal', line.principal)},"msg":"request completed"}\n`,
       ),
     );
   };

@@ -2,6 +2,7 @@ import type { OpenAPIObject } from '@nestjs/swagger';
 import { PROBLEM_TYPE_PREFIX } from '../errors/problem-details';
 import { MAX_FIELD_ERRORS } from '../errors/validation.pipe';
 import { REQUEST_ID_MAX_LENGTH } from '../observability/request-id';
+import { applySecurity, REQUIRED_SCOPES_EXTENSION, SECURITY_SCHEMES } from './security-schemes';
 
 /** An operation's `responses` map, as the document types it. */
 type Responses = NonNullable<NonNullable<OpenAPIObject['paths'][string]['get']>['responses']>;
@@ -94,6 +95,34 @@ export const PLATFORM_RESPONSES: Responses = {
   '504': { description: 'The request deadline passed or an upstream call timed out.', content: PROBLEM_CONTENT },
 };
 
+/** RFC 6750's challenge on a 401 or 403 (`Bearer realm="api", error="invalid_token", …`). */
+const WWW_AUTHENTICATE_HEADER = {
+  'WWW-Authenticate': {
+    description: 'The RFC 6750 challenge: `Bearer realm="api"`, with `error` and `error_description` when a credential was refused.',
+    required: true,
+    schema: { type: 'string', maxLength: 512, pattern: '^Bearer realm="api"(, [a-z_]+="[^"]*")*$' },
+  },
+};
+
+/** Authentication refuses before the rate limiter runs: 401 and 403 carry the challenge, not the quota headers. */
+const AUTH_STATUSES = new Set([401, 403]);
+
+/** What an operation that needs a credential can answer because of it. */
+function authResponses(scopes: string[] | undefined): Responses {
+  return {
+    '401': {
+      description: 'No credential, or one that is malformed, expired or cannot be verified.',
+      headers: { ...rateLimitHeaders(false), ...WWW_AUTHENTICATE_HEADER },
+      content: PROBLEM_CONTENT,
+    },
+    '403': {
+      description: `The credential lacks a scope this operation needs${scopes?.length ? ` (${scopes.join(', ')})` : ''}: \`insufficient_scope\`.`,
+      headers: { ...rateLimitHeaders(false), ...WWW_AUTHENTICATE_HEADER },
+      content: PROBLEM_CONTENT,
+    },
+  };
+}
+
 /** The edge checks a body on any method (a GET with a body gets them too), so every operation can answer these. */
 const BODY_RESPONSES: Responses = {
   '413': { description: 'The body is larger than BODY_LIMIT_BYTES.', headers: rateLimitHeaders(false), content: PROBLEM_CONTENT },
@@ -126,17 +155,27 @@ const NOT_MODIFIED: Responses = {
 export function addPlatformResponses(document: OpenAPIObject): OpenAPIObject {
   document.components ??= {};
   document.components.schemas = { ...document.components.schemas, ProblemDetails: PROBLEM_DETAILS_SCHEMA };
+  document.components.securitySchemes = { ...document.components.securitySchemes, ...SECURITY_SCHEMES };
   for (const [path, item] of Object.entries(document.paths)) {
-    if (!path.startsWith('/api/')) continue;
     for (const method of ['get', 'put', 'post', 'patch', 'delete'] as const) {
       const operation = item[method];
       if (!operation) continue;
-      const extra = { ...(method === 'get' ? NOT_MODIFIED : {}), ...PLATFORM_RESPONSES, ...BODY_RESPONSES };
+      const secured = applySecurity(path, operation);
+      if (!path.startsWith('/api/')) continue;
+      const scopes = (operation as { [REQUIRED_SCOPES_EXTENSION]?: string[] })[REQUIRED_SCOPES_EXTENSION];
+      const extra = {
+        ...(method === 'get' ? NOT_MODIFIED : {}),
+        ...PLATFORM_RESPONSES,
+        ...BODY_RESPONSES,
+        ...(secured ? authResponses(scopes) : {}),
+      };
       const declared = operation.responses as Record<string, Response & { content?: unknown; headers?: Record<string, unknown> }>;
       for (const [status, response] of Object.entries(declared)) {
         // Feature-declared error responses (e.g. @ApiNotFoundResponse) are problem+json as well.
         if (Number(status) >= 400 && response.content === undefined) response.content = PROBLEM_CONTENT;
-        if (Number(status) < 500) response.headers = { ...rateLimitHeaders(true), ...response.headers };
+        if (AUTH_STATUSES.has(Number(status)))
+          response.headers = { ...rateLimitHeaders(false), ...WWW_AUTHENTICATE_HEADER, ...response.headers };
+        else if (Number(status) < 500) response.headers = { ...rateLimitHeaders(true), ...response.headers };
         // A route that declares its own ETag (a version tag) keeps it; the rest get Express's weak body hash.
         if (method === 'get' && Number(status) === 200) response.headers = { ...ETAG_HEADER, ...response.headers };
       }

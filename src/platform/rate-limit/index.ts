@@ -5,3 +5,4 @@ export { RateLimitKey, RateLimitPolicy, type RateLimitKeyFn } from './rate-limit
 export { DEFAULT_POLICY, STRICT_POLICY } from './rate-limit.constants';
 export { RateLimitedError } from './rate-limited.error';
 export { RateLimitUnavailableError } from './rate-limit-unavailable.error';
+export { MemoryTokenBucketStorage } from './memory-token-bucket.storage';

@@ -4,7 +4,6 @@ import { type ExecutionContext, Injectable } from '@nestjs/common';
 import {
   InjectThrottlerOptions,
   InjectThrottlerStorage,
-  normalizeIp,
   ThrottlerGuard,
   type ThrottlerGenerateKeyFunction,
   type ThrottlerGetTrackerFunction,
@@ -18,7 +17,7 @@ import { createHash } from 'node:crypto';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Counter } from 'prom-client';
 import { METRIC } from '../observability/metrics.constants';
-import { clientIpOf } from '../request-context/request-context';
+import { clientKeyOf } from '../request-context/request-context';
 import { CachedReflector } from './cached-reflector';
 import { DEFAULT_POLICY, RATE_LIMIT_KEY_METADATA } from './rate-limit.constants';
 import { ExemptPaths } from '../resilience';
@@ -31,7 +30,8 @@ import { MemoryTokenBucketStorage, type ThrottlerStorageRecord, toThrottlerRecor
 /**
  * @nestjs/throttler's guard with token-bucket semantics and standard signalling. It keeps the stock
  * decorators (`@Throttle`, `@SkipThrottle`), named throttlers and the storage contract, and changes:
- * - keys: per client across the whole API (`default:ip:203.0.113.7`), not per route; a route-level
+ * - keys: per client across the whole API (`default:principal:key:…` when authenticated, else
+ *   `default:ip:203.0.113.7`), not per route; a route-level
  *   `@Throttle` override gets its own bucket; `@RateLimitKey(fn)` keys by API key, user id…;
  * - headers: IETF `RateLimit-Policy` / `RateLimit` instead of the legacy `X-RateLimit-*`;
  * - refusal: a 429 problem+json (`RateLimitedError`) with `Retry-After`, counted in
@@ -124,7 +124,7 @@ export class RateLimitGuard extends ThrottlerGuard {
     let tracker: string | undefined;
     for (const step of plan.steps) {
       if (!this.applies(step, context)) continue;
-      tracker ??= this.ipTracker(req);
+      tracker ??= clientKeyOf(req);
       const decision = storage.take(`${step.name}:${step.scope}${tracker}`, step.ttl / step.limit, step.limit);
       this.answer(res, step, toThrottlerRecord(decision, step.limit));
     }
@@ -202,11 +202,6 @@ export class RateLimitGuard extends ThrottlerGuard {
     return plan;
   }
 
-  /** The stock tracker's answer without a key function: the client IP (IPv6 by /64). */
-  private ipTracker(req: IncomingMessage): string {
-    return `ip:${normalizeIp(clientIpOf(req) ?? '', this.ipv6SubnetPrefix)}`;
-  }
-
   protected override shouldSkip(context: ExecutionContext): Promise<boolean> {
     return Promise.resolve(this.skips(context));
   }
@@ -218,7 +213,7 @@ export class RateLimitGuard extends ThrottlerGuard {
     return this.exemptPaths.matches(req.originalUrl ?? req.url ?? '/');
   }
 
-  /** The client: `@RateLimitKey`'s value when the route has one and it returns something, else the IP (IPv6 by /64). */
+  /** The client: `@RateLimitKey`'s value when the route has one and it returns something, else the request's client key (principal, or IP). */
   // eslint-disable-next-line @typescript-eslint/no-explicit-any -- ThrottlerGuard's signature
   protected override async getTracker(req: Record<string, any>, context?: ExecutionContext): Promise<string> {
     if (context) {
@@ -230,7 +225,7 @@ export class RateLimitGuard extends ThrottlerGuard {
       // Hashed: the value may be an API key, and keys are visible in Redis and in memory dumps.
       if (value) return `key:${createHash('sha256').update(String(value)).digest('base64url').slice(0, 22)}`;
     }
-    return this.ipTracker(req as IncomingMessage);
+    return clientKeyOf(req as IncomingMessage);
   }
 
   protected override generateKey(_context: ExecutionContext, tracker: string, name: string): string {

@@ -1,2 +1,12 @@
-/** Public surface of the per-request context (AsyncLocalStorage): read the current request's id and deadline. */
-export { type RequestContext, abortReasonOf, currentRequestContext, onRequestAbort, remainingTimeMs } from './request-context';
+/** Public surface of the per-request context (AsyncLocalStorage): the current request's id, deadline, client key and principal. */
+export {
+  type RequestContext,
+  type RequestPrincipal,
+  abortReasonOf,
+  clientKeyOf,
+  contextOf,
+  currentRequestContext,
+  onRequestAbort,
+  remainingTimeMs,
+  runInRequestContext,
+} from './request-context';

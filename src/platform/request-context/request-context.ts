@@ -1,6 +1,7 @@
 import { AsyncLocalStorage } from 'node:async_hooks';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Span } from '@opentelemetry/api';
+import { normalizeIp } from '@nestjs/throttler';
 
 /**
  * What the platform knows about the request being served, available anywhere below it without passing
@@ -33,6 +34,18 @@ export interface RequestContext {
   summarised?: boolean;
   /** The client address, once {@link clientIpOf} worked it out. */
   clientIp?: string;
+  /** Set by identity: who made the request, once authenticated (undefined: not authenticated, or not yet). */
+  principal?: RequestPrincipal;
+}
+
+/** The authenticated caller as the rest of the platform sees it: an id to key limits, records and logs by. */
+export interface RequestPrincipal {
+  /** Stable, non-secret id: `jwt:<iss>|<sub>`, `key:<api key id>`, or `anonymous` (AUTH_DISABLED). */
+  readonly id: string;
+  /** How the caller authenticated. */
+  readonly kind: 'jwt' | 'api_key' | 'anonymous';
+  /** The scopes the credential grants. */
+  readonly scopes: ReadonlySet<string>;
 }
 
 const storage = new AsyncLocalStorage<RequestContext>();
@@ -56,6 +69,7 @@ class ServedRequestContext implements RequestContext {
   exempt?: boolean = undefined;
   summarised?: boolean = undefined;
   clientIp?: string = undefined;
+  principal?: RequestPrincipal = undefined;
   /** Why the request's work was aborted, once it was. */
   abortReason: Error | undefined = undefined;
   private controller: AbortController | undefined = undefined;
@@ -147,6 +161,20 @@ export function clientIpOf(req: IncomingMessage & { ip?: string }): string | und
   const ip = req.headers['x-forwarded-for'] === undefined ? req.socket.remoteAddress : (req.ip ?? req.socket.remoteAddress);
   context.clientIp = ip;
   return ip;
+}
+
+/** The prefix length IPv6 clients are grouped by: one /64 is one subscriber, who can pick any address inside it. */
+export const IPV6_CLIENT_PREFIX = 64;
+
+/**
+ * Who the request is from, as rate limiting and idempotency key their state: the authenticated principal
+ * (`principal:<id>`), else the client address (`ip:<address>`, IPv6 by /64). The one place this is worked out,
+ * so that a limit and a stored response always agree on who the client is.
+ */
+export function clientKeyOf(req: IncomingMessage & { ip?: string }): string {
+  const principal = contextOf(req).principal;
+  if (principal !== undefined && principal.kind !== 'anonymous') return `principal:${principal.id}`;
+  return `ip:${normalizeIp(clientIpOf(req) ?? '', IPV6_CLIENT_PREFIX)}`;
 }
 
 /** The context of the request the current async chain serves, if any. */

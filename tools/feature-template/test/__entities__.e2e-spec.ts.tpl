@@ -1,5 +1,6 @@
 import request from 'supertest';
 import { createTestApp, type TestApp } from './utils/create-test-app';
+import { createApiKey } from './utils/identity';
 
 describe('__Entities__ API (e2e, real PostgreSQL)', () => {
   let t: TestApp;
@@ -104,4 +105,24 @@ describe('__Entities__ API (e2e, real PostgreSQL)', () => {
     expect(ready.status).toBe(200); // @with-readiness
     expect(ready.body.info).toMatchObject({ database: { status: 'up' }, '__entities__': { status: 'up' } }); // @with-readiness
   }); // @with-readiness
+});
+
+describe('__Entities__ API with authentication on (API keys; docs/identity.md)', () => {
+  let t: TestApp;
+
+  beforeAll(async () => {
+    t = await createTestApp({ AUTH_DISABLED: 'false' });
+  });
+  afterAll(async () => {
+    await t?.close();
+  });
+
+  it('needs a credential, reads with __entities__:read, and writes only with __entities__:write', async () => {
+    expect((await request(t.server).get('/api/v1/__entities__')).status).toBe(401);
+    const reader = (await createApiKey(t.database.url, 'reader', ['__entities__:read'])).key;
+    const writer = (await createApiKey(t.database.url, 'writer', ['__entities__:read', '__entities__:write'])).key;
+    expect((await request(t.server).get('/api/v1/__entities__').set('X-API-Key', reader)).status).toBe(200);
+    expect((await request(t.server).post('/api/v1/__entities__').set('X-API-Key', reader).send({ name: 'no' })).status).toBe(403);
+    expect((await request(t.server).post('/api/v1/__entities__').set('X-API-Key', writer).send({ name: 'yes' })).status).toBe(201);
+  });
 });
