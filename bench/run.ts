@@ -5,18 +5,10 @@ import { join } from 'node:path';
 import { ballastEnv as ballastEnvOf } from './lib/ballast-env';
 import { startBenchIdentity } from './lib/identity';
 import { checkConnectionRoom, createBenchDatabase, pinDatabaseBackends, seedUsers } from './lib/database';
-import {
-  budgetTable,
-  computeBudget,
-  MIN_RATIO_OF_BARE,
-  type PairLine,
-  type PairRounds,
-  paired,
-  type Protection,
-  type RoundFigures,
-} from './lib/budget';
+import { budgetTable, computeBudget, MIN_RATIO_OF_BARE, type PairLine, type PairRounds, paired, type Protection } from './lib/budget';
 import { idempotencyScenario } from './lib/idempotency-scenario';
-import { type LoadResult, loadGenerator, median, runLoad } from './lib/load';
+import { loadGenerator, median, runLoad } from './lib/load';
+import type { Measured, Row } from './lib/rounds';
 import { tracingScenario } from './lib/tracing-scenario';
 import { canPin, pinSelf, SERVER_NODE_OPTIONS, startTarget, type Target } from './lib/processes';
 
@@ -71,27 +63,6 @@ const BALLAST_BENCH = join(TARGETS, 'ballast-bench.js');
 /** Ballast's bench settings (lib/ballast-env.ts) with this run's pool and connections. */
 function ballastEnv(databaseUrl: string, extra: Record<string, string> = {}): Record<string, string> {
   return ballastEnvOf(databaseUrl, POOL, CONNECTIONS, extra);
-}
-
-interface Measured extends LoadResult {
-  /** Server CPU (all threads) per request answered, µs. */
-  cpuUs: number;
-  /** Share of one core the server used during the run, %. */
-  util: number;
-}
-
-interface Row {
-  name: string;
-  rps: number;
-  cpuUs: number;
-  util: number;
-  p50: number;
-  p99: number;
-  peakRssMiB: number;
-  non2xx: number;
-  errors: number;
-  /** Each round's figures, unrounded, in round order: the budget pairs them. */
-  rounds: RoundFigures[];
 }
 
 const round2 = (x: number) => Math.round(x * 100) / 100;
