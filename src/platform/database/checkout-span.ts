@@ -1,7 +1,7 @@
 import { SpanKind, SpanStatusCode, trace } from '@opentelemetry/api';
 import type { DataSource } from 'typeorm';
 import { guardConnectionCheckouts, type PgClient, type PgQuery } from './connection-checkout';
-import { BALLAST_TRACER, DB_CHECKOUT_SPAN } from '../spans';
+import { BALLAST_TRACER, DB_CHECKOUT_SPAN, recordSpanError } from '../spans';
 
 const QUERY_SPANS = Symbol('ballast:query-spans');
 
@@ -31,8 +31,7 @@ export function traceConnectionCheckouts(dataSource: DataSource): void {
           traceQueries(checkout[0]);
           return checkout;
         } catch (error) {
-          span.setAttribute('error.type', error instanceof Error ? error.constructor.name : 'unknown');
-          span.setStatus({ code: SpanStatusCode.ERROR });
+          recordSpanError(span, error);
           throw error;
         } finally {
           span.end();

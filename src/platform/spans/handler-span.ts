@@ -1,4 +1,5 @@
 import { SpanStatusCode, trace } from '@opentelemetry/api';
+import { recordSpanError } from './span-error';
 import { BALLAST_TRACER } from './tracing.constants';
 
 const WRAPPED = Symbol('ballast:handler-span');
@@ -52,8 +53,7 @@ function endWith(
   span: { setAttribute: (k: string, v: string) => unknown; setStatus: (s: { code: SpanStatusCode }) => unknown; end: () => void },
   error: unknown,
 ): void {
-  span.setAttribute('error.type', error instanceof Error ? error.constructor.name : 'unknown');
-  span.setStatus({ code: SpanStatusCode.ERROR });
+  recordSpanError(span, error);
   span.end();
 }
 

@@ -8,3 +8,4 @@ export { activeTraceIds, type TraceIds } from './trace-ids';
 export { tracingActive, tracingRuntime } from './tracing-runtime';
 export { BALLAST_TRACER, DB_CHECKOUT_SPAN, TRACING_ATTRIBUTE, TRACING_SPANS_DROPPED_METRIC } from './tracing.constants';
 export { recordOutboundRetry, traceOutboundAttempt, traceOutboundCall } from './outbound-span';
+export { recordSpanError } from './span-error';

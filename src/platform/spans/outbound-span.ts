@@ -1,4 +1,5 @@
 import { SpanKind, SpanStatusCode, trace } from '@opentelemetry/api';
+import { recordSpanError } from './span-error';
 import { BALLAST_TRACER, TRACING_ATTRIBUTE } from './tracing.constants';
 
 /** What an outbound span needs to know of the HTTP client making the call. */
@@ -24,8 +25,7 @@ export async function traceOutboundCall<T>(upstream: TracedUpstream, call: () =>
     try {
       return await call();
     } catch (error) {
-      span.setAttribute('error.type', error instanceof Error ? error.constructor.name : 'unknown');
-      span.setStatus({ code: SpanStatusCode.ERROR });
+      recordSpanError(span, error);
       throw error;
     } finally {
       span.setAttribute(TRACING_ATTRIBUTE.circuitStateAtEnd, upstream.circuitState);
@@ -81,8 +81,7 @@ export async function traceOutboundAttempt<R extends { status: number }>(
     }
     return response;
   } catch (error) {
-    span.setAttribute('error.type', error instanceof Error ? error.constructor.name : 'unknown');
-    span.setStatus({ code: SpanStatusCode.ERROR });
+    recordSpanError(span, error);
     throw error;
   } finally {
     span.end();
