@@ -21,6 +21,9 @@ const SAMPLES: Record<string, string | number> = {
   SHED_MAX_EVENT_LOOP_UTILIZATION: 0.95,
   SHED_MAX_HEAP_USED_PERCENT: 90,
   PROFILE_SERVICE_URL: 'http://profiles:8080',
+  AUTH_JWKS_URL: 'https://idp.example.com/.well-known/jwks.json',
+  AUTH_ISSUER: 'https://idp.example.com/',
+  AUTH_AUDIENCE: 'ballast',
 };
 
 /** The chart value used for `name`: its sample, else the app's default (a number, boolean or string). */
