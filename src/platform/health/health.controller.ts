@@ -8,7 +8,7 @@ import type { HealthReport } from './health-report';
 import { HealthReporter } from './health-reporter.service';
 
 /**
- * `GET /health/live` and `GET /health/ready` (SPEC HTTP interface) on the main port; the reports are the
+ * `GET /health/live` and `GET /health/ready` on the main port; the reports are the
  * {@link HealthReporter}'s, which the management listener serves too. The paths are exempt from rate limiting
  * and admission control by name (`/health/*`): keep them.
  */
