@@ -13,6 +13,9 @@ if (!vmModules) {
 
 module.exports = {
   testEnvironment: 'node',
+  // Most suites wait on sockets, child processes and timers, not on the CPU: two workers on a 2-core machine
+  // (jest's default there is one) keep both cores busy; more cores, one fewer worker than cores, as jest would.
+  maxWorkers: Math.max(2, require('node:os').availableParallelism() - 1),
   rootDir: '.',
   roots: ['<rootDir>/src', '<rootDir>/test'],
   testRegex: '.*\\.(spec|e2e-spec)\\.ts$',
