@@ -8,7 +8,7 @@ import { checkConnectionRoom, createBenchDatabase, pinDatabaseBackends, seedUser
 import { budgetTable, computeBudget, MIN_RATIO_OF_BARE, type PairLine, type PairRounds, paired, type Protection } from './lib/budget';
 import { idempotencyScenario } from './lib/idempotency-scenario';
 import { loadGenerator, median, runLoad } from './lib/load';
-import type { Measured, Row } from './lib/rounds';
+import { type Measured, type Row, rowsTable } from './lib/rounds';
 import { tracingScenario } from './lib/tracing-scenario';
 import { canPin, pinSelf, SERVER_NODE_OPTIONS, startTarget, type Target } from './lib/processes';
 
@@ -147,19 +147,6 @@ async function concurrentPairs(pairs: Array<[PairLine, Target, Target]>, path: s
   return out;
 }
 
-function table(rows: Row[], reference?: Row): string {
-  const head =
-    '| target | req/s (median) | server CPU µs/req | server core busy % | p50 ms | p99 ms | peak RSS MiB | non-2xx | errors |' +
-    (reference ? ` req/s vs ${reference.name} |` : '');
-  const sep = '|---|---:|---:|---:|---:|---:|---:|---:|---:|' + (reference ? '---:|' : '');
-  const lines = rows.map(
-    (r) =>
-      `| ${r.name} | ${r.rps} | ${r.cpuUs} | ${r.util} | ${r.p50} | ${r.p99} | ${r.peakRssMiB} | ${r.non2xx} | ${r.errors} |` +
-      (reference ? ` ${(r.rps / reference.rps).toFixed(2)} |` : ''),
-  );
-  return [head, sep, ...lines].join('\n');
-}
-
 /** Ballast/bare and the references' ratios of one route's rows. */
 function ratiosOf(raw: Row, bare: Row, ballast: Row) {
   return {
@@ -173,7 +160,7 @@ function ratiosOf(raw: Row, bare: Row, ballast: Row) {
 function routeSection(title: string, rows: Row[], raw: Row, bare: Row, ballast: Row): string {
   const ratios = ratiosOf(raw, bare, ballast);
   return (
-    `## ${title}\n\n${table(rows, raw)}\n\n` +
+    `## ${title}\n\n${rowsTable(rows, raw)}\n\n` +
     `Ballast/bare **${ratios.ballastOverBare.toFixed(2)}** by req/s, **${ratios.cpuBareOverBallast.toFixed(2)}** by server CPU per request (bare µs / Ballast µs) — ` +
     `medians of each; the budget below pairs the rounds instead (limit ≥ ${MIN_RATIO_OF_BARE}). Ballast/raw ${ratios.ballastOverRaw.toFixed(2)}, bare/raw ${ratios.bareOverRaw.toFixed(2)}. ` +
     `A target whose server core is below ~95 % busy was held back by the load core (load generator + PostgreSQL), not by its own CPU.`
